@@ -1,0 +1,242 @@
+package client
+
+import "time"
+
+// The wire types of the HTTP API (v1). The server encodes these very types,
+// and its OpenAPI document is generated from them, so the three agree.
+
+// ErrorBody is the shape of every error response.
+type ErrorBody struct {
+	Error Error `json:"error"`
+}
+
+// Error is an API error; Message is safe to show to a person.
+type Error struct {
+	Status  int               `json:"-"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) > 0 {
+		return e.Code + ": " + e.Message + " " + formatFields(e.Fields)
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Health is GET /healthz.
+type Health struct {
+	Status   string `json:"status"`
+	Database string `json:"database"`
+}
+
+// LoginRequest signs in with email and password.
+type LoginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// Session is a signed-in session.
+type Session struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      Me        `json:"user"`
+}
+
+// Me is the signed-in person.
+type Me struct {
+	ID             string       `json:"id"`
+	Email          string       `json:"email"`
+	Name           string       `json:"name"`
+	Timezone       string       `json:"timezone"`
+	Locale         string       `json:"locale"`
+	TrackingOptOut bool         `json:"tracking_opt_out"`
+	Memberships    []Membership `json:"memberships"`
+}
+
+// Membership is one program the person belongs to.
+type Membership struct {
+	ProgramID   string `json:"program_id"`
+	ProgramName string `json:"program_name"`
+	Role        string `json:"role"`
+}
+
+// UpdateMe changes the signed-in person's profile; nil fields stay.
+type UpdateMe struct {
+	Name           *string `json:"name,omitempty"`
+	Timezone       *string `json:"timezone,omitempty"`
+	Locale         *string `json:"locale,omitempty"`
+	TrackingOptOut *bool   `json:"tracking_opt_out,omitempty"`
+}
+
+// AcceptInvite turns an invite code into an account and a session.
+type AcceptInvite struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// Program is a program and its settings.
+type Program struct {
+	ID                 string `json:"id"`
+	Name               string `json:"name"`
+	Timezone           string `json:"timezone"`
+	LeaderboardEnabled bool   `json:"leaderboard_enabled"`
+	RewardsEnabled     bool   `json:"rewards_enabled"`
+}
+
+// UpdateProgram changes settings; nil fields stay.
+type UpdateProgram struct {
+	Name               *string `json:"name,omitempty"`
+	Timezone           *string `json:"timezone,omitempty"`
+	LeaderboardEnabled *bool   `json:"leaderboard_enabled,omitempty"`
+	RewardsEnabled     *bool   `json:"rewards_enabled,omitempty"`
+}
+
+// Member is a person in a program, as managers see them.
+type Member struct {
+	ID       string   `json:"id"`
+	Email    string   `json:"email"`
+	Name     string   `json:"name"`
+	Role     string   `json:"role"`
+	Timezone string   `json:"timezone"`
+	GroupIDs []string `json:"group_ids"`
+	Status   string   `json:"status"` // "active" or "invited"
+}
+
+// AddMember invites or adds a person. Without a password a new person gets
+// an invite code to accept.
+type AddMember struct {
+	Email    string   `json:"email"`
+	Name     string   `json:"name"`
+	Role     string   `json:"role,omitempty"`
+	Timezone string   `json:"timezone,omitempty"`
+	GroupIDs []string `json:"group_ids,omitempty"`
+	Password string   `json:"password,omitempty"`
+}
+
+// AddedMember is the answer to AddMember.
+type AddedMember struct {
+	Member     Member `json:"member"`
+	InviteCode string `json:"invite_code,omitempty"`
+}
+
+// UpdateMember changes a member's role or groups; nil fields stay.
+type UpdateMember struct {
+	Role     *string   `json:"role,omitempty"`
+	GroupIDs *[]string `json:"group_ids,omitempty"`
+}
+
+// Group is a member group.
+type Group struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	MemberCount int    `json:"member_count"`
+}
+
+// GroupInput creates or renames a group.
+type GroupInput struct {
+	Name string `json:"name"`
+}
+
+// SetMembers replaces who is in a group or private channel.
+type SetMembers struct {
+	UserIDs []string `json:"user_ids"`
+}
+
+// Channel is a content stream.
+type Channel struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Visibility  string `json:"visibility"`
+	MemberCount int    `json:"member_count"`
+	Following   bool   `json:"following"`
+}
+
+// ChannelInput creates a channel, or edits one (empty fields stay on edit).
+type ChannelInput struct {
+	Name       string `json:"name,omitempty"`
+	Visibility string `json:"visibility,omitempty"`
+}
+
+// Campaign groups activities.
+type Campaign struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// CampaignInput creates a campaign, or edits one (nil fields stay on edit).
+type CampaignInput struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+}
+
+// ActivityInput creates an activity, or edits one (nil fields stay on edit).
+// Times are RFC 3339, or a wall-clock time like "2026-11-21T09:00" in the
+// creating manager's zone; an empty starts_at means now, an empty ends_at
+// means no end.
+type ActivityInput struct {
+	Type         *string   `json:"type,omitempty"`
+	Message      *string   `json:"message,omitempty"`
+	Instructions *string   `json:"instructions,omitempty"`
+	MediaID      *string   `json:"media_id,omitempty"`
+	GroupIDs     *[]string `json:"group_ids,omitempty"`
+	ChannelIDs   *[]string `json:"channel_ids,omitempty"`
+	StartsAt     *string   `json:"starts_at,omitempty"`
+	EndsAt       *string   `json:"ends_at,omitempty"`
+	Points       *int      `json:"points,omitempty"`
+	CampaignID   *string   `json:"campaign_id,omitempty"`
+	Featured     *bool     `json:"featured,omitempty"`
+}
+
+// Activity is an activity as managers see it.
+type Activity struct {
+	ID              string     `json:"id"`
+	ProgramID       string     `json:"program_id"`
+	Type            string     `json:"type"`
+	Status          string     `json:"status"` // live, scheduled, expired, removed
+	Message         string     `json:"message"`
+	Instructions    string     `json:"instructions"`
+	MediaID         string     `json:"media_id"`
+	GroupIDs        []string   `json:"group_ids"`
+	ChannelIDs      []string   `json:"channel_ids"`
+	StartsAt        time.Time  `json:"starts_at"`
+	EndsAt          *time.Time `json:"ends_at"`
+	Points          int        `json:"points"`
+	CampaignID      string     `json:"campaign_id"`
+	Featured        bool       `json:"featured"`
+	CreatedBy       string     `json:"created_by"`
+	CreatorTimezone string     `json:"creator_timezone"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+	RemovedAt       *time.Time `json:"removed_at"`
+}
+
+// FeedItem is an activity as a member sees it: no targeting details, which
+// are the managers' business.
+type FeedItem struct {
+	ID           string     `json:"id"`
+	Type         string     `json:"type"`
+	Message      string     `json:"message"`
+	Instructions string     `json:"instructions"`
+	MediaID      string     `json:"media_id"`
+	StartsAt     time.Time  `json:"starts_at"`
+	EndsAt       *time.Time `json:"ends_at"`
+	Points       int        `json:"points"`
+	Featured     bool       `json:"featured"`
+	CampaignID   string     `json:"campaign_id"`
+}
+
+// Feed is what a member sees now.
+type Feed struct {
+	MemberID string     `json:"member_id"`
+	Timezone string     `json:"timezone"` // the member's zone, for showing times
+	Items    []FeedItem `json:"items"`
+}
+
+// List wraps every list response, so lists can gain paging fields later.
+type List[T any] struct {
+	Items []T `json:"items"`
+}

@@ -1,0 +1,6 @@
+// Command chorus-server is the Chorus backend: `serve`, `admin …`, `probe`.
+package main
+
+import "os"
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/auth"
+	"github.com/chorus-advocacy/chorus/backend/internal/config"
+	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
+	"github.com/chorus-advocacy/chorus/backend/internal/seed"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
+)
+
+const usage = `chorus-server — the Chorus backend
+
+  chorus-server serve [--addr 127.0.0.1:8080] [--data DIR | --database-url postgres://…] [--public-url URL] [--demo] [--config FILE]
+  chorus-server admin create-program --name NAME --manager-email EMAIL --manager-password PASSWORD [--manager-name NAME] [--timezone ZONE]
+  chorus-server admin create-user --email EMAIL --password PASSWORD [--name NAME] [--timezone ZONE] [--locale en|zh-Hans]
+
+Every setting also reads CHORUS_* environment variables (see serve --help).
+`
+
+// run is the whole program; main only passes the process's arguments and streams.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return serve(ctx, args[1:], stdout, stderr)
+	case "admin":
+		return admin(context.Background(), args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func newLogger(w io.Writer, level *slog.LevelVar) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// serve runs the server until ctx ends (SIGTERM, SIGINT), then drains.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := config.FlagSet("serve")
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, loader, err := config.Load(fs, os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	level := new(slog.LevelVar)
+	level.Set(cfg.LogLevel)
+	log := newLogger(stderr, level)
+
+	st, err := store.Open(ctx, store.Options{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL})
+	if err != nil {
+		log.Error("open database", "err", err)
+		return 1
+	}
+	defer st.Close()
+
+	if cfg.Demo {
+		res, err := seed.Demo(ctx, st, auth.DefaultParams, time.Now())
+		if err != nil {
+			log.Error("seed demo", "err", err)
+			return 1
+		}
+		log.Info("demo program ready", "program", res.Program.ID, "created", res.Created,
+			"manager", seed.DemoManager, "members", "member1…5@demo.test", "password", seed.DemoPassword)
+	}
+
+	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL})
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("listen", "addr", cfg.Addr, "err", err)
+		return 1
+	}
+	// Tests and scripts start us on port 0 and read the address from here.
+	fmt.Fprintf(stdout, "chorus-server listening on http://%s\n", ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "database", st.Dialect())
+
+	if err := loader.Watch(ctx, func(ch config.Change) {
+		switch {
+		case ch.Err != nil:
+			log.Error("config file not applied; keeping the running settings", "err", ch.Err)
+		default:
+			level.Set(ch.Config.LogLevel)
+			if len(ch.Applied) > 0 {
+				log.Info("config reloaded", "applied", ch.Applied)
+			}
+			if len(ch.NeedRestart) > 0 {
+				log.Warn("config changed; restart the server to apply", "keys", ch.NeedRestart)
+			}
+		}
+	}); err != nil {
+		log.Warn("cannot watch the config file; changes need a restart", "err", err)
+	}
+
+	go sweepSessions(ctx, st, log)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		log.Error("server stopped", "err", err)
+		return 1
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		log.Error("shutdown", "err", err)
+		return 1
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("server", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// sweepSessions deletes expired sessions now and then. Losing a sweep to a
+// crash costs nothing: expired sessions are refused either way.
+func sweepSessions(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := st.DeleteExpiredSessions(ctx, time.Now()); err != nil {
+				log.Warn("sweep sessions", "err", err)
+			} else if n > 0 {
+				log.Debug("swept sessions", "count", n)
+			}
+		}
+	}
+}
+
+// admin runs the bootstrap commands that work straight on the database.
+func admin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	fs := config.FlagSet("admin " + args[0])
+	fs.SetOutput(stderr)
+	var (
+		name, email, password, mgrName, zone, locale string
+	)
+	switch args[0] {
+	case "create-program":
+		fs.StringVar(&name, "name", "", "program name")
+		fs.StringVar(&email, "manager-email", "", "first manager's email")
+		fs.StringVar(&password, "manager-password", "", "first manager's password (8+ characters)")
+		fs.StringVar(&mgrName, "manager-name", "", "first manager's name")
+		fs.StringVar(&zone, "timezone", "UTC", "program and manager time zone (IANA)")
+	case "create-user":
+		fs.StringVar(&email, "email", "", "email")
+		fs.StringVar(&password, "password", "", "password (8+ characters)")
+		fs.StringVar(&name, "name", "", "name")
+		fs.StringVar(&zone, "timezone", "UTC", "time zone (IANA)")
+		fs.StringVar(&locale, "locale", "en", "en or zh-Hans")
+	default:
+		fmt.Fprintf(stderr, "unknown admin command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	cfg, _, err := config.Load(fs, os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	st, err := store.Open(ctx, store.Options{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL})
+	if err != nil {
+		fmt.Fprintln(stderr, "open database:", err)
+		return 1
+	}
+	defer st.Close()
+	var out any
+	switch args[0] {
+	case "create-program":
+		prog, mgr, err := seed.CreateProgram(ctx, st, name, zone, seed.UserSpec{Email: email, Name: mgrName, Password: password, Timezone: zone}, auth.DefaultParams)
+		if err != nil {
+			fmt.Fprintln(stderr, "create-program:", err)
+			return 1
+		}
+		out = map[string]string{"program_id": prog.ID, "manager_id": mgr.ID}
+	case "create-user":
+		u, err := seed.CreateUser(ctx, st, seed.UserSpec{Email: email, Name: name, Password: password, Timezone: zone, Locale: locale}, auth.DefaultParams)
+		if err != nil {
+			fmt.Fprintln(stderr, "create-user:", err)
+			return 1
+		}
+		out = map[string]string{"user_id": u.ID}
+	}
+	return writeOut(stdout, out)
+}
+
+func writeOut(w io.Writer, v any) int {
+	b, _ := json.Marshal(v)
+	fmt.Fprintln(w, string(b))
+	return 0
+}
+
+var _ = flag.ContinueOnError

@@ -1,0 +1,340 @@
+// Package config is the server's one typed configuration: defaults, then an
+// optional file, then CHORUS_* environment variables, then flags. Secrets may
+// come from a file named by the same variable with _FILE appended.
+package config
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Environment variable names (also the keys of the config file).
+const (
+	EnvConfig             = "CHORUS_CONFIG"
+	EnvAddr               = "CHORUS_ADDR"
+	EnvData               = "CHORUS_DATA"
+	EnvDatabaseURL        = "CHORUS_DATABASE_URL"
+	EnvPublicURL          = "CHORUS_PUBLIC_URL"
+	EnvLogLevel           = "CHORUS_LOG_LEVEL"
+	EnvDemo               = "CHORUS_DEMO"
+	EnvSecretKey          = "CHORUS_SECRET_KEY"
+	EnvTikTokClientKey    = "CHORUS_TIKTOK_CLIENT_KEY"
+	EnvTikTokClientSecret = "CHORUS_TIKTOK_CLIENT_SECRET"
+	EnvTikTokAuthBaseURL  = "CHORUS_TIKTOK_AUTH_BASE_URL"
+	EnvTikTokAPIBaseURL   = "CHORUS_TIKTOK_API_BASE_URL"
+)
+
+// Config is everything the server reads at start.
+type Config struct {
+	File        string // the config file, if any
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	PublicURL   string
+	LogLevel    slog.Level
+	Demo        bool
+	SecretKey   string // encrypts tokens at rest
+	TikTok      TikTok
+}
+
+// TikTok holds the TikTok app's credentials and endpoints.
+type TikTok struct {
+	ClientKey, ClientSecret string
+	AuthBaseURL, APIBaseURL string
+}
+
+// key is one setting: where it comes from and whether it can change while
+// the server runs.
+type key struct {
+	env, flag  string
+	usage      string
+	def        string
+	secret     bool // may come from ENV_FILE; never logged
+	reloadable bool
+	set        func(c *Config, v string) error
+}
+
+var keys = []key{
+	{env: EnvAddr, flag: "addr", usage: "address to listen on", def: "127.0.0.1:8080", set: func(c *Config, v string) error { c.Addr = v; return nil }},
+	{env: EnvData, flag: "data", usage: "data directory (SQLite database, media)", def: "./.chorus-data", set: func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{env: EnvDatabaseURL, flag: "database-url", usage: "postgres://… to use PostgreSQL instead of SQLite", secret: true, set: setDatabaseURL},
+	{env: EnvPublicURL, flag: "public-url", usage: "the address people reach this server at (default http://ADDR)", set: setPublicURL},
+	{env: EnvLogLevel, flag: "log-level", usage: "debug, info, warn or error", def: "info", reloadable: true, set: setLogLevel},
+	{env: EnvDemo, flag: "demo", usage: "seed the demo program and use fake TikTok and push services", def: "false", set: func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "1", "true", "yes", "on":
+			c.Demo = true
+		case "0", "false", "no", "off", "":
+			c.Demo = false
+		default:
+			return fmt.Errorf("must be true or false")
+		}
+		return nil
+	}},
+	{env: EnvSecretKey, usage: "key that encrypts tokens at rest (32+ random characters)", secret: true, set: func(c *Config, v string) error { c.SecretKey = v; return nil }},
+	{env: EnvTikTokClientKey, usage: "TikTok app client key", reloadable: true, set: func(c *Config, v string) error { c.TikTok.ClientKey = v; return nil }},
+	{env: EnvTikTokClientSecret, usage: "TikTok app client secret", secret: true, reloadable: true, set: func(c *Config, v string) error { c.TikTok.ClientSecret = v; return nil }},
+	{env: EnvTikTokAuthBaseURL, usage: "TikTok authorization base URL", def: "https://www.tiktok.com", reloadable: true, set: setURL(func(c *Config) *string { return &c.TikTok.AuthBaseURL })},
+	{env: EnvTikTokAPIBaseURL, usage: "TikTok API base URL", def: "https://open.tiktokapis.com", reloadable: true, set: setURL(func(c *Config) *string { return &c.TikTok.APIBaseURL })},
+}
+
+func setDatabaseURL(c *Config, v string) error {
+	if v != "" && !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+		return fmt.Errorf("must start with postgres:// (leave it empty for the embedded SQLite database)")
+	}
+	c.DatabaseURL = v
+	return nil
+}
+
+func setPublicURL(c *Config, v string) error {
+	if v == "" {
+		c.PublicURL = ""
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("must be an absolute http:// or https:// URL, like https://chorus.example.com")
+	}
+	c.PublicURL = strings.TrimRight(v, "/")
+	return nil
+}
+
+func setURL(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if u, err := url.Parse(v); err != nil || u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("must be an absolute URL")
+		}
+		*field(c) = strings.TrimRight(v, "/")
+		return nil
+	}
+}
+
+func setLogLevel(c *Config, v string) error {
+	return c.LogLevel.UnmarshalText([]byte(v))
+}
+
+// Loader remembers where each setting came from, so a reload of the file
+// changes only what flags and the environment did not set.
+type Loader struct {
+	flags   map[string]string // env name -> flag value, for flags given
+	getenv  func(string) string
+	file    string
+	current Config
+}
+
+// FlagSet returns a flag set with a flag for each key that has one, plus --config.
+func FlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.String("config", "", "config file of KEY=value lines (CHORUS_* names); watched for changes")
+	for _, k := range keys {
+		if k.flag == "" {
+			continue
+		}
+		if k.flag == "demo" {
+			fs.Bool(k.flag, false, k.usage)
+			continue
+		}
+		fs.String(k.flag, k.def, k.usage+" (env "+k.env+")")
+	}
+	return fs
+}
+
+// Load builds the config from parsed flags, the environment and the file.
+func Load(fs *flag.FlagSet, getenv func(string) string) (Config, *Loader, error) {
+	l := &Loader{flags: map[string]string{}, getenv: getenv}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "config" {
+			l.file = f.Value.String()
+			return
+		}
+		for _, k := range keys {
+			if k.flag == f.Name {
+				l.flags[k.env] = f.Value.String()
+			}
+		}
+	})
+	if l.file == "" {
+		l.file = getenv(EnvConfig)
+	}
+	c, err := l.build()
+	if err != nil {
+		return Config{}, nil, err
+	}
+	l.current = c
+	return c, l, nil
+}
+
+func (l *Loader) build() (Config, error) {
+	fileVals := map[string]string{}
+	if l.file != "" {
+		var err error
+		if fileVals, err = readFile(l.file); err != nil {
+			return Config{}, err
+		}
+	}
+	c := Config{File: l.file}
+	var problems []string
+	for _, k := range keys {
+		v, from, err := l.value(k, fileVals)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		if err := k.set(&c, v); err != nil {
+			problems = append(problems, fmt.Sprintf("%s (%s): %v", k.env, from, err))
+		}
+	}
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	return c, nil
+}
+
+// value resolves one key: flag > env > env_FILE > file > file _FILE > default.
+func (l *Loader) value(k key, file map[string]string) (string, string, error) {
+	if v, ok := l.flags[k.env]; ok {
+		return v, "flag --" + k.flag, nil
+	}
+	if v := l.getenv(k.env); v != "" {
+		return v, "environment", nil
+	}
+	if k.secret {
+		if p := l.getenv(k.env + "_FILE"); p != "" {
+			return readSecret(k.env+"_FILE", p)
+		}
+	}
+	if v, ok := file[k.env]; ok {
+		return v, "config file", nil
+	}
+	if k.secret {
+		if p, ok := file[k.env+"_FILE"]; ok {
+			return readSecret(k.env+"_FILE", p)
+		}
+	}
+	return k.def, "default", nil
+}
+
+func readSecret(name, path string) (string, string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", "", fmt.Errorf("%s: cannot read %s: %v", name, path, err)
+	}
+	return strings.TrimSpace(string(b)), name, nil
+}
+
+// readFile reads KEY=value lines; # starts a comment; values may be quoted.
+func readFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	known := map[string]bool{}
+	for _, k := range keys {
+		known[k.env], known[k.env+"_FILE"] = true, k.secret
+	}
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(strings.TrimPrefix(k, "export "))
+		if !ok {
+			return nil, fmt.Errorf("config file %s line %d: want KEY=value", path, n)
+		}
+		if !known[k] {
+			return nil, fmt.Errorf("config file %s line %d: unknown key %s (known: %s)", path, n, k, strings.Join(knownKeys(), ", "))
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		out[k] = v
+	}
+	return out, sc.Err()
+}
+
+func knownKeys() []string {
+	var out []string
+	for _, k := range keys {
+		out = append(out, k.env)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Change is the outcome of a reload.
+type Change struct {
+	Config        Config   // the new config (only reloadable keys changed)
+	Applied       []string // reloadable keys whose value changed
+	NeedRestart   []string // keys that changed but need a restart
+	Err           error    // the file could not be read or is invalid; nothing changed
+}
+
+// Reload re-reads the file. Reloadable keys take their new values; other
+// changed keys keep their old values and are reported as needing a restart.
+func (l *Loader) Reload() Change {
+	next, err := l.build()
+	if err != nil {
+		return Change{Config: l.current, Err: err}
+	}
+	old := l.current
+	merged := old
+	var ch Change
+	for _, k := range keys {
+		ov, nv := snapshot(old, k), snapshot(next, k)
+		if ov == nv {
+			continue
+		}
+		if k.reloadable {
+			_ = k.set(&merged, nv)
+			ch.Applied = append(ch.Applied, k.env)
+		} else {
+			ch.NeedRestart = append(ch.NeedRestart, k.env)
+		}
+	}
+	l.current = merged
+	ch.Config = merged
+	return ch
+}
+
+// snapshot renders a key's effective value for comparison.
+func snapshot(c Config, k key) string {
+	switch k.env {
+	case EnvAddr:
+		return c.Addr
+	case EnvData:
+		return c.DataDir
+	case EnvDatabaseURL:
+		return c.DatabaseURL
+	case EnvPublicURL:
+		return c.PublicURL
+	case EnvLogLevel:
+		return c.LogLevel.String()
+	case EnvDemo:
+		return fmt.Sprint(c.Demo)
+	case EnvSecretKey:
+		return c.SecretKey
+	case EnvTikTokClientKey:
+		return c.TikTok.ClientKey
+	case EnvTikTokClientSecret:
+		return c.TikTok.ClientSecret
+	case EnvTikTokAuthBaseURL:
+		return c.TikTok.AuthBaseURL
+	case EnvTikTokAPIBaseURL:
+		return c.TikTok.APIBaseURL
+	}
+	panic("config: no snapshot for " + k.env)
+}

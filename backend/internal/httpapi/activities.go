@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
+)
+
+func (s *Server) activities(c *call, _ none) (client.List[client.Activity], error) {
+	status := c.query("status")
+	switch status {
+	case "", "live", "scheduled", "expired", "removed":
+	default:
+		return client.List[client.Activity]{}, &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention",
+			Fields: map[string]string{"status": "must be live, scheduled, expired or removed"}}
+	}
+	as, err := s.store.Activities(c.ctx, c.programID, store.ActivityFilter{CampaignID: c.query("campaign_id"), Type: c.query("type")})
+	if err != nil {
+		return client.List[client.Activity]{}, err
+	}
+	now := s.now()
+	words := strings.Fields(strings.ToLower(c.query("q")))
+	out := client.List[client.Activity]{Items: []client.Activity{}}
+	for _, a := range as {
+		if status != "" && a.Status(now) != status {
+			continue
+		}
+		if !matchesAll(strings.ToLower(a.Message+" "+a.Instructions), words) {
+			continue
+		}
+		out.Items = append(out.Items, toActivity(a, now))
+	}
+	return out, nil
+}
+
+func matchesAll(text string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func toInput(in client.ActivityInput) domain.ActivityInput {
+	return domain.ActivityInput{Type: in.Type, Message: in.Message, Instructions: in.Instructions, MediaID: in.MediaID,
+		GroupIDs: in.GroupIDs, ChannelIDs: in.ChannelIDs, StartsAt: in.StartsAt, EndsAt: in.EndsAt, Points: in.Points,
+		CampaignID: in.CampaignID, Featured: in.Featured}
+}
+
+func (s *Server) createActivity(c *call, in client.ActivityInput) (client.Activity, error) {
+	now := s.now()
+	a, err := s.applyActivity(c, domain.Activity{}, in)
+	if err != nil {
+		return client.Activity{}, err
+	}
+	a.ID, a.ProgramID, a.CreatedBy, a.CreatorTimezone = domain.NewID("act"), c.programID, c.user.ID, c.user.Timezone
+	a.CreatedAt, a.UpdatedAt = now, now
+	if err := s.store.CreateActivity(c.ctx, a); err != nil {
+		return client.Activity{}, err
+	}
+	return toActivity(&a, now), nil
+}
+
+// applyActivity validates input on top of base: the pure rules first, then
+// that every referenced group, channel and campaign is this program's; all
+// problems come back together.
+func (s *Server) applyActivity(c *call, base domain.Activity, in client.ActivityInput) (domain.Activity, error) {
+	loc, ok := domain.LoadLocation(c.user.Timezone)
+	if !ok {
+		loc, _ = domain.LoadLocation("UTC")
+	}
+	a, err := domain.ApplyActivityInput(base, toInput(in), loc, s.now())
+	fields := domain.Fields{}
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code == domain.CodeValidation {
+		fields = de.Fields
+	} else if err != nil {
+		return a, err
+	}
+	refs, rerr := s.store.CheckActivityRefs(c.ctx, c.programID, a)
+	if rerr != nil {
+		return a, rerr
+	}
+	for k, v := range refs {
+		fields.Add(k, v)
+	}
+	return a, fields.Err()
+}
+
+func (s *Server) activity(c *call, _ none) (client.Activity, error) {
+	a, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
+	return toActivity(&a, s.now()), err
+}
+
+func (s *Server) updateActivity(c *call, in client.ActivityInput) (client.Activity, error) {
+	base, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
+	if err != nil {
+		return client.Activity{}, err
+	}
+	a, err := s.applyActivity(c, base, in)
+	if err != nil {
+		return client.Activity{}, err
+	}
+	a.UpdatedAt = s.now()
+	if err := s.store.UpdateActivity(c.ctx, a); err != nil {
+		return client.Activity{}, err
+	}
+	return toActivity(&a, s.now()), nil
+}
+
+func (s *Server) removeActivity(c *call, _ none) (client.Activity, error) {
+	if err := s.store.RemoveActivity(c.ctx, c.programID, c.path("aid"), s.now()); err != nil {
+		return client.Activity{}, err
+	}
+	return s.activity(c, none{})
+}

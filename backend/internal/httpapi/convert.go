@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+)
+
+func toMe(u domain.User, ms []domain.Membership) client.Me {
+	me := client.Me{ID: u.ID, Email: u.Email, Name: u.Name, Timezone: u.Timezone, Locale: u.Locale, TrackingOptOut: u.TrackingOptOut, Memberships: []client.Membership{}}
+	for _, m := range ms {
+		me.Memberships = append(me.Memberships, client.Membership{ProgramID: m.ProgramID, ProgramName: m.ProgramName, Role: string(m.Role)})
+	}
+	return me
+}
+
+func toProgram(p domain.Program) client.Program {
+	return client.Program{ID: p.ID, Name: p.Name, Timezone: p.Timezone, LeaderboardEnabled: p.LeaderboardEnabled, RewardsEnabled: p.RewardsEnabled}
+}
+
+func toMember(m domain.Member) client.Member {
+	status := "active"
+	if m.Invited {
+		status = "invited"
+	}
+	gids := m.GroupIDs
+	if gids == nil {
+		gids = []string{}
+	}
+	return client.Member{ID: m.User.ID, Email: m.User.Email, Name: m.User.Name, Role: string(m.Role), Timezone: m.User.Timezone, GroupIDs: gids, Status: status}
+}
+
+func toGroup(g domain.Group) client.Group {
+	return client.Group{ID: g.ID, Name: g.Name, MemberCount: g.MemberCount}
+}
+
+func toChannel(c domain.Channel) client.Channel {
+	return client.Channel{ID: c.ID, Name: c.Name, Visibility: string(c.Visibility), MemberCount: c.MemberCount, Following: c.Following}
+}
+
+func toCampaign(c domain.Campaign) client.Campaign {
+	return client.Campaign{ID: c.ID, Name: c.Name, Description: c.Description}
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func toActivity(a *domain.Activity, now time.Time) client.Activity {
+	return client.Activity{
+		ID: a.ID, ProgramID: a.ProgramID, Type: string(a.Type), Status: a.Status(now),
+		Message: a.Message, Instructions: a.Instructions, MediaID: a.MediaID,
+		GroupIDs: orEmpty(a.GroupIDs), ChannelIDs: orEmpty(a.ChannelIDs),
+		StartsAt: a.StartsAt, EndsAt: optTime(a.EndsAt), Points: a.Points, CampaignID: a.CampaignID, Featured: a.Featured,
+		CreatedBy: a.CreatedBy, CreatorTimezone: a.CreatorTimezone, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, RemovedAt: optTime(a.RemovedAt),
+	}
+}
+
+func toFeedItem(a *domain.Activity) client.FeedItem {
+	return client.FeedItem{ID: a.ID, Type: string(a.Type), Message: a.Message, Instructions: a.Instructions, MediaID: a.MediaID,
+		StartsAt: a.StartsAt, EndsAt: optTime(a.EndsAt), Points: a.Points, Featured: a.Featured, CampaignID: a.CampaignID}
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func list[T, W any](items []T, conv func(T) W) client.List[W] {
+	out := client.List[W]{Items: make([]W, 0, len(items))}
+	for _, it := range items {
+		out.Items = append(out.Items, conv(it))
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"net/http"
+	"reflect"
+)
+
+// route is one endpoint: how it is reached, who may call it, what it takes
+// and returns (for the OpenAPI document), and what it does.
+type route struct {
+	method, path string
+	access       access
+	summary      string
+	status       int
+	in, out      reflect.Type // nil: no body
+	query        []param
+	serve        func(c *call) (any, error)
+}
+
+type param struct{ name, desc string }
+
+// none is the body type of requests and responses without one.
+type none struct{}
+
+// op adapts a typed handler: decodes In (unless none), returns Out.
+func op[In, Out any](fn func(c *call, in In) (Out, error)) (reflect.Type, reflect.Type, func(*call) (any, error)) {
+	var in In
+	var out Out
+	inT, outT := reflect.TypeOf(in), reflect.TypeOf(out)
+	if inT == reflect.TypeOf(none{}) {
+		inT = nil
+	}
+	if outT == reflect.TypeOf(none{}) {
+		outT = nil
+	}
+	return inT, outT, func(c *call) (any, error) {
+		var in In
+		if inT != nil {
+			if err := decode(c.r, &in); err != nil {
+				return nil, err
+			}
+		}
+		out, err := fn(c, in)
+		if err != nil {
+			return nil, err
+		}
+		if outT == nil {
+			c.w.WriteHeader(http.StatusNoContent)
+			return nil, nil
+		}
+		return out, nil
+	}
+}
+
+func r[In, Out any](method, path string, a access, summary string, fn func(c *call, in In) (Out, error), query ...param) route {
+	in, out, serve := op(fn)
+	status := http.StatusOK
+	if method == http.MethodPost && out != nil {
+		status = http.StatusCreated
+	}
+	if out == nil {
+		status = http.StatusNoContent
+	}
+	return route{method: method, path: path, access: a, summary: summary, status: status, in: in, out: out, query: query, serve: serve}
+}
+
+// ok marks a POST that acts on something existing (200, not 201).
+func ok(rt route) route {
+	rt.status = http.StatusOK
+	return rt
+}
+
+func (s *Server) routeTable() []route {
+	const p = "/api/v1/programs/{pid}"
+	return []route{
+		r("GET", "/healthz", public, "Liveness and database check", s.health),
+		ok(r("POST", "/api/v1/auth/login", public, "Sign in with email and password", s.login)),
+		r("POST", "/api/v1/auth/logout", signedIn, "End this session", s.logout),
+		ok(r("POST", "/api/v1/invites/accept", public, "Accept an invite: set name and password, get a session", s.acceptInvite)),
+		r("GET", "/api/v1/me", signedIn, "The signed-in person and their programs", s.me),
+		r("PATCH", "/api/v1/me", signedIn, "Change name, time zone, language or link tracking", s.updateMe),
+
+		r("GET", p, member, "A program and its settings", s.program),
+		r("PATCH", p, manager, "Change a program's settings", s.updateProgram),
+
+		r("GET", p+"/members", manager, "List members", s.members),
+		r("POST", p+"/members", manager, "Add or invite a person", s.addMember),
+		r("PATCH", p+"/members/{uid}", manager, "Change a member's role or groups", s.updateMember),
+		r("DELETE", p+"/members/{uid}", manager, "Take a person out of the program", s.removeMember),
+
+		r("GET", p+"/groups", manager, "List member groups", s.groups),
+		r("POST", p+"/groups", manager, "Create a member group", s.createGroup),
+		r("PATCH", p+"/groups/{gid}", manager, "Rename a member group", s.renameGroup),
+		r("DELETE", p+"/groups/{gid}", manager, "Delete a member group", s.deleteGroup),
+		r("PUT", p+"/groups/{gid}/members", manager, "Replace a group's members", s.setGroupMembers),
+
+		r("GET", p+"/channels", member, "List channels (members: public ones and their private ones)", s.channels),
+		r("POST", p+"/channels", manager, "Create a channel", s.createChannel),
+		r("PATCH", p+"/channels/{cid}", manager, "Edit a channel", s.updateChannel),
+		r("DELETE", p+"/channels/{cid}", manager, "Delete a channel", s.deleteChannel),
+		r("PUT", p+"/channels/{cid}/members", manager, "Replace who is in a private channel", s.setChannelMembers),
+		ok(r("POST", p+"/channels/{cid}/follow", member, "Follow a public channel", s.follow)),
+		r("DELETE", p+"/channels/{cid}/follow", member, "Unfollow a public channel", s.unfollow),
+
+		r("GET", p+"/campaigns", manager, "List campaigns", s.campaigns),
+		r("POST", p+"/campaigns", manager, "Create a campaign", s.createCampaign),
+		r("PATCH", p+"/campaigns/{id}", manager, "Edit a campaign", s.updateCampaign),
+		r("DELETE", p+"/campaigns/{id}", manager, "Delete a campaign (its activities stay)", s.deleteCampaign),
+
+		r("GET", p+"/activities", manager, "List activities", s.activities,
+			param{"status", "live, scheduled, expired or removed"}, param{"campaign_id", "only this campaign's"},
+			param{"type", "only this type"}, param{"q", "words in the message or instructions"}),
+		r("POST", p+"/activities", manager, "Create an activity", s.createActivity),
+		r("GET", p+"/activities/{aid}", manager, "One activity", s.activity),
+		r("PATCH", p+"/activities/{aid}", manager, "Edit an activity", s.updateActivity),
+		ok(r("POST", p+"/activities/{aid}/remove", manager, "Take an activity out of every member's view", s.removeActivity)),
+
+		r("GET", p+"/feed", member, "What the caller sees now (managers: as_member)", s.feed,
+			param{"as_member", "a member's id: managers see exactly that member's feed"}),
+		r("GET", p+"/feed/{aid}", member, "One activity of the caller's feed", s.feedItem),
+	}
+}

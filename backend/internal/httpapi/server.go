@@ -1,0 +1,350 @@
+// Package httpapi serves the Chorus HTTP API (v1). Routes are declared once in
+// routes.go; the mux, the authorization checks and the OpenAPI document are
+// all made from that one table.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/auth"
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
+)
+
+// MaxBodyBytes caps JSON request bodies.
+const MaxBodyBytes = 1 << 20
+
+// Options configure the API server.
+type Options struct {
+	Store     *store.Store
+	Log       *slog.Logger
+	PublicURL string
+	Now       func() time.Time // for tests; time.Now by default
+	// PasswordParams are argon2id costs; tests lower them.
+	PasswordParams auth.Params
+	SessionTTL     time.Duration
+	InviteTTL      time.Duration
+	// Failed logins allowed per account and per address before a pause.
+	AccountFailures, AddressFailures int
+}
+
+// Server is the HTTP API.
+type Server struct {
+	o        Options
+	store    *store.Store
+	log      *slog.Logger
+	now      func() time.Time
+	accounts *auth.Limiter
+	addrs    *auth.Limiter
+	feeds    *feedCache
+	routes   []route
+	mux      *http.ServeMux
+}
+
+// New builds the API server.
+func New(o Options) *Server {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.PasswordParams == (auth.Params{}) {
+		o.PasswordParams = auth.DefaultParams
+	}
+	if o.SessionTTL == 0 {
+		o.SessionTTL = 30 * 24 * time.Hour
+	}
+	if o.InviteTTL == 0 {
+		o.InviteTTL = 14 * 24 * time.Hour
+	}
+	if o.AccountFailures == 0 {
+		o.AccountFailures = 10
+	}
+	if o.AddressFailures == 0 {
+		o.AddressFailures = 50
+	}
+	s := &Server{
+		o: o, store: o.Store, log: o.Log, now: o.Now,
+		// A guesser gets ten tries, then one a minute per account.
+		accounts: auth.NewLimiter(time.Minute, o.AccountFailures),
+		addrs:    auth.NewLimiter(10*time.Second, o.AddressFailures),
+		feeds:    newFeedCache(),
+		mux:      http.NewServeMux(),
+	}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	s.mux.HandleFunc("GET /api/v1/openapi.json", s.serveOpenAPI)
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, domain.Errorf(domain.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	return s
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Routes lists the API's routes (tests walk them all).
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(s.routes))
+	for i, r := range s.routes {
+		out[i] = RouteInfo{Method: r.method, Path: r.path, Access: r.access.String()}
+	}
+	return out
+}
+
+// RouteInfo describes one route.
+type RouteInfo struct{ Method, Path, Access string }
+
+// access says who may call a route.
+type access int
+
+const (
+	public   access = iota
+	signedIn        // any signed-in person
+	member          // a member (or manager) of {pid}
+	manager         // a manager of {pid}
+)
+
+func (a access) String() string {
+	return [...]string{"public", "signed_in", "member", "manager"}[a]
+}
+
+// call is one request as handlers see it.
+type call struct {
+	ctx       context.Context
+	r         *http.Request
+	w         http.ResponseWriter
+	user      domain.User
+	session   string // token hash
+	programID string
+	role      domain.Role
+	version   int64 // the program's content version, read with the membership
+}
+
+func (c *call) path(name string) string { return c.r.PathValue(name) }
+func (c *call) query(name string) string {
+	return strings.TrimSpace(c.r.URL.Query().Get(name))
+}
+
+// wrap authenticates, authorizes, decodes, calls and encodes.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{ctx: r.Context(), r: r, w: w}
+		out, err := s.serve(c, rt)
+		if errors.Is(err, errHandled) {
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if out == nil { // handler wrote the response itself
+			return
+		}
+		writeJSON(w, rt.status, out)
+	})
+}
+
+func (s *Server) serve(c *call, rt route) (any, error) {
+	if rt.access >= signedIn {
+		if err := s.authenticate(c); err != nil {
+			return nil, err
+		}
+	}
+	if rt.access >= member {
+		c.programID = c.path("pid")
+		m, version, err := s.store.Membership(c.ctx, c.programID, c.user.ID)
+		if err != nil {
+			if isCode(err, domain.CodeNotFound) {
+				return nil, domain.Errorf(domain.CodeForbidden, "you are not a member of this program")
+			}
+			return nil, err
+		}
+		c.role, c.version = m.Role, version
+		if rt.access == manager && m.Role != domain.RoleManager {
+			return nil, domain.Errorf(domain.CodeForbidden, "only managers of this program can do this")
+		}
+	}
+	return rt.serve(c)
+}
+
+func (s *Server) authenticate(c *call) error {
+	h := c.r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || strings.TrimSpace(token) == "" {
+		return domain.Errorf(domain.CodeUnauthorized, "sign in first")
+	}
+	c.session = auth.HashToken(strings.TrimSpace(token))
+	u, err := s.store.SessionUser(c.ctx, c.session, s.now())
+	if err != nil {
+		if isCode(err, domain.CodeNotFound) {
+			return domain.Errorf(domain.CodeUnauthorized, "your session has ended; sign in again")
+		}
+		return err
+	}
+	c.user = u
+	return nil
+}
+
+// statusOf maps error codes to HTTP statuses: the one table.
+var statusOf = map[string]int{
+	domain.CodeBadRequest:       http.StatusBadRequest,
+	domain.CodeValidation:       http.StatusUnprocessableEntity,
+	domain.CodeUnauthorized:     http.StatusUnauthorized,
+	domain.CodeForbidden:        http.StatusForbidden,
+	domain.CodeNotFound:         http.StatusNotFound,
+	domain.CodeConflict:         http.StatusConflict,
+	domain.CodeTooLarge:         http.StatusRequestEntityTooLarge,
+	domain.CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
+	domain.CodeRateLimited:      http.StatusTooManyRequests,
+}
+
+// StatusOf is the HTTP status for an error code (500 for unknown codes).
+func StatusOf(code string) int {
+	if st, ok := statusOf[code]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+func isCode(err error, code string) bool {
+	var de *domain.Error
+	return errors.As(err, &de) && de.Code == code
+}
+
+// errHandled tells wrap that the handler wrote the response itself.
+var errHandled = errors.New("response written by handler")
+
+// retryAfter is attached to rate-limit errors.
+type retryAfter struct {
+	err   *domain.Error
+	after time.Duration
+}
+
+func (r retryAfter) Error() string { return r.err.Error() }
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ra retryAfter
+	if errors.As(err, &ra) {
+		w.Header().Set("Retry-After", fmt.Sprint(int(ra.after.Seconds())+1))
+		err = ra.err
+	}
+	var de *domain.Error
+	if !errors.As(err, &de) {
+		// Only internal errors are logged: the rest are the caller's.
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		de = domain.Errorf(domain.CodeInternal, "something went wrong on the server; try again")
+	}
+	writeError(w, de)
+}
+
+func writeError(w http.ResponseWriter, de *domain.Error) {
+	writeJSON(w, StatusOf(de.Code), client.ErrorBody{Error: client.Error{Code: de.Code, Message: de.Message, Fields: de.Fields}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decode reads a JSON body into v with errors a person can act on.
+func decode(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return domain.Errorf(domain.CodeUnsupportedMedia, "send JSON with Content-Type: application/json")
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	if err != nil {
+		return domain.Errorf(domain.CodeBadRequest, "could not read the request body")
+	}
+	if len(body) > MaxBodyBytes {
+		return domain.Errorf(domain.CodeTooLarge, "the request body is larger than 1 MiB")
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return domain.Errorf(domain.CodeBadRequest, "the body must hold one JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return domain.Errorf(domain.CodeBadRequest, "the body must be a JSON object")
+		}
+		return &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention",
+			Fields: map[string]string{field: "must be " + jsonKind(te.Type)}}
+	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return domain.Errorf(domain.CodeBadRequest, "the body is not valid JSON: %v", err)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention",
+			Fields: map[string]string{f: "is not a field of this request"}}
+	}
+	return domain.Errorf(domain.CodeBadRequest, "the body could not be read as JSON: %v", err)
+}
+
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "of another type"
+}
+
+// clientIP is the address a request came from (no proxy headers are trusted:
+// a deployment behind a proxy should terminate there and set RemoteAddr).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
