@@ -277,10 +277,10 @@ func knownKeys() []string {
 
 // Change is the outcome of a reload.
 type Change struct {
-	Config        Config   // the new config (only reloadable keys changed)
-	Applied       []string // reloadable keys whose value changed
-	NeedRestart   []string // keys that changed but need a restart
-	Err           error    // the file could not be read or is invalid; nothing changed
+	Config      Config   // the new config (only reloadable keys changed)
+	Applied     []string // reloadable keys whose value changed
+	NeedRestart []string // keys that changed but need a restart
+	Err         error    // the file could not be read or is invalid; nothing changed
 }
 
 // Reload re-reads the file. Reloadable keys take their new values; other
