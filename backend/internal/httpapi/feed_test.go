@@ -1,0 +1,159 @@
+package httpapi_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/httpapi/apitest"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
+)
+
+var ctx = context.Background()
+
+func must[T any](t *testing.T) func(v T, err error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func feedMessages(t *testing.T, c *client.Client, pid, as string) []string {
+	t.Helper()
+	f, err := c.Feed(ctx, pid, as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, it := range f.Items {
+		out = append(out, it.Message)
+	}
+	return out
+}
+
+// TestTargeting walks PRODUCT.md's targeting rule through the API on both
+// databases: groups, public and private channels, both at once, time
+// windows, removal, featured order and the manager's preview.
+func TestTargeting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apitest.New(t, st)
+		pid, mgr := e.ProgramID, e.Manager
+		sales := must[client.Group](t)(mgr.CreateGroup(ctx, pid, "Sales"))
+		execs := must[client.Group](t)(mgr.CreateGroup(ctx, pid, "Executives"))
+		news := must[client.Channel](t)(mgr.CreateChannel(ctx, pid, client.ChannelInput{Name: "News", Visibility: "public"}))
+		inner := must[client.Channel](t)(mgr.CreateChannel(ctx, pid, client.ChannelInput{Name: "Inner", Visibility: "private"}))
+
+		// ann: Sales, follows News. bob: Executives, in Inner. cat: nothing.
+		annID, ann := e.AddMember("ann@acme.test", "Europe/Berlin", sales.ID)
+		bobID, bob := e.AddMember("bob@acme.test", "America/New_York", execs.ID)
+		catID, cat := e.AddMember("cat@acme.test", "Asia/Shanghai")
+		must[client.Channel](t)(ann.Follow(ctx, pid, news.ID))
+		must[client.Channel](t)(mgr.SetChannelMembers(ctx, pid, inner.ID, []string{bobID}))
+		if _, err := bob.Follow(ctx, pid, inner.ID); apitest.Code(err) != "not_found" {
+			t.Fatalf("following a private channel: %v", err)
+		}
+
+		now := time.Now().UTC()
+		at := func(d time.Duration) *string { return apitest.Ptr(now.Add(d).Format(time.RFC3339)) }
+		create := func(msg string, in client.ActivityInput) client.Activity {
+			t.Helper()
+			in.Type, in.Message = apitest.Ptr("wechat_photo"), apitest.Ptr(msg)
+			return must[client.Activity](t)(mgr.CreateActivity(ctx, pid, in))
+		}
+		create("everyone", client.ActivityInput{StartsAt: at(-3 * time.Hour)})
+		create("sales", client.ActivityInput{GroupIDs: &[]string{sales.ID}, StartsAt: at(-2 * time.Hour)})
+		create("sales or execs", client.ActivityInput{GroupIDs: &[]string{sales.ID, execs.ID}, StartsAt: at(-90 * time.Minute)})
+		create("news", client.ActivityInput{ChannelIDs: &[]string{news.ID}, StartsAt: at(-80 * time.Minute)})
+		create("inner", client.ActivityInput{ChannelIDs: &[]string{inner.ID}, StartsAt: at(-70 * time.Minute)})
+		create("sales and news", client.ActivityInput{GroupIDs: &[]string{sales.ID}, ChannelIDs: &[]string{news.ID}, StartsAt: at(-60 * time.Minute)})
+		create("execs and news", client.ActivityInput{GroupIDs: &[]string{execs.ID}, ChannelIDs: &[]string{news.ID}, StartsAt: at(-50 * time.Minute)})
+		create("scheduled", client.ActivityInput{StartsAt: at(time.Hour)})
+		create("expired", client.ActivityInput{StartsAt: at(-2 * time.Hour), EndsAt: at(-time.Minute)})
+		featured := create("featured, oldest", client.ActivityInput{StartsAt: at(-5 * time.Hour), Featured: apitest.Ptr(true)})
+		removed := create("removed", client.ActivityInput{StartsAt: at(-time.Hour)})
+		create("starts now", client.ActivityInput{})
+		must[client.Activity](t)(mgr.RemoveActivity(ctx, pid, removed.ID))
+
+		want := map[string][]string{
+			annID: {"featured, oldest", "starts now", "sales and news", "news", "sales or execs", "sales", "everyone"},
+			bobID: {"featured, oldest", "starts now", "inner", "sales or execs", "everyone"},
+			catID: {"featured, oldest", "starts now", "everyone"},
+		}
+		for id, c := range map[string]*client.Client{annID: ann, bobID: bob, catID: cat} {
+			got := feedMessages(t, c, pid, "")
+			if !reflect.DeepEqual(got, want[id]) {
+				t.Errorf("feed of %s:\n got %q\nwant %q", id, got, want[id])
+			}
+			// The manager's preview is exactly the member's own feed.
+			if preview := feedMessages(t, mgr, pid, id); !reflect.DeepEqual(preview, got) {
+				t.Errorf("preview of %s differs:\n preview %q\n    feed %q", id, preview, got)
+			}
+		}
+		f := must[client.Feed](t)(mgr.Feed(ctx, pid, bobID))
+		if f.Timezone != "America/New_York" || f.MemberID != bobID {
+			t.Errorf("preview must carry the member's zone: %+v", f)
+		}
+		if _, err := ann.Feed(ctx, pid, bobID); client.Status(err) != 403 {
+			t.Errorf("member asking for another's feed: %v", err)
+		}
+		if _, err := mgr.Feed(ctx, pid, "usr_nobody"); client.Status(err) != 404 {
+			t.Errorf("preview of a non-member: %v", err)
+		}
+		if _, err := cat.FeedItem(ctx, pid, featured.ID); err != nil {
+			t.Errorf("feed item: %v", err)
+		}
+		if _, err := cat.FeedItem(ctx, pid, removed.ID); client.Status(err) != 404 {
+			t.Errorf("removed activity as a feed item: %v", err)
+		}
+
+		// Changes show at once: unfollowing, a group change, an edit.
+		must[client.Channel](t)(ann.Unfollow(ctx, pid, news.ID))
+		if got := feedMessages(t, ann, pid, ""); reflect.DeepEqual(got, want[annID]) {
+			t.Errorf("unfollow did not change the feed: %q", got)
+		}
+		must[client.Member](t)(mgr.UpdateMember(ctx, pid, catID, client.UpdateMember{GroupIDs: &[]string{execs.ID}}))
+		if got := feedMessages(t, cat, pid, ""); !contains(got, "sales or execs") {
+			t.Errorf("joining a group did not change the feed: %q", got)
+		}
+		// A feed item never shows targeting (member groups are managers' business).
+		if fi := must[client.Feed](t)(cat.Feed(ctx, pid, "")).Items[0]; fi.ID == "" {
+			t.Error("feed item without id")
+		}
+		if e.Validated() == 0 {
+			t.Fatal("no response was checked against openapi.json")
+		}
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestActivityTimesInCreatorZone(t *testing.T) {
+	e := apitest.New(t, storetest.SQLite(t))
+	_, member := e.AddMember("ny@acme.test", "America/New_York")
+	a := must[client.Activity](t)(e.Manager.CreateActivity(ctx, e.ProgramID, client.ActivityInput{
+		Type: apitest.Ptr("wechat_photo"), Message: apitest.Ptr("m"),
+		StartsAt: apitest.Ptr("2020-01-01T09:00"), EndsAt: apitest.Ptr("2099-06-01 18:00"),
+	}))
+	// The manager is in Asia/Shanghai (UTC+8): 09:00 there is 01:00 UTC.
+	if want := time.Date(2020, 1, 1, 1, 0, 0, 0, time.UTC); !a.StartsAt.Equal(want) || a.CreatorTimezone != "Asia/Shanghai" {
+		t.Fatalf("start %v zone %s", a.StartsAt, a.CreatorTimezone)
+	}
+	f := must[client.Feed](t)(member.Feed(ctx, e.ProgramID, ""))
+	loc, _ := time.LoadLocation(f.Timezone)
+	if got := f.Items[0].StartsAt.In(loc).Format("2006-01-02 15:04"); got != "2019-12-31 20:00" {
+		t.Fatalf("in the member's zone the start is %s", got)
+	}
+}
