@@ -3,9 +3,10 @@ GO        ?= go
 BIN       := bin
 SERVER    := $(BIN)/chorus-server
 ADDR      ?= 127.0.0.1:8080
-# Debian packages the project needs: ffmpeg (media probing benchmarks and test
-# files), PostgreSQL client tools for the scale-out tests.
-APT_PACKAGES := ffmpeg postgresql-client
+# Debian packages the project needs: ffmpeg (probe benchmarks, test files),
+# PostgreSQL client tools, and the C toolchain, GL and X11 headers that Fyne's
+# desktop driver builds against; Xvfb for real-window screenshots.
+APT_PACKAGES := ffmpeg postgresql-client gcc pkg-config libgl1-mesa-dev xorg-dev xvfb
 
 .PHONY: deps server run test test-race lint bench fuzz clean
 

@@ -3,7 +3,8 @@ module github.com/chorus-advocacy/chorus
 go 1.26.0
 
 require (
-	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
+	fyne.io/fyne/v2 v2.7.1 // indirect
+	github.com/BurntSushi/toml v1.5.0 // indirect
 	github.com/SherClockHolmes/webpush-go v1.4.0 // indirect
 	github.com/at-wat/ebml-go v0.19.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect

@@ -227,6 +227,8 @@ type FeedItem struct {
 	Points       int        `json:"points"`
 	Featured     bool       `json:"featured"`
 	CampaignID   string     `json:"campaign_id"`
+	Network      string     `json:"network"`   // "wechat", "tiktok"
+	Performed    bool       `json:"performed"` // the member has done it (points given)
 }
 
 // Feed is what a member sees now.
