@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,12 +19,14 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
 	"github.com/chorus-advocacy/chorus/backend/internal/seed"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/mediacheck/probecli"
 )
 
 const usage = `chorus-server — the Chorus backend
 
   chorus-server serve [--addr 127.0.0.1:8080] [--data DIR | --database-url postgres://…] [--public-url URL] [--demo] [--config FILE]
   chorus-server admin create-program --name NAME --manager-email EMAIL --manager-password PASSWORD [--manager-name NAME] [--timezone ZONE]
+  chorus-server probe [--kind wechat_photo|wechat_video|tiktok_video] FILE...
   chorus-server admin create-user --email EMAIL --password PASSWORD [--name NAME] [--timezone ZONE] [--locale en|zh-Hans]
 
 Every setting also reads CHORUS_* environment variables (see serve --help).
@@ -44,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "admin":
 		return admin(context.Background(), args[1:], stdout, stderr)
+	case "probe":
+		return probecli.Run(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -233,5 +236,3 @@ func writeOut(w io.Writer, v any) int {
 	fmt.Fprintln(w, string(b))
 	return 0
 }
-
-var _ = flag.ContinueOnError
