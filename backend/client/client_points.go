@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // Perform performs an activity; safe to retry with the same ClientActionID.
@@ -82,4 +83,32 @@ func (c *Client) Fulfil(ctx context.Context, pid, id string, in Decision) (Redem
 // Reject rejects a redemption and refunds its points (managers).
 func (c *Client) Reject(ctx context.Context, pid, id string, in Decision) (Redemption, error) {
 	return do[Redemption](ctx, c, http.MethodPost, prog(pid, "redemptions", id, "reject"), in)
+}
+
+// ActivityReport returns one activity's report (managers).
+func (c *Client) ActivityReport(ctx context.Context, pid, aid string) (ActivityReport, error) {
+	return do[ActivityReport](ctx, c, http.MethodGet, prog(pid, "activities", aid, "report"), nil)
+}
+
+// SummaryReport returns performs per activity and per member; from and to are
+// dates (YYYY-MM-DD, in the program's zone, to inclusive) or RFC 3339 instants.
+func (c *Client) SummaryReport(ctx context.Context, pid, from, to string) (SummaryReport, error) {
+	return do[SummaryReport](ctx, c, http.MethodGet, prog(pid, "reports", "summary")+"?"+url.Values{"from": {from}, "to": {to}}.Encode(), nil)
+}
+
+// CSV downloads a report as CSV: path is "activities/{aid}/report" or
+// "reports/summary" (with its query), relative to the program.
+func (c *Client) CSV(ctx context.Context, pid, path string) ([]byte, error) {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	resp, err := c.r.R().SetContext(ctx).SetError(&ErrorBody{}).Get(prog(pid) + "/" + path + sep + "format=csv")
+	if err != nil {
+		return nil, err
+	}
+	if resp.IsError() {
+		return nil, toError(resp)
+	}
+	return resp.Body(), nil
 }

@@ -124,3 +124,49 @@ type Redemption struct {
 type Decision struct {
 	Note string `json:"note,omitempty"`
 }
+
+// DayCount is performs on one day (in the program's zone).
+type DayCount struct {
+	Date     string `json:"date"` // YYYY-MM-DD
+	Performs int    `json:"performs"`
+}
+
+// ActivityReport is what happened with one activity.
+type ActivityReport struct {
+	ActivityID     string         `json:"activity_id"`
+	Type           string         `json:"type"`
+	Status         string         `json:"status"`
+	Message        string         `json:"message"`
+	Eligible       int            `json:"eligible"` // members it is sent to now (0 unless live)
+	Performed      int            `json:"performed"`
+	PerformedShare float64        `json:"performed_share"` // performed / eligible
+	PointsGiven    int            `json:"points_given"`
+	BySurface      map[string]int `json:"by_surface"`
+	OverTime       []DayCount     `json:"over_time"`
+}
+
+// ActivitySummary is one activity's line of the summary.
+type ActivitySummary struct {
+	ActivityID string `json:"activity_id"`
+	Type       string `json:"type"`
+	Message    string `json:"message"`
+	Performs   int    `json:"performs"`
+	Points     int    `json:"points"`
+}
+
+// MemberSummary is one member's line of the summary.
+type MemberSummary struct {
+	MemberID string `json:"member_id"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Performs int    `json:"performs"`
+	Points   int    `json:"points"`
+}
+
+// SummaryReport is performs per activity and per member in [from, to).
+type SummaryReport struct {
+	From       *time.Time        `json:"from"`
+	To         *time.Time        `json:"to"`
+	Activities []ActivitySummary `json:"activities"`
+	Members    []MemberSummary   `json:"members"`
+}

@@ -15,9 +15,12 @@ type Audience struct {
 // group (if any were chosen), and in at least one chosen channel (if any were
 // chosen).
 func Visible(a *Activity, who Audience, now time.Time) bool {
-	if !a.Live(now) {
-		return false
-	}
+	return a.Live(now) && Targets(a, who)
+}
+
+// Targets is the audience half of the rule: the activity is sent to this
+// member, whatever the time (reports count eligible members with it).
+func Targets(a *Activity, who Audience) bool {
 	return anyIn(a.GroupIDs, who.Groups) && anyIn(a.ChannelIDs, who.Channels)
 }
 

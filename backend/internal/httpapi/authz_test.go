@@ -33,7 +33,7 @@ func TestAuthorization(t *testing.T) {
 		"manager":       loginToken(t, e, "mgr@acme.test"),
 	}
 	_ = otherMgr
-	ids := strings.NewReplacer("{pid}", pid, "{uid}", spareID, "{gid}", g.ID, "{cid}", ch.ID, "{id}", cp.ID, "{aid}", a.ID)
+	ids := strings.NewReplacer("{pid}", pid, "{uid}", spareID, "{gid}", g.ID, "{cid}", ch.ID, "{id}", cp.ID, "{aid}", a.ID, "{rid}", "rwd_none")
 	routes := e.API.Routes()
 	if len(routes) < 30 {
 		t.Fatalf("only %d routes", len(routes))

@@ -60,9 +60,11 @@ func toActivity(a *domain.Activity, now time.Time) client.Activity {
 	}
 }
 
-func toFeedItem(a *domain.Activity) client.FeedItem {
+func toFeedItem(a *domain.Activity, performed bool) client.FeedItem {
+	spec, _ := domain.LookupType(a.Type)
 	return client.FeedItem{ID: a.ID, Type: string(a.Type), Message: a.Message, Instructions: a.Instructions, MediaID: a.MediaID,
-		StartsAt: a.StartsAt, EndsAt: optTime(a.EndsAt), Points: a.Points, Featured: a.Featured, CampaignID: a.CampaignID}
+		StartsAt: a.StartsAt, EndsAt: optTime(a.EndsAt), Points: a.Points, Featured: a.Featured, CampaignID: a.CampaignID,
+		Network: spec.Network, Performed: performed}
 }
 
 func orEmpty(s []string) []string {

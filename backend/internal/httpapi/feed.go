@@ -92,9 +92,13 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 	if err != nil {
 		return client.Feed{}, err
 	}
+	done, err := s.store.PerformedSet(c.ctx, c.programID, uid)
+	if err != nil {
+		return client.Feed{}, err
+	}
 	out := client.Feed{MemberID: uid, Timezone: zone, Items: make([]client.FeedItem, 0, len(items))}
 	for _, a := range items {
-		out.Items = append(out.Items, toFeedItem(a))
+		out.Items = append(out.Items, toFeedItem(a, done[a.ID]))
 	}
 	return out, nil
 }
@@ -106,7 +110,8 @@ func (s *Server) feedItem(c *call, _ none) (client.FeedItem, error) {
 	}
 	for _, a := range items {
 		if a.ID == c.path("aid") {
-			return toFeedItem(a), nil
+			done, err := s.store.Performed(c.ctx, a.ID, c.user.ID)
+			return toFeedItem(a, done), err
 		}
 	}
 	return client.FeedItem{}, domain.Errorf(domain.CodeNotFound, "this activity is no longer in your feed")

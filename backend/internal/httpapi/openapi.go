@@ -70,7 +70,11 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		resp := map[string]any{"description": "success"}
 		if rt.out != nil {
-			resp["content"] = map[string]any{"application/json": map[string]any{"schema": g.ref(rt.out)}}
+			content := map[string]any{"application/json": map[string]any{"schema": g.ref(rt.out)}}
+			if rt.csv {
+				content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string"}}
+			}
+			resp["content"] = content
 		}
 		op["responses"].(map[string]any)[itoa(rt.status)] = resp
 		item[strings.ToLower(rt.method)] = op

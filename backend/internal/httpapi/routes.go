@@ -14,6 +14,7 @@ type route struct {
 	status       int
 	in, out      reflect.Type // nil: no body
 	query        []param
+	csv          bool // also answers text/csv (?format=csv)
 	serve        func(c *call) (any, error)
 }
 
@@ -62,6 +63,12 @@ func r[In, Out any](method, path string, a access, summary string, fn func(c *ca
 		status = http.StatusNoContent
 	}
 	return route{method: method, path: path, access: a, summary: summary, status: status, in: in, out: out, query: query, serve: serve}
+}
+
+// withCSV marks a route that also answers text/csv.
+func withCSV(rt route) route {
+	rt.csv = true
+	return rt
 }
 
 // ok marks a POST that acts on something existing (200, not 201).
@@ -118,5 +125,22 @@ func (s *Server) routeTable() []route {
 		r("GET", p+"/feed", member, "What the caller sees now (managers: as_member)", s.feed,
 			param{"as_member", "a member's id: managers see exactly that member's feed"}),
 		r("GET", p+"/feed/{aid}", member, "One activity of the caller's feed", s.feedItem),
+
+		ok(r("POST", p+"/activities/{aid}/perform", member, "Perform an activity: points once per member; idempotent", s.perform)),
+		r("POST", p+"/activities/{aid}/handoff", member, "Ask for an activity on the member's phone", s.handoff),
+		r("GET", p+"/me/points", member, "The caller's points ledger and balance", s.myPoints, param{"limit", "most entries, newest first (default 200)"}),
+		r("POST", p+"/points/adjustments", manager, "Add or take points by hand, with a reason", s.adjust),
+		r("GET", p+"/leaderboard", member, "Leaderboard for a period", s.leaderboard,
+			param{"period", "all, month or week (in the program's zone)"}, param{"group", "a member group's id"}, param{"limit", "rows (default 50)"}),
+		r("GET", p+"/rewards", member, "The rewards catalog (members: active rewards)", s.rewards),
+		r("POST", p+"/rewards", manager, "Add a reward", s.createReward),
+		r("PATCH", p+"/rewards/{rid}", manager, "Edit a reward", s.updateReward),
+		r("POST", p+"/rewards/{rid}/redeem", member, "Spend points on a reward; idempotent", s.redeem),
+		r("GET", p+"/redemptions", member, "Redemptions (managers: everyone's; members: their own)", s.redemptions, param{"mine", "managers: only their own"}),
+		ok(r("POST", p+"/redemptions/{id}/fulfil", manager, "Mark a redemption fulfilled", s.fulfil)),
+		withCSV(r("GET", p+"/activities/{aid}/report", manager, "One activity's report", s.activityReport, param{"format", "csv for a CSV file"})),
+		withCSV(r("GET", p+"/reports/summary", manager, "Performs per activity and per member", s.summaryReport,
+			param{"from", "YYYY-MM-DD (program zone) or RFC 3339"}, param{"to", "YYYY-MM-DD (inclusive) or RFC 3339"}, param{"format", "csv for a CSV file"})),
+		ok(r("POST", p+"/redemptions/{id}/reject", manager, "Reject a redemption and refund its points", s.reject)),
 	}
 }

@@ -212,6 +212,15 @@ var statusOf = map[string]int{
 	domain.CodeTooLarge:         http.StatusRequestEntityTooLarge,
 	domain.CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
 	domain.CodeRateLimited:      http.StatusTooManyRequests,
+	codeNotStarted:              http.StatusConflict,
+	codeExpired:                 http.StatusConflict,
+	codeRemoved:                 http.StatusConflict,
+	codeTikTokNotConnected:      http.StatusConflict,
+	codeLeaderboardOff:          http.StatusForbidden,
+	codeRewardsOff:              http.StatusForbidden,
+	"insufficient_points":       http.StatusConflict,
+	"out_of_stock":              http.StatusConflict,
+	"reward_unavailable":        http.StatusConflict,
 }
 
 // StatusOf is the HTTP status for an error code (500 for unknown codes).

@@ -1,0 +1,232 @@
+package httpapi
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
+)
+
+// Codes of the performing rules; their statuses are in statusOf.
+const (
+	codeNotStarted         = "activity_not_started"
+	codeExpired            = "activity_expired"
+	codeRemoved            = "activity_removed"
+	codeTikTokNotConnected = "tiktok_not_connected"
+	codeLeaderboardOff     = "leaderboard_disabled"
+	codeRewardsOff         = "rewards_disabled"
+)
+
+func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, error) {
+	f := domain.Fields{}
+	in.ClientActionID = strings.TrimSpace(in.ClientActionID)
+	if in.ClientActionID == "" {
+		f.Add("client_action_id", "is required: a random id the app keeps, so a retry is the same perform")
+	} else if len(in.ClientActionID) > 100 {
+		f.Add("client_action_id", "must be at most 100 characters")
+	}
+	if in.Surface == "" {
+		in.Surface = domain.SurfaceMobile
+	}
+	if in.Surface != domain.SurfaceMobile && in.Surface != domain.SurfaceWeb {
+		f.Add("surface", "must be mobile or web")
+	}
+	if err := f.Err(); err != nil {
+		return client.PerformResult{}, err
+	}
+	a, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
+	if err != nil {
+		return client.PerformResult{}, err
+	}
+	already, err := s.store.Performed(c.ctx, a.ID, c.user.ID)
+	if err != nil {
+		return client.PerformResult{}, err
+	}
+	now := s.now()
+	if !already {
+		// A repeat after the activity ended still answers "already
+		// performed": offline replays must not turn into errors.
+		if err := s.checkPerformable(c, &a, now); err != nil {
+			return client.PerformResult{}, err
+		}
+	}
+	loc := s.programZone(c)
+	out, err := s.store.Perform(c.ctx, store.PerformRecord{
+		ProgramID: c.programID, ActivityID: a.ID, UserID: c.user.ID,
+		ClientActionID: in.ClientActionID, Surface: in.Surface, Points: a.Points, At: now,
+		EntryID: domain.NewID("pte"),
+		Periods: store.Periods{Month: domain.PeriodStart(domain.PeriodMonth, now, loc), Week: domain.PeriodStart(domain.PeriodWeek, now, loc)},
+	})
+	if err != nil {
+		return client.PerformResult{}, err
+	}
+	return client.PerformResult{ActivityID: a.ID, PointsAwarded: out.Awarded, PointsTotal: out.Balance,
+		AlreadyPerformed: out.AlreadyPerformed, Share: s.share(c, &a)}, nil
+}
+
+// checkPerformable says why a member cannot perform an activity now.
+func (s *Server) checkPerformable(c *call, a *domain.Activity, now time.Time) error {
+	aud, err := s.store.Audience(c.ctx, c.programID, c.user.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !domain.Targets(a, aud):
+		return domain.Errorf(domain.CodeNotFound, "this activity is not in your feed")
+	case a.Removed():
+		return domain.Errorf(codeRemoved, "a manager withdrew this activity")
+	case now.Before(a.StartsAt):
+		return domain.Errorf(codeNotStarted, "this activity has not started yet")
+	case !a.EndsAt.IsZero() && !now.Before(a.EndsAt):
+		return domain.Errorf(codeExpired, "this activity has ended")
+	}
+	if spec, _ := domain.LookupType(a.Type); spec.Network == "tiktok" {
+		return domain.Errorf(codeTikTokNotConnected, "connect your TikTok account first")
+	}
+	return nil
+}
+
+// share is what the app hands to the network.
+func (s *Server) share(c *call, a *domain.Activity) client.Share {
+	sh := client.Share{Text: a.Message}
+	spec, _ := domain.LookupType(a.Type)
+	if spec.Network == "tiktok" {
+		sh.Text = a.Instructions
+	}
+	if a.MediaID != "" {
+		sh.MediaURL = s.o.PublicURL + "/api/v1/programs/" + url.PathEscape(c.programID) + "/media/" + url.PathEscape(a.MediaID)
+		sh.MediaType = "image"
+		if strings.HasSuffix(spec.MediaKind, "video") {
+			sh.MediaType = "video"
+		}
+	}
+	return sh
+}
+
+func (s *Server) programZone(c *call) *time.Location {
+	p, err := s.store.Program(c.ctx, c.programID)
+	if err == nil {
+		if loc, ok := domain.LoadLocation(p.Timezone); ok {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+func (s *Server) handoff(c *call, _ none) (client.Handoff, error) {
+	a, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
+	if err != nil {
+		return client.Handoff{}, err
+	}
+	now := s.now()
+	aud, err := s.store.Audience(c.ctx, c.programID, c.user.ID)
+	if err != nil {
+		return client.Handoff{}, err
+	}
+	if !domain.Visible(&a, aud, now) {
+		return client.Handoff{}, domain.Errorf(domain.CodeNotFound, "this activity is not in your feed")
+	}
+	h := client.Handoff{ID: domain.NewID("hnd"), ActivityID: a.ID, CreatedAt: now.UTC().Truncate(time.Millisecond)}
+	return h, s.store.CreateHandoff(c.ctx, h.ID, c.programID, a.ID, c.user.ID, now)
+}
+
+func toEntry(e store.Entry) client.PointEntry {
+	return client.PointEntry{ID: e.ID, Kind: e.Kind, Points: e.Points, ActivityID: e.ActivityID, RedemptionID: e.RedemptionID, Reason: e.Reason, CreatedAt: e.CreatedAt}
+}
+
+func (s *Server) myPoints(c *call, _ none) (client.Points, error) {
+	limit, err := intParam(c, "limit", 200, 1, 1000)
+	if err != nil {
+		return client.Points{}, err
+	}
+	entries, err := s.store.Entries(c.ctx, c.programID, c.user.ID, limit)
+	if err != nil {
+		return client.Points{}, err
+	}
+	total, err := s.store.Balance(c.ctx, c.programID, c.user.ID)
+	return client.Points{Total: total, Entries: list(entries, toEntry).Items}, err
+}
+
+func (s *Server) adjust(c *call, in client.Adjustment) (client.PointEntry, error) {
+	f := domain.Fields{}
+	if in.Points == 0 {
+		f.Add("points", "must not be zero")
+	} else if in.Points < -100000 || in.Points > 100000 {
+		f.Add("points", "must be between -100000 and 100000")
+	}
+	if strings.TrimSpace(in.Reason) == "" {
+		f.Add("reason", "is required: members see it in their points history")
+	}
+	if err := f.Err(); err != nil {
+		return client.PointEntry{}, err
+	}
+	if _, err := s.store.Member(c.ctx, c.programID, in.MemberID); err != nil {
+		return client.PointEntry{}, err
+	}
+	now := s.now()
+	loc := s.programZone(c)
+	e := store.Entry{ID: domain.NewID("pte"), ProgramID: c.programID, UserID: in.MemberID, Kind: store.EntryAdjustment,
+		Points: in.Points, Reason: strings.TrimSpace(in.Reason), CreatedBy: c.user.ID, CreatedAt: now.UTC().Truncate(time.Millisecond)}
+	return toEntry(e), s.store.Adjust(c.ctx, e, store.Periods{Month: domain.PeriodStart(domain.PeriodMonth, now, loc), Week: domain.PeriodStart(domain.PeriodWeek, now, loc)})
+}
+
+func intParam(c *call, name string, def, lo, hi int) (int, error) {
+	v := c.query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention",
+			Fields: map[string]string{name: "must be a whole number from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi)}}
+	}
+	return n, nil
+}
+
+func (s *Server) leaderboard(c *call, _ none) (client.Leaderboard, error) {
+	p, err := s.store.Program(c.ctx, c.programID)
+	if err != nil {
+		return client.Leaderboard{}, err
+	}
+	if !p.LeaderboardEnabled {
+		return client.Leaderboard{}, domain.Errorf(codeLeaderboardOff, "the leaderboard is switched off for this program")
+	}
+	period := c.query("period")
+	if period == "" {
+		period = domain.PeriodAll
+	}
+	if period != domain.PeriodAll && period != domain.PeriodMonth && period != domain.PeriodWeek {
+		return client.Leaderboard{}, &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention", Fields: map[string]string{"period": "must be all, month or week"}}
+	}
+	limit, err := intParam(c, "limit", 50, 1, 500)
+	if err != nil {
+		return client.Leaderboard{}, err
+	}
+	group := c.query("group")
+	if group != "" {
+		if _, err := s.store.Group(c.ctx, c.programID, group); err != nil {
+			return client.Leaderboard{}, err
+		}
+	}
+	loc, _ := domain.LoadLocation(p.Timezone)
+	if loc == nil {
+		loc = time.UTC
+	}
+	start := domain.PeriodStart(period, s.now(), loc)
+	rows, me, err := s.store.Leaderboard(c.ctx, c.programID, period, start, group, limit, c.user.ID)
+	if err != nil {
+		return client.Leaderboard{}, err
+	}
+	out := client.Leaderboard{Period: period, GroupID: group, Entries: []client.LeaderboardEntry{}, Me: client.MyRank{Points: me.Points, Rank: me.Rank}}
+	if period != domain.PeriodAll {
+		out.Since = optTime(start.UTC())
+	}
+	for _, r := range rows {
+		out.Entries = append(out.Entries, client.LeaderboardEntry{MemberID: r.UserID, Name: r.Name, Points: r.Points, Rank: r.Rank})
+	}
+	return out, nil
+}

@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Ledger entry kinds.
+const (
+	EntryActivity   = "activity"
+	EntryRedemption = "redemption"
+	EntryRefund     = "refund"
+	EntryAdjustment = "adjustment"
+)
+
+// Entry is one line of the points ledger.
+type Entry struct {
+	ID           string
+	ProgramID    string
+	UserID       string
+	Kind         string
+	Points       int
+	ActivityID   string
+	RedemptionID string
+	Reason       string
+	CreatedBy    string
+	CreatedAt    time.Time
+}
+
+// Periods holds the starts of the periods an entry counts in; the caller
+// computes them in the program's zone.
+type Periods struct {
+	Month, Week time.Time
+}
+
+// addEntry appends to the ledger and updates the caches in the same
+// transaction: every entry moves the balance; earned points (activities,
+// adjustments) also count on the board.
+func addEntry(ctx context.Context, s *Store, tx *sql.Tx, e Entry, p Periods) error {
+	if err := insertEntry(ctx, s, tx, e); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO point_balances (program_id, user_id, points) VALUES (?, ?, ?)
+		ON CONFLICT (program_id, user_id) DO UPDATE SET points = point_balances.points + excluded.points`), e.ProgramID, e.UserID, e.Points); err != nil {
+		return err
+	}
+	if e.Kind != EntryActivity && e.Kind != EntryAdjustment {
+		return nil
+	}
+	for _, per := range []struct {
+		name  string
+		start int64
+	}{{"all", 0}, {"month", ms(p.Month)}, {"week", ms(p.Week)}} {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO point_totals (program_id, period, period_start, user_id, points) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (program_id, period, period_start, user_id) DO UPDATE SET points = point_totals.points + excluded.points`),
+			e.ProgramID, per.name, per.start, e.UserID, e.Points); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertEntry(ctx context.Context, s *Store, tx *sql.Tx, e Entry) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO point_entries (id, program_id, user_id, kind, points, activity_id, redemption_id, reason, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		e.ID, e.ProgramID, e.UserID, e.Kind, e.Points, nullString(e.ActivityID), nullString(e.RedemptionID), e.Reason, nullString(e.CreatedBy), ms(e.CreatedAt))
+	return translate(err, "point entry")
+}
+
+// PerformRecord is a perform to store.
+type PerformRecord struct {
+	ProgramID, ActivityID, UserID string
+	ClientActionID, Surface       string
+	Points                        int
+	At                            time.Time
+	EntryID                       string
+	Periods                       Periods
+}
+
+// PerformOutcome says what a perform did.
+type PerformOutcome struct {
+	Awarded          int
+	AlreadyPerformed bool
+	Balance          int
+}
+
+// Perform records a perform and its points once per member and activity:
+// the primary key of performs decides, so retries, parallel taps and offline
+// replays all end here with exactly one entry.
+func (s *Store) Perform(ctx context.Context, p PerformRecord) (PerformOutcome, error) {
+	var out PerformOutcome
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO performs (activity_id, user_id, program_id, client_action_id, surface, points, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id, user_id) DO NOTHING`),
+			p.ActivityID, p.UserID, p.ProgramID, p.ClientActionID, p.Surface, p.Points, ms(p.At))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			out.AlreadyPerformed = true
+		} else {
+			out.Awarded = p.Points
+			if err := addEntry(ctx, s, tx, Entry{ID: p.EntryID, ProgramID: p.ProgramID, UserID: p.UserID, Kind: EntryActivity,
+				Points: p.Points, ActivityID: p.ActivityID, CreatedAt: p.At}, p.Periods); err != nil {
+				return err
+			}
+		}
+		out.Balance, err = balance(ctx, s, tx, p.ProgramID, p.UserID)
+		return err
+	})
+	return out, err
+}
+
+// Performed reports whether a member performed an activity.
+func (s *Store) Performed(ctx context.Context, activityID, userID string) (bool, error) {
+	var one int
+	err := s.r.QueryRowContext(ctx, s.q("SELECT 1 FROM performs WHERE activity_id = ? AND user_id = ?"), activityID, userID).Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// PerformedSet returns the activity ids a member performed in a program.
+func (s *Store) PerformedSet(ctx context.Context, programID, userID string) (map[string]bool, error) {
+	rows, err := s.r.QueryContext(ctx, s.q("SELECT activity_id FROM performs WHERE program_id = ? AND user_id = ?"), programID, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+func balance(ctx context.Context, s *Store, q querier, programID, userID string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, s.q("SELECT points FROM point_balances WHERE program_id = ? AND user_id = ?"), programID, userID).Scan(&n)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	return n, err
+}
+
+// Balance returns what a member can spend.
+func (s *Store) Balance(ctx context.Context, programID, userID string) (int, error) {
+	return balance(ctx, s, s.r, programID, userID)
+}
+
+// Adjust adds a manager's manual entry.
+func (s *Store) Adjust(ctx context.Context, e Entry, p Periods) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return addEntry(ctx, s, tx, e, p) })
+}
+
+// Entries lists a member's ledger, newest first, at most limit.
+func (s *Store) Entries(ctx context.Context, programID, userID string, limit int) ([]Entry, error) {
+	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, kind, points, activity_id, redemption_id, reason, created_at FROM point_entries
+		WHERE program_id = ? AND user_id = ? ORDER BY seq DESC LIMIT ?`), programID, userID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Entry{}
+	for rows.Next() {
+		e := Entry{ProgramID: programID, UserID: userID}
+		var aid, rid sql.NullString
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Kind, &e.Points, &aid, &rid, &e.Reason, &at); err != nil {
+			return nil, err
+		}
+		e.ActivityID, e.RedemptionID, e.CreatedAt = aid.String, rid.String, fromMS(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CreateHandoff records that a member asked for an activity on their phone.
+func (s *Store) CreateHandoff(ctx context.Context, id, programID, activityID, userID string, at time.Time) error {
+	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO handoffs (id, program_id, activity_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)"), id, programID, activityID, userID, ms(at))
+	return err
+}
+
+// BoardRow is one member's points in a period.
+type BoardRow struct {
+	UserID string
+	Name   string
+	Points int
+	Rank   int
+}
+
+// Leaderboard returns the top members of a period (optionally of one group),
+// ranked with ties sharing a rank, and the caller's row.
+func (s *Store) Leaderboard(ctx context.Context, programID, period string, start time.Time, groupID string, limit int, me string) ([]BoardRow, BoardRow, error) {
+	from, join := "point_totals t", []any{}
+	if groupID != "" {
+		from += " JOIN group_members gm ON gm.user_id = t.user_id AND gm.group_id = ?"
+		join = append(join, groupID)
+	}
+	where := " WHERE t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.points > 0"
+	args := func(extra ...any) []any {
+		return append(append(append([]any{}, join...), programID, period, ms(start)), extra...)
+	}
+	rows, err := s.r.QueryContext(ctx, s.q("SELECT t.user_id, u.name, t.points FROM "+from+" JOIN users u ON u.id = t.user_id"+where+" ORDER BY t.points DESC, u.name, t.user_id LIMIT ?"), args(limit)...)
+	if err != nil {
+		return nil, BoardRow{}, err
+	}
+	out := []BoardRow{}
+	for rows.Next() {
+		var r BoardRow
+		if err := rows.Scan(&r.UserID, &r.Name, &r.Points); err != nil {
+			rows.Close()
+			return nil, BoardRow{}, err
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, BoardRow{}, err
+	}
+	// Standard competition ranking: a tie shares the rank, the next skips.
+	for i := range out {
+		if i > 0 && out[i].Points == out[i-1].Points {
+			out[i].Rank = out[i-1].Rank
+		} else {
+			out[i].Rank = i + 1
+		}
+	}
+	mine := BoardRow{UserID: me}
+	err = s.r.QueryRowContext(ctx, s.q("SELECT t.points FROM "+from+where+" AND t.user_id = ?"), args(me)...).Scan(&mine.Points)
+	if err != nil && err != sql.ErrNoRows {
+		return nil, BoardRow{}, err
+	}
+	var higher int
+	if err := s.r.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM "+from+where+" AND t.points > ?"), args(mine.Points)...).Scan(&higher); err != nil {
+		return nil, BoardRow{}, err
+	}
+	mine.Rank = higher + 1
+	return out, mine, nil
+}
