@@ -118,7 +118,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
-// q rewrites a query written with ? placeholders for the dialect.
+// q rewrites a query written with ? placeholders for the dialect; queries
+// are constants, so their rewrites are cached.
 func (s *Store) q(query string) string {
 	if !s.d.dollar {
 		return query
@@ -126,17 +127,7 @@ func (s *Store) q(query string) string {
 	if v, ok := s.rebound.Load(query); ok {
 		return v.(string)
 	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '?' {
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	out := b.String()
+	out := s.rebind(query)
 	s.rebound.Store(query, out)
 	return out
 }

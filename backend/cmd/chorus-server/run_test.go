@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
+)
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// binary builds chorus-server once per test run: these tests drive the real
+// program as an operator would.
+func binary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "chorus-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "chorus-server")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+type server struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *syncBuffer
+	done   chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start runs `chorus-server serve` and waits for its address.
+func start(t *testing.T, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = os.Environ()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "chorus-server listening on "); ok {
+				lines <- u
+			}
+		}
+	}()
+	go func() { s.done <- cmd.Wait() }()
+	select {
+	case s.url = <-lines:
+	case err := <-s.done:
+		t.Fatalf("server exited at start: %v\n%s", err, s.stderr)
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("server did not start:\n%s", s.stderr)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	return s
+}
+
+func runAdmin(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	out, err := exec.Command(binary(t), append([]string{"admin"}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("admin %v: %v", args, err)
+	}
+	var ids map[string]string
+	if err := json.Unmarshal(out, &ids); err != nil {
+		t.Fatalf("admin output %q: %v", out, err)
+	}
+	return ids
+}
+
+func TestAdminServeAndStop(t *testing.T) {
+	data := t.TempDir()
+	ids := runAdmin(t, "create-program", "--data", data, "--name", "Acme", "--manager-email", "boss@acme.test", "--manager-password", "boss-secret", "--timezone", "Europe/Berlin")
+	if !strings.HasPrefix(ids["program_id"], "prg_") || !strings.HasPrefix(ids["manager_id"], "usr_") {
+		t.Fatalf("ids: %v", ids)
+	}
+	user := runAdmin(t, "create-user", "--data", data, "--email", "solo@acme.test", "--password", "solo-secret")
+	if !strings.HasPrefix(user["user_id"], "usr_") {
+		t.Fatalf("user: %v", user)
+	}
+	if out, err := exec.Command(binary(t), "admin", "create-program", "--data", data, "--name", "X", "--manager-email", "bad", "--manager-password", "x").CombinedOutput(); err == nil || !strings.Contains(string(out), "email") {
+		t.Fatalf("bad admin input: %v %s", err, out)
+	}
+	srv := start(t, "--data", data)
+	c := client.New(srv.url)
+	if _, err := c.Login(context.Background(), "boss@acme.test", "boss-secret"); err != nil {
+		t.Fatal(err)
+	}
+	me, err := c.Me(context.Background())
+	if err != nil || len(me.Memberships) != 1 || me.Memberships[0].ProgramID != ids["program_id"] || me.Timezone != "Europe/Berlin" {
+		t.Fatalf("me: %+v %v", me, err)
+	}
+	// SIGTERM drains and exits 0.
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-srv.done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, srv.stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no exit after SIGTERM")
+	}
+	if !strings.Contains(srv.stderr.String(), "msg=stopped") {
+		t.Fatalf("no clean stop in the log:\n%s", srv.stderr)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(nil, &out, &errb); code != 2 {
+		t.Fatalf("no args: %d", code)
+	}
+	if code := run([]string{"launch"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+		t.Fatalf("unknown command: %d %s", code, errb.String())
+	}
+	if code := run([]string{"serve", "--database-url", "mysql://x"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "postgres://") {
+		t.Fatalf("bad config: %d %s", code, errb.String())
+	}
+	if code := run([]string{"probe", "--kind", "fax"}, &out, &errb); code != 2 {
+		t.Fatalf("probe usage: %d", code)
+	}
+}
+
+// TestCrashDuringPerforms kills the server with SIGKILL in the middle of a
+// burst of performs, restarts it, and checks that every acknowledged perform
+// has its ledger entry and none has two.
+func TestCrashDuringPerforms(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { crashDuringPerforms(t, "--data", t.TempDir()) })
+	t.Run("postgres", func(t *testing.T) {
+		crashDuringPerforms(t, "--data", t.TempDir(), "--database-url", storetest.PostgresURL(t))
+	})
+}
+
+func crashDuringPerforms(t *testing.T, dbArgs ...string) {
+	ctx := context.Background()
+	var data, dbURL string
+	for i := 0; i < len(dbArgs); i += 2 {
+		switch dbArgs[i] {
+		case "--data":
+			data = dbArgs[i+1]
+		case "--database-url":
+			dbURL = dbArgs[i+1]
+		}
+	}
+	adminArgs := []string{"create-program", "--data", data, "--name", "Crash", "--manager-email", "boss@crash.test", "--manager-password", "boss-secret"}
+	if dbURL != "" {
+		adminArgs = append(adminArgs, "--database-url", dbURL)
+	}
+	pid := runAdmin(t, adminArgs...)["program_id"]
+	srv := start(t, dbArgs...)
+	mgr := client.New(srv.url)
+	if _, err := mgr.Login(ctx, "boss@crash.test", "boss-secret"); err != nil {
+		t.Fatal(err)
+	}
+	const members, activities = 12, 10
+	var acts []client.Activity
+	for i := 0; i < activities; i++ {
+		a, err := mgr.CreateActivity(ctx, pid, client.ActivityInput{Type: ptr("wechat_photo"), Message: ptr(fmt.Sprint("a", i)), Points: ptr(i + 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts = append(acts, a)
+	}
+	var people []*client.Client
+	for i := 0; i < members; i++ {
+		email := fmt.Sprintf("m%d@crash.test", i)
+		if _, err := mgr.AddMember(ctx, pid, client.AddMember{Email: email, Password: "member-secret"}); err != nil {
+			t.Fatal(err)
+		}
+		c := client.New(srv.url).SetRetryCount(0)
+		if _, err := c.Login(ctx, email, "member-secret"); err != nil {
+			t.Fatal(err)
+		}
+		people = append(people, c)
+	}
+	type pair struct{ m, a int }
+	var work []pair
+	for m := 0; m < members; m++ {
+		for a := 0; a < activities; a++ {
+			work = append(work, pair{m, a}, pair{m, a}) // each twice: duplicates in the burst
+		}
+	}
+	rand.Shuffle(len(work), func(i, j int) { work[i], work[j] = work[j], work[i] })
+	var mu sync.Mutex
+	acked := map[pair]bool{}
+	jobs := make(chan pair)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range jobs {
+				_, err := people[p.m].Perform(ctx, pid, acts[p.a].ID, client.Perform{ClientActionID: fmt.Sprint(p), Surface: "mobile"})
+				if err == nil {
+					mu.Lock()
+					acked[p] = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	killed := false
+	for i, p := range work {
+		if i == len(work)/2 {
+			srv.cmd.Process.Kill() // SIGKILL, mid-burst, requests in flight
+			killed = true
+		}
+		jobs <- p
+	}
+	close(jobs)
+	wg.Wait()
+	<-srv.done
+	if !killed || len(acked) == 0 {
+		t.Fatalf("burst did not run: %d acknowledged", len(acked))
+	}
+
+	srv2 := start(t, dbArgs...)
+	checked := 0
+	for m := range people {
+		c2 := client.New(srv2.url)
+		if _, err := c2.Login(ctx, fmt.Sprintf("m%d@crash.test", m), "member-secret"); err != nil {
+			t.Fatal(err)
+		}
+		pts, err := c2.MyPoints(ctx, pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen, sum := map[string]int{}, 0
+		for _, e := range pts.Entries {
+			seen[e.ActivityID]++
+			sum += e.Points
+		}
+		for a, act := range acts {
+			if acked[pair{m, a}] && seen[act.ID] == 0 {
+				t.Errorf("member %d: acknowledged perform of activity %d has no ledger entry", m, a)
+			}
+			if seen[act.ID] > 1 {
+				t.Errorf("member %d: activity %d has %d ledger entries", m, a, seen[act.ID])
+			}
+			if acked[pair{m, a}] {
+				checked++
+			}
+		}
+		if sum != pts.Total {
+			t.Errorf("member %d: balance %d, ledger sums to %d", m, pts.Total, sum)
+		}
+	}
+	t.Logf("%d acknowledged performs survived a SIGKILL", checked)
+}
+
+func ptr[T any](v T) *T { return &v }
