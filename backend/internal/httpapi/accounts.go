@@ -88,6 +88,7 @@ func (s *Server) newSession(ctx context.Context, u domain.User) (client.Session,
 }
 
 func (s *Server) logout(c *call, _ none) (none, error) {
+	s.caches.forgetSession(c.session)
 	return none{}, s.store.DeleteSession(c.ctx, c.session)
 }
 
@@ -173,6 +174,7 @@ func (s *Server) updateMe(c *call, in client.UpdateMe) (client.Me, error) {
 	if err := s.store.UpdateUser(c.ctx, u); err != nil {
 		return client.Me{}, err
 	}
+	s.caches.updateUser(u)
 	c.user = u
 	return s.me(c, none{})
 }

@@ -1,7 +1,10 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"sync"
 	"time"
 
@@ -23,7 +26,49 @@ type feedEntry struct {
 	mu      sync.Mutex // one loader at a time per program
 	version int64
 	loaded  time.Time
-	items   []*domain.Activity // read-only once published
+	cur     *feedSet
+}
+
+// feedSet is one load: read-only once published.
+type feedSet struct {
+	items []*domain.Activity
+	// An index by target, so a member's feed checks only the activities
+	// sent to everyone and those naming one of their groups or channels.
+	open      []*domain.Activity
+	byGroup   map[string][]*domain.Activity
+	byChannel map[string][]*domain.Activity
+	// encoded holds each item's JSON, not performed [0] and performed [1]:
+	// a feed response is then assembled from bytes, not encoded per request.
+	encoded map[string]*[2][]byte
+}
+
+func newFeedSet(items []*domain.Activity) (*feedSet, error) {
+	fs := &feedSet{items: items, encoded: make(map[string]*[2][]byte, len(items)),
+		byGroup: map[string][]*domain.Activity{}, byChannel: map[string][]*domain.Activity{}}
+	for _, a := range items {
+		switch {
+		case len(a.GroupIDs) > 0:
+			for _, g := range a.GroupIDs {
+				fs.byGroup[g] = append(fs.byGroup[g], a)
+			}
+		case len(a.ChannelIDs) > 0:
+			for _, c := range a.ChannelIDs {
+				fs.byChannel[c] = append(fs.byChannel[c], a)
+			}
+		default:
+			fs.open = append(fs.open, a)
+		}
+		var pair [2][]byte
+		for i, done := range []bool{false, true} {
+			b, err := json.Marshal(toFeedItem(a, done))
+			if err != nil {
+				return nil, err
+			}
+			pair[i] = b
+		}
+		fs.encoded[a.ID] = &pair
+	}
+	return fs, nil
 }
 
 // maxCacheAge drops ended activities from memory now and then; correctness
@@ -32,7 +77,7 @@ const maxCacheAge = 5 * time.Minute
 
 func newFeedCache() *feedCache { return &feedCache{m: map[string]*feedEntry{}} }
 
-func (s *Server) currentActivities(ctx context.Context, programID string, version int64, now time.Time) ([]*domain.Activity, error) {
+func (s *Server) currentActivities(ctx context.Context, programID string, version int64, now time.Time) (*feedSet, error) {
 	s.feeds.mu.Lock()
 	e := s.feeds.m[programID]
 	if e == nil {
@@ -42,37 +87,70 @@ func (s *Server) currentActivities(ctx context.Context, programID string, versio
 	s.feeds.mu.Unlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.version == version && now.Sub(e.loaded) < maxCacheAge && !now.Before(e.loaded) {
-		return e.items, nil
+	if e.cur != nil && e.version == version && now.Sub(e.loaded) < maxCacheAge && !now.Before(e.loaded) {
+		return e.cur, nil
 	}
 	items, err := s.store.CurrentActivities(ctx, programID, now)
 	if err != nil {
 		return nil, err
 	}
+	set, err := newFeedSet(items)
+	if err != nil {
+		return nil, err
+	}
 	// Tag with the version read before loading: a write that lands during
 	// the load bumps it again, so the next request reloads.
-	e.items, e.version, e.loaded = items, version, now
-	return items, nil
+	e.cur, e.version, e.loaded = set, version, now
+	return set, nil
 }
 
-// visibleTo returns what member uid sees now, in feed order.
-func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activity, error) {
-	all, err := s.currentActivities(c.ctx, c.programID, c.version, now)
+// visibleTo returns what member uid sees now, in feed order, and which
+// activities they performed.
+func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activity, map[string]bool, *feedSet, error) {
+	// The program's content version comes with the member's view, in the
+	// same query, and says whether the cached activities are current.
+	v, err := s.store.FeedView(c.ctx, c.programID, uid)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	aud, err := s.store.Audience(c.ctx, c.programID, uid)
+	aud, done := v.Audience, v.Performed
+	set, err := s.currentActivities(c.ctx, c.programID, v.Version, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	var out []*domain.Activity
-	for _, a := range all {
+	out := set.candidates(aud)
+	n := 0
+	for _, a := range out {
 		if domain.Visible(a, aud, now) {
-			out = append(out, a)
+			out[n] = a
+			n++
 		}
 	}
+	out = out[:n]
 	domain.SortFeed(out)
-	return out, nil
+	return out, done, set, nil
+}
+
+// candidates are the activities that may be sent to this audience: each is
+// then checked with the full rule (an activity indexed by group must also
+// pass its channels). An activity with groups is indexed under its groups
+// only, since a member outside all of them never sees it.
+func (fs *feedSet) candidates(aud domain.Audience) []*domain.Activity {
+	out := make([]*domain.Activity, 0, len(fs.open)+16)
+	out = append(out, fs.open...)
+	seen := map[*domain.Activity]bool{}
+	for g := range aud.Groups {
+		for _, a := range fs.byGroup[g] {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	for c := range aud.Channels {
+		out = append(out, fs.byChannel[c]...) // indexed here only without groups: no repeats
+	}
+	return out
 }
 
 func (s *Server) feed(c *call, _ none) (client.Feed, error) {
@@ -87,31 +165,47 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 		}
 		uid, zone = m.User.ID, m.User.Timezone
 	}
-	now := s.now()
-	items, err := s.visibleTo(c, uid, now)
+	items, done, set, err := s.visibleTo(c, uid, s.now())
 	if err != nil {
 		return client.Feed{}, err
 	}
-	done, err := s.store.PerformedSet(c.ctx, c.programID, uid)
-	if err != nil {
-		return client.Feed{}, err
+	// The same JSON as encoding client.Feed, from pre-encoded items.
+	var b bytes.Buffer
+	b.Grow(64 + len(items)*400)
+	b.WriteString(`{"member_id":`)
+	writeJSONString(&b, uid)
+	b.WriteString(`,"timezone":`)
+	writeJSONString(&b, zone)
+	b.WriteString(`,"items":[`)
+	for i, a := range items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		pair := set.encoded[a.ID]
+		if done[a.ID] {
+			b.Write(pair[1])
+		} else {
+			b.Write(pair[0])
+		}
 	}
-	out := client.Feed{MemberID: uid, Timezone: zone, Items: make([]client.FeedItem, 0, len(items))}
-	for _, a := range items {
-		out.Items = append(out.Items, toFeedItem(a, done[a.ID]))
-	}
-	return out, nil
+	b.WriteString("]}\n")
+	writeJSON(c.w, http.StatusOK, rawJSON(b.Bytes()))
+	return client.Feed{}, errHandled
+}
+
+func writeJSONString(b *bytes.Buffer, s string) {
+	enc, _ := json.Marshal(s)
+	b.Write(enc)
 }
 
 func (s *Server) feedItem(c *call, _ none) (client.FeedItem, error) {
-	items, err := s.visibleTo(c, c.user.ID, s.now())
+	items, done, _, err := s.visibleTo(c, c.user.ID, s.now())
 	if err != nil {
 		return client.FeedItem{}, err
 	}
 	for _, a := range items {
 		if a.ID == c.path("aid") {
-			done, err := s.store.Performed(c.ctx, a.ID, c.user.ID)
-			return toFeedItem(a, done), err
+			return toFeedItem(a, done[a.ID]), nil
 		}
 	}
 	return client.FeedItem{}, domain.Errorf(domain.CodeNotFound, "this activity is no longer in your feed")

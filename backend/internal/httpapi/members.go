@@ -89,11 +89,13 @@ func (s *Server) updateMember(c *call, in client.UpdateMember) (client.Member, e
 	if err := s.store.UpdateMember(c.ctx, c.programID, m.User.ID, role, groups); err != nil {
 		return client.Member{}, err
 	}
+	s.caches.forgetMembers(c.programID)
 	m, err = s.store.Member(c.ctx, c.programID, m.User.ID)
 	return toMember(m), err
 }
 
 func (s *Server) removeMember(c *call, _ none) (none, error) {
+	defer s.caches.forgetMembers(c.programID)
 	return none{}, s.store.RemoveMember(c.ctx, c.programID, c.path("uid"))
 }
 

@@ -208,7 +208,7 @@ func (s *Server) leaderboard(c *call, _ none) (client.Leaderboard, error) {
 	}
 	group := c.query("group")
 	if group != "" {
-		if _, err := s.store.Group(c.ctx, c.programID, group); err != nil {
+		if err := s.store.GroupExists(c.ctx, c.programID, group); err != nil {
 			return client.Leaderboard{}, err
 		}
 	}
@@ -217,10 +217,16 @@ func (s *Server) leaderboard(c *call, _ none) (client.Leaderboard, error) {
 		loc = time.UTC
 	}
 	start := domain.PeriodStart(period, s.now(), loc)
-	rows, me, err := s.store.Leaderboard(c.ctx, c.programID, period, start, group, limit, c.user.ID)
+	b, err := s.board(c.ctx, boardKey{program: c.programID, period: period, group: group, start: start.UnixMilli()}, start)
 	if err != nil {
 		return client.Leaderboard{}, err
 	}
+	mine, err := s.store.PeriodPoints(c.ctx, c.programID, period, start, c.user.ID)
+	if err != nil {
+		return client.Leaderboard{}, err
+	}
+	me := store.BoardRow{Points: mine, Rank: b.rankOf(mine)}
+	rows := b.rows[:min(limit, len(b.rows), boardNamed)]
 	out := client.Leaderboard{Period: period, GroupID: group, Entries: []client.LeaderboardEntry{}, Me: client.MyRank{Points: me.Points, Rank: me.Rank}}
 	if period != domain.PeriodAll {
 		out.Since = optTime(start.UTC())

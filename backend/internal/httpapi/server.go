@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +50,8 @@ type Server struct {
 	accounts *auth.Limiter
 	addrs    *auth.Limiter
 	feeds    *feedCache
+	caches   caches
+	boards   boardCache
 	routes   []route
 	mux      *http.ServeMux
 }
@@ -133,7 +136,6 @@ type call struct {
 	session   string // token hash
 	programID string
 	role      domain.Role
-	version   int64 // the program's content version, read with the membership
 }
 
 func (c *call) path(name string) string { return c.r.PathValue(name) }
@@ -168,14 +170,14 @@ func (s *Server) serve(c *call, rt route) (any, error) {
 	}
 	if rt.access >= member {
 		c.programID = c.path("pid")
-		m, version, err := s.store.Membership(c.ctx, c.programID, c.user.ID)
+		m, err := s.membership(c)
 		if err != nil {
 			if isCode(err, domain.CodeNotFound) {
 				return nil, domain.Errorf(domain.CodeForbidden, "you are not a member of this program")
 			}
 			return nil, err
 		}
-		c.role, c.version = m.Role, version
+		c.role = m.Role
 		if rt.access == manager && m.Role != domain.RoleManager {
 			return nil, domain.Errorf(domain.CodeForbidden, "only managers of this program can do this")
 		}
@@ -190,15 +192,34 @@ func (s *Server) authenticate(c *call) error {
 		return domain.Errorf(domain.CodeUnauthorized, "sign in first")
 	}
 	c.session = auth.HashToken(strings.TrimSpace(token))
-	u, err := s.store.SessionUser(c.ctx, c.session, s.now())
+	now := s.now()
+	if u, ok := s.caches.sessions.get(c.session, now); ok {
+		c.user = u
+		return nil
+	}
+	u, err := s.store.SessionUser(c.ctx, c.session, now)
 	if err != nil {
 		if isCode(err, domain.CodeNotFound) {
 			return domain.Errorf(domain.CodeUnauthorized, "your session has ended; sign in again")
 		}
 		return err
 	}
+	s.caches.sessions.put(c.session, u, now)
 	c.user = u
 	return nil
+}
+
+func (s *Server) membership(c *call) (domain.Membership, error) {
+	k, now := memberKey{c.programID, c.user.ID}, s.now()
+	if m, ok := s.caches.memberships.get(k, now); ok {
+		return m, nil
+	}
+	m, _, err := s.store.Membership(c.ctx, c.programID, c.user.ID)
+	if err != nil {
+		return m, err
+	}
+	s.caches.memberships.put(k, m, now)
+	return m, nil
 }
 
 // statusOf maps error codes to HTTP statuses: the one table.
@@ -266,16 +287,32 @@ func writeError(w http.ResponseWriter, de *domain.Error) {
 	writeJSON(w, StatusOf(de.Code), client.ErrorBody{Error: client.Error{Code: de.Code, Message: de.Message, Fields: de.Fields}})
 }
 
+// writeJSON answers with v as JSON in one write with a Content-Length: a
+// large body then leaves in one system call instead of many chunks.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
 	if status == http.StatusNoContent {
 		w.WriteHeader(status)
 		return
 	}
+	raw, ok := v.(rawJSON)
+	if !ok {
+		b, err := json.Marshal(v)
+		if err != nil {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		raw = append(b, '\n')
+	}
+	h.Set("Content-Length", strconv.Itoa(len(raw)))
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(raw)
 }
+
+// rawJSON is a response already encoded.
+type rawJSON []byte
 
 // decode reads a JSON body into v with errors a person can act on.
 func decode(r *http.Request, v any) error {

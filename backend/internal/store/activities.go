@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
@@ -173,30 +174,73 @@ func (s *Store) activities(ctx context.Context, where string, args ...any) ([]*d
 
 // Audience returns the groups and channels that decide what a member sees.
 func (s *Store) Audience(ctx context.Context, programID, userID string) (domain.Audience, error) {
-	aud := domain.Audience{Groups: map[string]bool{}, Channels: map[string]bool{}}
-	rows, err := s.r.QueryContext(ctx, s.q(`
-		SELECT 'g', gm.group_id FROM group_members gm JOIN member_groups g ON g.id = gm.group_id WHERE gm.user_id = ? AND g.program_id = ?
-		UNION ALL
-		SELECT 'c', f.channel_id FROM channel_follows f JOIN channels c ON c.id = f.channel_id WHERE f.user_id = ? AND c.program_id = ? AND c.visibility = 'public'
-		UNION ALL
-		SELECT 'c', m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id WHERE m.user_id = ? AND c.program_id = ? AND c.visibility = 'private'`),
-		userID, programID, userID, programID, userID, programID)
+	v, err := s.memberView(ctx, programID, userID, false)
+	return v.Audience, err
+}
+
+// FeedView is what a feed request needs besides the cached activities.
+type FeedView struct {
+	Audience  domain.Audience
+	Performed map[string]bool // activity ids
+	Version   int64           // the program's content version
+}
+
+// FeedView reads a member's audience, their performs and the program's
+// content version in one query.
+func (s *Store) FeedView(ctx context.Context, programID, userID string) (FeedView, error) {
+	return s.memberView(ctx, programID, userID, true)
+}
+
+// audienceSQL lists a member's groups ('g') and channels ('c'): follows of
+// public channels and places in private ones.
+const audienceSQL = `
+	SELECT 'g', group_id FROM group_members WHERE user_id = ? AND program_id = ?
+	UNION ALL
+	SELECT 'c', f.channel_id FROM channel_follows f JOIN channels c ON c.id = f.channel_id WHERE f.user_id = ? AND f.program_id = ? AND c.visibility = 'public'
+	UNION ALL
+	SELECT 'c', m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id WHERE m.user_id = ? AND m.program_id = ? AND c.visibility = 'private'`
+
+func (s *Store) memberView(ctx context.Context, programID, userID string, feed bool) (FeedView, error) {
+	v := FeedView{Audience: domain.Audience{Groups: map[string]bool{}, Channels: map[string]bool{}}, Performed: map[string]bool{}}
+	query := audienceSQL
+	args := []any{userID, programID, userID, programID, userID, programID}
+	if feed {
+		query += `
+	UNION ALL
+	SELECT 'p', activity_id FROM performs WHERE program_id = ? AND user_id = ?
+	UNION ALL
+	SELECT 'v', CAST(content_version AS TEXT) FROM programs WHERE id = ?`
+		args = append(args, programID, userID, programID)
+	}
+	st, err := s.hot(query)
 	if err != nil {
-		return aud, err
+		return v, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return v, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var kind, id string
 		if err := rows.Scan(&kind, &id); err != nil {
-			return aud, err
+			return v, err
 		}
-		if kind == "g" {
-			aud.Groups[id] = true
-		} else {
-			aud.Channels[id] = true
+		switch kind {
+		case "g":
+			v.Audience.Groups[id] = true
+		case "c":
+			v.Audience.Channels[id] = true
+		case "p":
+			v.Performed[id] = true
+		case "v":
+			v.Version, err = strconv.ParseInt(id, 10, 64)
+			if err != nil {
+				return v, err
+			}
 		}
 	}
-	return aud, rows.Err()
+	return v, rows.Err()
 }
 
 // CheckActivityRefs reports, per field, ids of groups, channels or the

@@ -56,3 +56,9 @@ func (s *Store) rebind(query string) string {
 	}
 	return b.String()
 }
+
+// BulkDelete removes a fixture's rows where col = value.
+func (s *Store) BulkDelete(ctx context.Context, table, col string, value any) error {
+	_, err := s.w.ExecContext(ctx, s.rebind("DELETE FROM "+table+" WHERE "+col+" = ?"), value)
+	return err
+}

@@ -107,7 +107,7 @@ func (s *Store) SetChannelMembers(ctx context.Context, programID, channelID stri
 			return err
 		}
 		for _, uid := range userIDs {
-			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO channel_members (channel_id, user_id) VALUES (?, ?)"), channelID, uid); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO channel_members (channel_id, user_id, program_id) VALUES (?, ?, ?)"), channelID, uid, programID); err != nil {
 				return err
 			}
 		}
@@ -129,7 +129,7 @@ func (s *Store) SetFollow(ctx context.Context, programID, channelID, userID stri
 			return domain.NotFound("channel")
 		}
 		if follow {
-			_, err = tx.ExecContext(ctx, s.q("INSERT INTO channel_follows (channel_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING"), channelID, userID)
+			_, err = tx.ExecContext(ctx, s.q("INSERT INTO channel_follows (channel_id, user_id, program_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"), channelID, userID, programID)
 		} else {
 			_, err = tx.ExecContext(ctx, s.q("DELETE FROM channel_follows WHERE channel_id = ? AND user_id = ?"), channelID, userID)
 		}

@@ -62,6 +62,11 @@ func (s *Store) groups(ctx context.Context, programID, only string) ([]domain.Gr
 	return out, rows.Err()
 }
 
+// GroupExists reports not_found unless the group is the program's.
+func (s *Store) GroupExists(ctx context.Context, programID, groupID string) error {
+	return exists(ctx, s, s.r, "member_groups", programID, groupID, "group")
+}
+
 // RenameGroup changes a group's name.
 func (s *Store) RenameGroup(ctx context.Context, programID, groupID, name string) error {
 	res, err := s.w.ExecContext(ctx, s.q("UPDATE member_groups SET name = ? WHERE program_id = ? AND id = ?"), name, programID, groupID)
@@ -111,7 +116,7 @@ func (s *Store) SetGroupMembers(ctx context.Context, programID, groupID string, 
 			return err
 		}
 		for _, uid := range userIDs {
-			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO group_members (group_id, user_id) VALUES (?, ?)"), groupID, uid); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO group_members (group_id, user_id, program_id) VALUES (?, ?, ?)"), groupID, uid, programID); err != nil {
 				return err
 			}
 		}
@@ -129,11 +134,11 @@ func setUserGroups(ctx context.Context, s *Store, tx *sql.Tx, programID, userID 
 	} else if len(missing) > 0 {
 		return unknownIDs("group_ids", "group", missing)
 	}
-	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM group_members WHERE user_id = ? AND group_id IN (SELECT id FROM member_groups WHERE program_id = ?)"), userID, programID); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM group_members WHERE user_id = ? AND program_id = ?"), userID, programID); err != nil {
 		return err
 	}
 	for _, gid := range groupIDs {
-		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO group_members (group_id, user_id) VALUES (?, ?)"), gid, userID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO group_members (group_id, user_id, program_id) VALUES (?, ?, ?)"), gid, userID, programID); err != nil {
 			return err
 		}
 	}

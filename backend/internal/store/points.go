@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"sort"
 	"time"
 )
 
@@ -122,24 +123,6 @@ func (s *Store) Performed(ctx context.Context, activityID, userID string) (bool,
 	return err == nil, err
 }
 
-// PerformedSet returns the activity ids a member performed in a program.
-func (s *Store) PerformedSet(ctx context.Context, programID, userID string) (map[string]bool, error) {
-	rows, err := s.r.QueryContext(ctx, s.q("SELECT activity_id FROM performs WHERE program_id = ? AND user_id = ?"), programID, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
-}
-
 func balance(ctx context.Context, s *Store, q querier, programID, userID string) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, s.q("SELECT points FROM point_balances WHERE program_id = ? AND user_id = ?"), programID, userID).Scan(&n)
@@ -195,52 +178,82 @@ type BoardRow struct {
 	Rank   int
 }
 
-// Leaderboard returns the top members of a period (optionally of one group),
-// ranked with ties sharing a rank, and the caller's row.
-func (s *Store) Leaderboard(ctx context.Context, programID, period string, start time.Time, groupID string, limit int, me string) ([]BoardRow, BoardRow, error) {
-	from, join := "point_totals t", []any{}
+// Board returns every member with points in a period (optionally of one
+// group), best first, ranked with ties sharing a rank; names are filled for
+// the first named rows. It reads the board index in order.
+func (s *Store) Board(ctx context.Context, programID, period string, start time.Time, groupID string, named int) ([]BoardRow, error) {
+	q := "SELECT t.user_id, t.points FROM point_totals t WHERE t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.points > 0"
+	args := []any{programID, period, ms(start)}
 	if groupID != "" {
-		from += " JOIN group_members gm ON gm.user_id = t.user_id AND gm.group_id = ?"
-		join = append(join, groupID)
+		// A group's board starts from its members: a few hundred lookups
+		// instead of a walk over the whole program's board.
+		q = `SELECT t.user_id, t.points FROM group_members gm CROSS JOIN point_totals t
+			WHERE gm.group_id = ? AND t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.user_id = gm.user_id AND t.points > 0`
+		args = []any{groupID, programID, period, ms(start)}
 	}
-	where := " WHERE t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.points > 0"
-	args := func(extra ...any) []any {
-		return append(append(append([]any{}, join...), programID, period, ms(start)), extra...)
-	}
-	rows, err := s.r.QueryContext(ctx, s.q("SELECT t.user_id, u.name, t.points FROM "+from+" JOIN users u ON u.id = t.user_id"+where+" ORDER BY t.points DESC, u.name, t.user_id LIMIT ?"), args(limit)...)
+	rows, err := s.r.QueryContext(ctx, s.q(q+" ORDER BY t.points DESC, t.user_id DESC"), args...)
 	if err != nil {
-		return nil, BoardRow{}, err
+		return nil, err
 	}
 	out := []BoardRow{}
 	for rows.Next() {
 		var r BoardRow
-		if err := rows.Scan(&r.UserID, &r.Name, &r.Points); err != nil {
+		if err := rows.Scan(&r.UserID, &r.Points); err != nil {
 			rows.Close()
-			return nil, BoardRow{}, err
+			return nil, err
+		}
+		// Standard competition ranking: a tie shares the rank, the next skips.
+		if n := len(out); n > 0 && out[n-1].Points == r.Points {
+			r.Rank = out[n-1].Rank
+		} else {
+			r.Rank = n + 1
 		}
 		out = append(out, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, BoardRow{}, err
+		return nil, err
 	}
-	// Standard competition ranking: a tie shares the rank, the next skips.
-	for i := range out {
-		if i > 0 && out[i].Points == out[i-1].Points {
-			out[i].Rank = out[i-1].Rank
-		} else {
-			out[i].Rank = i + 1
+	top := out[:min(named, len(out))]
+	if len(top) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(top))
+	for i, r := range top {
+		ids[i] = r.UserID
+	}
+	nrows, err := s.r.QueryContext(ctx, s.q("SELECT id, name FROM users WHERE id IN ("+placeholders(len(ids))+")"), anySlice(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	defer nrows.Close()
+	names := map[string]string{}
+	for nrows.Next() {
+		var id, name string
+		if err := nrows.Scan(&id, &name); err != nil {
+			return nil, err
 		}
+		names[id] = name
 	}
-	mine := BoardRow{UserID: me}
-	err = s.r.QueryRowContext(ctx, s.q("SELECT t.points FROM "+from+where+" AND t.user_id = ?"), args(me)...).Scan(&mine.Points)
-	if err != nil && err != sql.ErrNoRows {
-		return nil, BoardRow{}, err
+	for i := range top {
+		top[i].Name = names[top[i].UserID]
 	}
-	var higher int
-	if err := s.r.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM "+from+where+" AND t.points > ?"), args(mine.Points)...).Scan(&higher); err != nil {
-		return nil, BoardRow{}, err
+	// Within a tie (same rank) people read names, not ids, in order.
+	sort.SliceStable(top, func(i, j int) bool {
+		if top[i].Points != top[j].Points {
+			return top[i].Points > top[j].Points
+		}
+		return top[i].Name < top[j].Name
+	})
+	return out, nrows.Err()
+}
+
+// PeriodPoints returns a member's points in one period.
+func (s *Store) PeriodPoints(ctx context.Context, programID, period string, start time.Time, userID string) (int, error) {
+	var n int
+	err := s.hotRow(ctx, "SELECT points FROM point_totals WHERE program_id = ? AND period = ? AND period_start = ? AND user_id = ?", programID, period, ms(start), userID).Scan(&n)
+	if err == sql.ErrNoRows {
+		return 0, nil
 	}
-	mine.Rank = higher + 1
-	return out, mine, nil
+	return n, err
 }

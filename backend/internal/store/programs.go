@@ -71,7 +71,7 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]domain.Member
 func (s *Store) Membership(ctx context.Context, programID, userID string) (domain.Membership, int64, error) {
 	m := domain.Membership{ProgramID: programID, UserID: userID}
 	var version int64
-	err := s.r.QueryRowContext(ctx, s.q("SELECT p.name, m.role, p.content_version FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.program_id = ? AND m.user_id = ?"), programID, userID).
+	err := s.hotRow(ctx, "SELECT p.name, m.role, p.content_version FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.program_id = ? AND m.user_id = ?", programID, userID).
 		Scan(&m.ProgramName, &m.Role, &version)
 	return m, version, translate(err, "membership")
 }
@@ -167,7 +167,7 @@ func (s *Store) members(ctx context.Context, programID, onlyUser string) ([]doma
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	gq := "SELECT gm.user_id, gm.group_id FROM group_members gm JOIN member_groups g ON g.id = gm.group_id WHERE g.program_id = ?"
+	gq := "SELECT gm.user_id, gm.group_id FROM group_members gm WHERE gm.program_id = ?"
 	if onlyUser != "" {
 		gq += " AND gm.user_id = ?"
 	}
@@ -221,9 +221,9 @@ func (s *Store) RemoveMember(ctx context.Context, programID, userID string) erro
 			return err
 		}
 		for _, q := range []string{
-			"DELETE FROM group_members WHERE user_id = ? AND group_id IN (SELECT id FROM member_groups WHERE program_id = ?)",
-			"DELETE FROM channel_members WHERE user_id = ? AND channel_id IN (SELECT id FROM channels WHERE program_id = ?)",
-			"DELETE FROM channel_follows WHERE user_id = ? AND channel_id IN (SELECT id FROM channels WHERE program_id = ?)",
+			"DELETE FROM group_members WHERE user_id = ? AND program_id = ?",
+			"DELETE FROM channel_members WHERE user_id = ? AND program_id = ?",
+			"DELETE FROM channel_follows WHERE user_id = ? AND program_id = ?",
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q), userID, programID); err != nil {
 				return err

@@ -25,11 +25,11 @@ func (s *Store) Audiences(ctx context.Context, programID string) (map[string]dom
 	}
 	rows.Close()
 	rows, err = s.r.QueryContext(ctx, s.q(`
-		SELECT 'g', gm.user_id, gm.group_id FROM group_members gm JOIN member_groups g ON g.id = gm.group_id WHERE g.program_id = ?
+		SELECT 'g', user_id, group_id FROM group_members WHERE program_id = ?
 		UNION ALL
-		SELECT 'c', f.user_id, f.channel_id FROM channel_follows f JOIN channels c ON c.id = f.channel_id WHERE c.program_id = ? AND c.visibility = 'public'
+		SELECT 'c', f.user_id, f.channel_id FROM channel_follows f JOIN channels c ON c.id = f.channel_id WHERE f.program_id = ? AND c.visibility = 'public'
 		UNION ALL
-		SELECT 'c', m.user_id, m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id WHERE c.program_id = ? AND c.visibility = 'private'`),
+		SELECT 'c', m.user_id, m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id WHERE m.program_id = ? AND c.visibility = 'private'`),
 		programID, programID, programID)
 	if err != nil {
 		return nil, err

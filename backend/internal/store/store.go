@@ -33,6 +33,7 @@ type Store struct {
 	r *sql.DB
 
 	rebound sync.Map // query text -> dialect text
+	stmts   sync.Map // query text -> *sql.Stmt on r, for the hot reads
 }
 
 // Options says which database to open.
@@ -63,7 +64,9 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	// Readers map the file and keep a larger page cache: reads then cost no
+	// system call once the pages are warm.
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=cache_size(-32000)")
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -102,6 +105,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 
 // Close closes the connections.
 func (s *Store) Close() error {
+	s.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -115,7 +119,7 @@ func (s *Store) Dialect() string { return s.d.name }
 // Ping checks that the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	return s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	return s.hotRow(ctx, "SELECT 1").Scan(&one)
 }
 
 // q rewrites a query written with ? placeholders for the dialect; queries
@@ -131,6 +135,38 @@ func (s *Store) q(query string) string {
 	s.rebound.Store(query, out)
 	return out
 }
+
+// hot runs a read query through a statement prepared once: the queries every
+// request makes (session, membership, feed) would otherwise be parsed anew
+// each time.
+func (s *Store) hot(query string) (*sql.Stmt, error) {
+	if v, ok := s.stmts.Load(query); ok {
+		return v.(*sql.Stmt), nil
+	}
+	st, err := s.r.Prepare(s.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+func (s *Store) hotRow(ctx context.Context, query string, args ...any) rowScanner {
+	st, err := s.hot(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+type rowScanner interface{ Scan(...any) error }
+
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
 
 // querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {
@@ -216,4 +252,16 @@ func anySlice(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// Optimize refreshes the planner's statistics (ANALYZE on PostgreSQL,
+// PRAGMA optimize on SQLite): worth running after a large import and now
+// and then; PostgreSQL's autovacuum also does it in time.
+func (s *Store) Optimize(ctx context.Context) error {
+	q := "PRAGMA optimize"
+	if s.d.name == "postgres" {
+		q = "ANALYZE"
+	}
+	_, err := s.w.ExecContext(ctx, q)
+	return err
 }

@@ -11,7 +11,7 @@ import (
 
 const userCols = "id, email, name, password_hash, timezone, locale, tracking_opt_out, created_at"
 
-func scanUser(row interface{ Scan(...any) error }) (domain.User, error) {
+func scanUser(row rowScanner) (domain.User, error) {
 	var u domain.User
 	var created int64
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Timezone, &u.Locale, &u.TrackingOptOut, &created)
@@ -59,9 +59,11 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash, userID string, now
 	return err
 }
 
+var sessionUserSQL = "SELECT " + qualify("u", userCols) + " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?"
+
 // SessionUser returns the user of an unexpired session.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (domain.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, s.q("SELECT "+qualify("u", userCols)+" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?"), tokenHash, ms(now)))
+	u, err := scanUser(s.hotRow(ctx, sessionUserSQL, tokenHash, ms(now)))
 	return u, translate(err, "session")
 }
 

@@ -58,12 +58,16 @@ CREATE TABLE member_groups (
     UNIQUE (program_id, name)
 );
 
+-- The program id is repeated on the rows that tie people to groups and
+-- channels so that "this member's groups here" is one index range, whatever
+-- the planner knows: the feed asks it on every request.
 CREATE TABLE group_members (
-    group_id TEXT NOT NULL REFERENCES member_groups(id) ON DELETE CASCADE,
-    user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    group_id   TEXT NOT NULL REFERENCES member_groups(id) ON DELETE CASCADE,
+    user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    program_id TEXT NOT NULL REFERENCES programs(id) ON DELETE CASCADE,
     PRIMARY KEY (group_id, user_id)
 );
-CREATE INDEX group_members_user ON group_members(user_id);
+CREATE INDEX group_members_user ON group_members(user_id, program_id);
 
 CREATE TABLE channels (
     id         TEXT PRIMARY KEY,
@@ -78,17 +82,19 @@ CREATE TABLE channels (
 CREATE TABLE channel_members (
     channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
     user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    program_id TEXT NOT NULL REFERENCES programs(id) ON DELETE CASCADE,
     PRIMARY KEY (channel_id, user_id)
 );
-CREATE INDEX channel_members_user ON channel_members(user_id);
+CREATE INDEX channel_members_user ON channel_members(user_id, program_id);
 
 -- public channels: members follow
 CREATE TABLE channel_follows (
     channel_id TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
     user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    program_id TEXT NOT NULL REFERENCES programs(id) ON DELETE CASCADE,
     PRIMARY KEY (channel_id, user_id)
 );
-CREATE INDEX channel_follows_user ON channel_follows(user_id);
+CREATE INDEX channel_follows_user ON channel_follows(user_id, program_id);
 
 CREATE TABLE campaigns (
     id          TEXT PRIMARY KEY,

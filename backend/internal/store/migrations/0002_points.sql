@@ -50,7 +50,7 @@ CREATE TABLE point_totals (
     points       INTEGER NOT NULL,
     PRIMARY KEY (program_id, period, period_start, user_id)
 );
-CREATE INDEX point_totals_board ON point_totals(program_id, period, period_start, points);
+CREATE INDEX point_totals_board ON point_totals(program_id, period, period_start, points, user_id);
 
 CREATE TABLE handoffs (
     id          TEXT PRIMARY KEY,
