@@ -17,6 +17,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/auth"
 	"github.com/chorus-advocacy/chorus/backend/internal/config"
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
+	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/seed"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/mediacheck/probecli"
@@ -92,7 +93,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			"manager", seed.DemoManager, "members", "member1…5@demo.test", "password", seed.DemoPassword)
 	}
 
-	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL})
+	runner := jobs.New(st, log)
+	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -126,6 +128,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	go sweepSessions(ctx, st, log)
+	jobsDone := make(chan struct{})
+	go func() { runner.Run(ctx); close(jobsDone) }()
+	defer func() { <-jobsDone }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -21,6 +21,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/auth"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
@@ -39,6 +40,9 @@ type Options struct {
 	InviteTTL      time.Duration
 	// Failed logins allowed per account and per address before a pause.
 	AccountFailures, AddressFailures int
+	// Jobs runs durable background work (push, TikTok staging); handlers
+	// register their kinds on it. Nil: the API enqueues nothing.
+	Jobs *jobs.Runner
 }
 
 // Server is the HTTP API.
