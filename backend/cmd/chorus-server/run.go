@@ -128,9 +128,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	go sweepSessions(ctx, st, log)
+	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
-	go func() { runner.Run(ctx); close(jobsDone) }()
-	defer func() { <-jobsDone }()
+	go func() { runner.Run(jobsCtx); close(jobsDone) }()
+	defer func() { stopJobs(); <-jobsDone }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

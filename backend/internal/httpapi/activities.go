@@ -62,6 +62,7 @@ func (s *Server) createActivity(c *call, in client.ActivityInput) (client.Activi
 	if err := s.store.CreateActivity(c.ctx, a); err != nil {
 		return client.Activity{}, err
 	}
+	s.activitySaved(c, a)
 	return toActivity(&a, now), nil
 }
 
@@ -109,7 +110,16 @@ func (s *Server) updateActivity(c *call, in client.ActivityInput) (client.Activi
 	if err := s.store.UpdateActivity(c.ctx, a); err != nil {
 		return client.Activity{}, err
 	}
+	s.activitySaved(c, a)
 	return toActivity(&a, s.now()), nil
+}
+
+// activitySaved tells members; the activity is saved either way, so a
+// failure here is logged, not returned.
+func (s *Server) activitySaved(c *call, a domain.Activity) {
+	if err := s.notify().ActivitySaved(c.ctx, a); err != nil {
+		s.log.Error("notify activity saved", "activity", a.ID, "err", err)
+	}
 }
 
 func (s *Server) removeActivity(c *call, _ none) (client.Activity, error) {

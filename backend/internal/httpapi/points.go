@@ -64,6 +64,9 @@ func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, erro
 	if err != nil {
 		return client.PerformResult{}, err
 	}
+	if out.Awarded > 0 {
+		s.notify().Event(c.ctx, c.user.ID, "points_changed", map[string]any{"program_id": c.programID, "activity_id": a.ID, "points_awarded": out.Awarded, "points_total": out.Balance})
+	}
 	return client.PerformResult{ActivityID: a.ID, PointsAwarded: out.Awarded, PointsTotal: out.Balance,
 		AlreadyPerformed: out.AlreadyPerformed, Share: s.share(c, &a)}, nil
 }
@@ -131,7 +134,10 @@ func (s *Server) handoff(c *call, _ none) (client.Handoff, error) {
 		return client.Handoff{}, domain.Errorf(domain.CodeNotFound, "this activity is not in your feed")
 	}
 	h := client.Handoff{ID: domain.NewID("hnd"), ActivityID: a.ID, CreatedAt: now.UTC().Truncate(time.Millisecond)}
-	return h, s.store.CreateHandoff(c.ctx, h.ID, c.programID, a.ID, c.user.ID, now)
+	if err := s.store.CreateHandoff(c.ctx, h.ID, c.programID, a.ID, c.user.ID, now); err != nil {
+		return client.Handoff{}, err
+	}
+	return h, s.notify().Handoff(c.ctx, c.programID, a.ID, c.user.ID)
 }
 
 func toEntry(e store.Entry) client.PointEntry {

@@ -43,7 +43,40 @@ type Options struct {
 	// Jobs runs durable background work (push, TikTok staging); handlers
 	// register their kinds on it. Nil: the API enqueues nothing.
 	Jobs *jobs.Runner
+	// Notify tells members about changes: pushes and live events. Nil:
+	// nobody is told.
+	Notify Notifier
 }
+
+// Notifier is what the API needs from push notifications and live events.
+type Notifier interface {
+	// ActivitySaved is called after an activity is created or edited:
+	// eligible members hear about it when it goes live.
+	ActivitySaved(ctx context.Context, a domain.Activity) error
+	// Handoff asks the member's phones to open an activity.
+	Handoff(ctx context.Context, programID, activityID, userID string) error
+	// TikTokStatus tells a member how staging their video ended.
+	TikTokStatus(ctx context.Context, programID, activityID, userID string, staged bool, reason string) error
+	// Event sends a live event to a person's open apps.
+	Event(ctx context.Context, userID, kind string, data any)
+}
+
+// notify returns the notifier, or one that tells nobody.
+func (s *Server) notify() Notifier {
+	if s.o.Notify == nil {
+		return nobody{}
+	}
+	return s.o.Notify
+}
+
+type nobody struct{}
+
+func (nobody) ActivitySaved(context.Context, domain.Activity) error  { return nil }
+func (nobody) Handoff(context.Context, string, string, string) error { return nil }
+func (nobody) TikTokStatus(context.Context, string, string, string, bool, string) error {
+	return nil
+}
+func (nobody) Event(context.Context, string, string, any) {}
 
 // Server is the HTTP API.
 type Server struct {
