@@ -1,0 +1,209 @@
+package app
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+	"github.com/chorus-advocacy/chorus/assets"
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/platform"
+)
+
+func TestMain(m *testing.M) { os.Exit(testserver.Main(m)) }
+
+// fakeSharer records what the app hands to the phone.
+type fakeSharer struct {
+	mu     sync.Mutex
+	wechat []platform.Share
+	sheets []platform.Share
+	opened int
+	result platform.Result // what ShareToWeChat answers; Shared if empty
+}
+
+func (f *fakeSharer) ShareToWeChat(_ context.Context, s platform.Share) (platform.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.wechat = append(f.wechat, s)
+	if f.result == "" {
+		return platform.Shared, nil
+	}
+	return f.result, nil
+}
+
+func (f *fakeSharer) OpenWeChat(context.Context) (platform.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.opened++
+	return platform.Shared, nil
+}
+
+func (f *fakeSharer) ShareSheet(_ context.Context, s platform.Share) (platform.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sheets = append(f.sheets, s)
+	return platform.Shared, nil
+}
+
+func (f *fakeSharer) wechatCalls() []platform.Share {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]platform.Share(nil), f.wechat...)
+}
+
+var (
+	catalogOnce sync.Once
+	testCatalog *Catalog
+)
+
+func catalog(t testing.TB) *Catalog {
+	catalogOnce.Do(func() {
+		c, err := LoadCatalog(assets.Catalogs, "i18n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		testCatalog = c
+	})
+	return testCatalog
+}
+
+// harness is one app on the headless test driver.
+type harness struct {
+	t        *testing.T
+	app      fyne.App
+	win      fyne.Window
+	ui       *UI
+	share    *fakeSharer
+	cacheDir string
+	mobile   bool
+	server   string
+}
+
+func newHarness(t *testing.T, server string, mobile bool) *harness {
+	t.Helper()
+	h := &harness{t: t, app: test.NewTempApp(t), share: &fakeSharer{}, cacheDir: t.TempDir(), mobile: mobile, server: server}
+	// Tests read English unless they switch.
+	h.app.Preferences().SetString(prefLang, string(English))
+	h.start()
+	return h
+}
+
+// start builds a UI on the harness's app and cache, as the app starting
+// again after being closed.
+func (h *harness) start() {
+	h.t.Helper()
+	if h.ui != nil {
+		h.ui.Stop()
+	}
+	size := fyne.NewSize(1100, 720)
+	if h.mobile {
+		size = fyne.NewSize(390, 844)
+	}
+	h.win = test.NewTempWindow(h.t, nil)
+	h.win.Resize(size)
+	ui, err := New(Options{
+		App: h.app, Window: h.win, Catalog: catalog(h.t), Platform: h.share,
+		Cache:  NewCache(storage.NewFileURI(h.cacheDir)),
+		Server: h.server, Mobile: h.mobile, PhoneShare: h.mobile, SyncEvery: -1, Version: "test",
+		Runner: &serial{},
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.ui = ui
+	h.t.Cleanup(ui.Stop)
+	ui.Start()
+	ui.Wait()
+}
+
+// signIn drives the sign-in screen.
+func (h *harness) signIn(email string) {
+	h.t.Helper()
+	l := h.ui.login
+	if l == nil {
+		h.t.Fatal("no sign-in screen")
+	}
+	l.server.SetText(h.server)
+	l.email.SetText(email)
+	l.password.SetText(testserver.Password)
+	test.Tap(l.signIn)
+	h.ui.Wait()
+	if h.ui.shell == nil {
+		h.t.Fatalf("not signed in: %q", l.status.Text)
+	}
+}
+
+// card finds the feed card whose message contains text.
+func (h *harness) card(text string) *feedCard {
+	h.t.Helper()
+	for _, c := range h.ui.feedView.cards {
+		if strings.Contains(c.item.Message+c.item.Instructions, text) {
+			return c
+		}
+	}
+	h.t.Fatalf("no card with %q in %d cards", text, len(h.ui.feedView.cards))
+	return nil
+}
+
+// open taps a card and returns the activity screen.
+func (h *harness) open(text string) *activityScreen {
+	h.t.Helper()
+	test.Tap(h.card(text).card)
+	if h.ui.activity == nil {
+		h.t.Fatal("tapping the card opened nothing")
+	}
+	return h.ui.activity
+}
+
+func (h *harness) tap(b *widget.Button) {
+	h.t.Helper()
+	if b.Disabled() {
+		h.t.Fatalf("button %q is disabled", b.Text)
+	}
+	test.Tap(b)
+	h.ui.Wait()
+}
+
+// apiAs signs in a separate client, to look at the server's side.
+func apiAs(t *testing.T, server, email string) *client.Client {
+	t.Helper()
+	c := client.New(server)
+	if _, err := c.Login(context.Background(), email, testserver.Password); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func programOf(t *testing.T, c *client.Client) string {
+	t.Helper()
+	me, err := c.Me(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return me.Memberships[0].ProgramID
+}
+
+// serial runs background tasks in order when the test waits, on the test's
+// goroutine: the UI is then only ever touched from one goroutine, as with a
+// real driver's main loop.
+type serial struct {
+	queue []func()
+}
+
+func (s *serial) Go(task func()) { s.queue = append(s.queue, task) }
+
+func (s *serial) Wait() {
+	for len(s.queue) > 0 {
+		task := s.queue[0]
+		s.queue = s.queue[1:]
+		task()
+	}
+}

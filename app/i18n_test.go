@@ -1,0 +1,196 @@
+package app
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Every key has a text in every language, with the same placeholders.
+func TestCatalogsComplete(t *testing.T) {
+	c := catalog(t)
+	en := c.msgs[English]
+	ph := regexp.MustCompile(`\{[a-z_]+\}`)
+	for _, l := range Langs {
+		for key, text := range c.msgs[l] {
+			base := pluralBase(key)
+			if l != English && en[key] == "" && en[base+".other"] == "" {
+				t.Errorf("%s has %q, English does not", l, key)
+			}
+			if strings.TrimSpace(text) == "" {
+				t.Errorf("%s %q is empty", l, key)
+			}
+			want := en[key]
+			if want == "" {
+				want = en[base+".other"]
+			}
+			if got, exp := sortedMatches(ph, text), sortedMatches(ph, want); !slices.Equal(got, exp) {
+				t.Errorf("%s %q has placeholders %v, English %v", l, key, got, exp)
+			}
+		}
+		for key := range en {
+			if _, ok := c.msgs[l][key]; ok {
+				continue
+			}
+			// Chinese has no singular: key.other serves key.one.
+			if strings.HasSuffix(key, ".one") && c.msgs[l][pluralBase(key)+".other"] != "" {
+				continue
+			}
+			t.Errorf("%s lacks %q", l, key)
+		}
+	}
+}
+
+func pluralBase(key string) string {
+	for _, s := range []string{".one", ".other"} {
+		if b, ok := strings.CutSuffix(key, s); ok {
+			return b
+		}
+	}
+	return key
+}
+
+func sortedMatches(re *regexp.Regexp, s string) []string {
+	m := re.FindAllString(s, -1)
+	slices.Sort(m)
+	return slices.Compact(m)
+}
+
+// Every key the code asks for exists: a typo would show the raw key.
+func TestCatalogHasEveryKeyTheCodeUses(t *testing.T) {
+	c := catalog(t)
+	files, _ := filepath.Glob("*.go")
+	fset := token.NewFileSet()
+	used := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(fset, name, src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || (sel.Sel.Name != "T" && sel.Sel.Name != "N") {
+				return true
+			}
+			lit, ok := call.Args[0].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true // built keys ("error." + code) fall back by design
+			}
+			key, _ := strconv.Unquote(lit.Value)
+			used++
+			for _, l := range Langs {
+				m := c.msgs[l]
+				if sel.Sel.Name == "N" {
+					if m[key+".other"] == "" {
+						t.Errorf("%s: %s lacks %q.other", fset.Position(lit.Pos()), l, key)
+					}
+				} else if m[key] == "" {
+					t.Errorf("%s: %s lacks %q", fset.Position(lit.Pos()), l, key)
+				}
+			}
+			return true
+		})
+	}
+	if used < 50 {
+		t.Fatalf("found only %d keys in use; is the scan broken?", used)
+	}
+}
+
+// Codes the server sends (backend/internal/domain and httpapi) all have a
+// translation, so members never see the generic text for a known case.
+func TestEveryServerErrorCodeTranslated(t *testing.T) {
+	c := catalog(t)
+	for _, code := range []string{"bad_request", "validation_failed", "unauthorized", "forbidden", "not_found",
+		"conflict", "body_too_large", "unsupported_media_type", "rate_limited", "internal", "activity_not_started",
+		"activity_expired", "activity_removed", "tiktok_not_connected", "leaderboard_disabled", "rewards_disabled",
+		"insufficient_points", "out_of_stock", "reward_unavailable"} {
+		for _, l := range Langs {
+			if c.msgs[l]["error."+code] == "" {
+				t.Errorf("%s: no text for error code %s", l, code)
+			}
+		}
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	cat := catalog(t)
+	en := NewTr(cat, English, "America/New_York")
+	zh := NewTr(cat, Chinese, "Asia/Shanghai")
+	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ got, want string }{
+		{en.Num(1234567), "1,234,567"},
+		{en.Num(-1000), "-1,000"},
+		{en.Num(999), "999"},
+		{en.Points(1), "1 point"},
+		{en.Points(1500), "1,500 points"},
+		{zh.Points(1), "1 积分"},
+		{en.When(at, now), "Sat 28 Nov, 05:00"},
+		{zh.When(at, now), "11月28日 周六 18:00"},
+		{en.When(at, now.AddDate(-1, 0, 0)), "Sat 28 Nov 2026, 05:00"},
+		{zh.Day(at), "2026年11月28日"},
+		{en.TimeLeft(now, &at), "7 days left"},
+		{zh.TimeLeft(now, &at), "还剩 7 天"},
+		{en.TimeLeft(at.Add(-47*time.Hour), &at), "47 hours left"},
+		{en.TimeLeft(at.Add(-90*time.Second), &at), "1 minute left"},
+		{en.TimeLeft(at.Add(time.Second), &at), "Ended"},
+		{en.TimeLeft(now, nil), "No end date"},
+		{en.T("activity.awarded", "points", 5, "total", "7 points"), "+5 points! You now have 7 points."},
+		{en.T("no.such.key"), "no.such.key"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+	if NewTr(cat, English, "Not/AZone").Location() != time.UTC {
+		t.Error("an unknown zone should read as UTC")
+	}
+}
+
+func TestParseLang(t *testing.T) {
+	for in, want := range map[string]Lang{"zh-Hans": Chinese, "zh-CN": Chinese, "zh": Chinese, "en-US": English, "": English, "de": English} {
+		if got := ParseLang(in); got != want {
+			t.Errorf("ParseLang(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestNormalizeServer(t *testing.T) {
+	for in, want := range map[string]string{
+		"chorus.acme.com":         "https://chorus.acme.com",
+		" http://127.0.0.1:8080/": "http://127.0.0.1:8080",
+		"https://x.y/base/":       "https://x.y/base",
+		"":                        "",
+		"ftp://x":                 "",
+	} {
+		got, err := normalizeServer(in)
+		if want == "" {
+			if err == nil {
+				t.Errorf("normalizeServer(%q) = %q, want an error", in, got)
+			}
+			continue
+		}
+		if got != want || err != nil {
+			t.Errorf("normalizeServer(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

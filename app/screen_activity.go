@@ -1,0 +1,364 @@
+package app
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/platform"
+)
+
+// activityScreen shows one activity and performs it: Share on WeChat (phone),
+// Send to my phone (desktop, WeChat), Send to TikTok.
+type activityScreen struct {
+	ui           *UI
+	item         client.FeedItem
+	back         *widget.Button
+	message      *widget.Label
+	instructions *widget.Label
+	when         *widget.Label
+	state        *widget.Label
+	notice       *widget.Label // e.g. "WeChat posts are made on your phone"
+	action       *widget.Button
+	result       *widget.Label // points, handoff confirmation, errors
+	busy         *widget.Activity
+	content      fyne.CanvasObject
+
+	// connectFirst: the server said TikTok is not connected, so the action
+	// connects the account, then sends.
+	connectFirst bool
+	// share is the last share handed to the phone, for "share another way".
+	share platform.Share
+	// dialogs, kept for tests and for closing on a new action.
+	ready   *readyDialog
+	missing *missingDialog
+}
+
+// readyDialog is "Ready for WeChat": the text is on the clipboard, WeChat has
+// the media; the member opens WeChat and pastes.
+type readyDialog struct {
+	d    dialog.Dialog
+	hint *widget.Label
+	open *widget.Button
+	done *widget.Button
+}
+
+// missingDialog offers the share sheet when WeChat is not installed.
+type missingDialog struct {
+	d     dialog.Dialog
+	other *widget.Button
+	close *widget.Button
+}
+
+func newActivityScreen(ui *UI, it client.FeedItem) *activityScreen {
+	tr := ui.tr
+	s := &activityScreen{ui: ui, item: it}
+	s.back = widget.NewButtonWithIcon(tr.T("activity.back"), theme.NavigateBackIcon(), ui.closeActivity)
+	s.back.Importance = widget.LowImportance
+	s.message = wrapped("")
+	s.message.Selectable = true
+	s.instructions = caption("")
+	s.when = wrapped("")
+	s.state = widget.NewLabel("")
+	s.notice = wrapped("")
+	s.notice.Importance = widget.WarningImportance
+	s.action = widget.NewButton("", s.onAction)
+	s.action.Importance = widget.HighImportance
+	s.result = wrapped("")
+	s.result.Hide()
+	s.busy = widget.NewActivity()
+	s.busy.Hide()
+	s.build()
+	return s
+}
+
+func (s *activityScreen) build() {
+	ui, tr, it := s.ui, s.ui.tr, s.item
+	k := kindOf(it.Type, it.Network)
+	head := []fyne.CanvasObject{pill(typeLabel(tr, it.Type), networkColor(k.network))}
+	if it.Featured {
+		head = append(head, pill("★ "+tr.T("feed.featured"), colorGold))
+	}
+	pts := widget.NewLabel(tr.Points(it.Points))
+	pts.TextStyle = fyne.TextStyle{Bold: true}
+	head = append(head, layout.NewSpacer(), pts)
+
+	media := thumbnail(k, 180)
+	mediaNote := caption(tr.T("activity.media_later"))
+	mediaNote.Alignment = fyne.TextAlignCenter
+
+	parts := []fyne.CanvasObject{}
+	if ui.opt.Mobile {
+		parts = append(parts, container.NewHBox(s.back))
+	}
+	parts = append(parts, container.NewHBox(head...), container.NewCenter(media), mediaNote,
+		s.message, s.instructions, widget.NewSeparator(), s.when, s.state, s.notice,
+		container.NewBorder(nil, nil, nil, s.busy, s.action), s.result)
+	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
+	s.setItem(it)
+}
+
+// setItem shows it (also after a refresh brought a newer version).
+func (s *activityScreen) setItem(it client.FeedItem) {
+	ui, tr := s.ui, s.ui.tr
+	s.item = it
+	s.message.SetText(cardText(it))
+	if it.Message != "" && it.Instructions != "" {
+		s.instructions.SetText(it.Instructions)
+		s.instructions.Show()
+	} else {
+		s.instructions.Hide()
+	}
+	now := ui.now()
+	when := tr.T("activity.no_end")
+	if it.EndsAt != nil {
+		when = tr.T("activity.until", "when", tr.When(*it.EndsAt, now), "left", tr.TimeLeft(now, it.EndsAt))
+	}
+	s.when.SetText(when)
+	s.refreshState()
+	s.notice.Hide()
+	network := kindOf(it.Type, it.Network).network
+	switch {
+	case network == "tiktok":
+		s.action.SetText(tr.T("activity.send_tiktok"))
+		if s.connectFirst {
+			s.action.SetText(tr.T("activity.connect_tiktok"))
+		}
+	case network == "wechat" && ui.opt.PhoneShare:
+		s.action.SetText(tr.T("activity.share_wechat"))
+	case network == "wechat":
+		s.notice.SetText(tr.T("share.phone_only"))
+		s.notice.Show()
+		s.action.SetText(tr.T("activity.send_to_phone"))
+	default:
+		s.notice.SetText(tr.T("activity.unsupported"))
+		s.notice.Show()
+		s.action.SetText(tr.T("activity.send_to_phone"))
+	}
+}
+
+func (s *activityScreen) refreshState() {
+	pending := s.ui.pending()[s.item.ID]
+	performed := s.item.Performed
+	if it, ok := s.ui.feedItem(s.item.ID); ok {
+		performed = it.Performed
+	}
+	s.state.SetText(stateText(s.ui.tr, performed, pending))
+	s.state.Importance = stateImportance(performed, pending)
+	s.state.Refresh()
+}
+
+func (s *activityScreen) setBusy(b bool) {
+	if b {
+		s.action.Disable()
+		s.busy.Show()
+		s.busy.Start()
+		return
+	}
+	s.action.Enable()
+	s.busy.Stop()
+	s.busy.Hide()
+}
+
+func (s *activityScreen) setResult(msg string, imp widget.Importance) {
+	s.result.Importance = imp
+	say(s.result, msg)
+}
+
+// onAction picks the flow for the activity's network and this device.
+func (s *activityScreen) onAction() {
+	network := kindOf(s.item.Type, s.item.Network).network
+	switch {
+	case network == "tiktok" && s.connectFirst:
+		s.onConnectTikTok()
+	case network == "tiktok":
+		s.onSendTikTok()
+	case network == "wechat" && s.ui.opt.PhoneShare:
+		s.onShareWeChat()
+	default:
+		s.onHandoff()
+	}
+}
+
+// onShareWeChat: perform (points are given at this tap, WeChat or not), then
+// text to the clipboard and media to WeChat, then "Ready for WeChat".
+func (s *activityScreen) onShareWeChat() {
+	ui, it := s.ui, s.item
+	api, server, uid, pid, surface := ui.api, ui.server, ui.me.ID, ui.programID, ui.surface()
+	s.setBusy(true)
+	s.setResult("", widget.MediumImportance)
+	ui.goBG(func(ctx context.Context) {
+		out := ui.perform(ctx, api, server, uid, pid, it.ID, surface)
+		if out.err != nil && !out.queued {
+			fyne.Do(func() {
+				s.setBusy(false)
+				s.setResult(ui.errText(out.err), widget.DangerImportance)
+			})
+			return
+		}
+		share := platform.Share{Text: out.res.Share.Text, MediaType: out.res.Share.MediaType}
+		if out.queued || share.Text == "" {
+			// Offline: the member's tracked link needs the server, so the
+			// plain message goes out now and the points follow on sync.
+			share.Text = it.Message
+		}
+		// The clipboard is set here as well as by the platform, so the text
+		// is there whatever the phone's share does.
+		fyne.DoAndWait(func() { ui.app.Clipboard().SetContent(share.Text) })
+		res, err := ui.opt.Platform.ShareToWeChat(ctx, share)
+		fyne.Do(func() {
+			s.setBusy(false)
+			s.share = share
+			s.showPerformed(out)
+			s.showShareResult(res, err)
+		})
+	})
+}
+
+// showPerformed shows the points of a perform and marks the feed.
+func (s *activityScreen) showPerformed(out performOutcome) {
+	ui, tr := s.ui, s.ui.tr
+	switch {
+	case out.queued:
+		s.setResult(tr.T("activity.queued"), widget.WarningImportance)
+		ui.feedView.show()
+	case out.res.AlreadyPerformed:
+		s.setResult(tr.T("activity.already", "total", tr.Points(out.res.PointsTotal)), widget.MediumImportance)
+		ui.markPerformed(s.item.ID, out.res.PointsTotal)
+	default:
+		s.setResult(tr.T("activity.awarded", "points", tr.Num(out.res.PointsAwarded), "total", tr.Points(out.res.PointsTotal)), widget.SuccessImportance)
+		ui.markPerformed(s.item.ID, out.res.PointsTotal)
+	}
+	s.refreshState()
+}
+
+func (s *activityScreen) showShareResult(res platform.Result, err error) {
+	switch res {
+	case platform.Shared:
+		s.showReady()
+	case platform.WeChatMissing:
+		s.showMissing()
+	case platform.Cancelled:
+	default:
+		s.setResult(s.result.Text+"\n"+s.ui.errText(err), widget.DangerImportance)
+	}
+}
+
+func (s *activityScreen) showReady() {
+	ui, tr := s.ui, s.ui.tr
+	r := &readyDialog{}
+	r.hint = wrapped(tr.T("ready.hint"))
+	r.open = widget.NewButton(tr.T("ready.open_wechat"), func() {
+		r.d.Hide()
+		ui.goBG(func(ctx context.Context) {
+			res, err := ui.opt.Platform.OpenWeChat(ctx)
+			if res != platform.Shared {
+				fyne.Do(func() {
+					if res == platform.WeChatMissing {
+						s.showMissing()
+						return
+					}
+					s.setResult(ui.errText(err), widget.DangerImportance)
+				})
+			}
+		})
+	})
+	r.open.Importance = widget.HighImportance
+	r.done = widget.NewButton(tr.T("ready.done"), func() { r.d.Hide() })
+	body := container.NewVBox(r.hint, container.NewGridWithColumns(2, r.done, r.open))
+	r.d = dialog.NewCustomWithoutButtons(tr.T("ready.title"), body, ui.win)
+	s.ready = r
+	r.d.Show()
+}
+
+func (s *activityScreen) showMissing() {
+	ui, tr := s.ui, s.ui.tr
+	m := &missingDialog{}
+	m.other = widget.NewButton(tr.T("missing.share_other"), func() {
+		m.d.Hide()
+		share := s.share
+		ui.goBG(func(ctx context.Context) {
+			res, err := ui.opt.Platform.ShareSheet(ctx, share)
+			if res == platform.Failed {
+				fyne.Do(func() { s.setResult(ui.errText(err), widget.DangerImportance) })
+			}
+		})
+	})
+	m.other.Importance = widget.HighImportance
+	m.close = widget.NewButton(tr.T("missing.close"), func() { m.d.Hide() })
+	body := container.NewVBox(wrapped(tr.T("missing.body")), container.NewGridWithColumns(2, m.close, m.other))
+	m.d = dialog.NewCustomWithoutButtons(tr.T("missing.title"), body, ui.win)
+	s.missing = m
+	m.d.Show()
+}
+
+// onHandoff asks the server to push the activity to the member's phone.
+func (s *activityScreen) onHandoff() {
+	ui, it := s.ui, s.item
+	api, pid := ui.api, ui.programID
+	s.setBusy(true)
+	ui.goBG(func(ctx context.Context) {
+		_, err := api.Handoff(ctx, pid, it.ID)
+		fyne.Do(func() {
+			s.setBusy(false)
+			if err != nil {
+				s.setResult(ui.errText(err), widget.DangerImportance)
+				return
+			}
+			s.setResult(ui.tr.T("activity.handoff_sent"), widget.SuccessImportance)
+		})
+	})
+}
+
+// onSendTikTok performs: the server stages the video in the member's TikTok
+// inbox; without a connected account it answers tiktok_not_connected.
+func (s *activityScreen) onSendTikTok() {
+	ui, it := s.ui, s.item
+	api, server, uid, pid, surface := ui.api, ui.server, ui.me.ID, ui.programID, ui.surface()
+	s.setBusy(true)
+	ui.goBG(func(ctx context.Context) {
+		out := ui.perform(ctx, api, server, uid, pid, it.ID, surface)
+		fyne.Do(func() {
+			s.setBusy(false)
+			if client.Code(out.err) == "tiktok_not_connected" {
+				s.connectFirst = true
+				s.action.SetText(ui.tr.T("activity.connect_tiktok"))
+				s.setResult(ui.tr.T("error.tiktok_not_connected"), widget.WarningImportance)
+				return
+			}
+			if out.err != nil && !out.queued {
+				s.setResult(ui.errText(out.err), widget.DangerImportance)
+				return
+			}
+			s.showPerformed(out)
+			if !out.queued {
+				s.setResult(s.result.Text+"\n"+ui.tr.T("tiktok.finish"), s.result.Importance)
+			}
+		})
+	})
+}
+
+// onConnectTikTok links the account, then sends.
+func (s *activityScreen) onConnectTikTok() {
+	ui := s.ui
+	s.setBusy(true)
+	ui.goBG(func(ctx context.Context) {
+		err := ui.opt.ConnectTikTok(ctx)
+		fyne.Do(func() {
+			s.setBusy(false)
+			if err != nil {
+				s.setResult(ui.errText(err), widget.WarningImportance)
+				return
+			}
+			s.connectFirst = false
+			s.action.SetText(ui.tr.T("activity.send_tiktok"))
+			s.onSendTikTok()
+		})
+	})
+}

@@ -1,0 +1,146 @@
+package app
+
+import (
+	"context"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+)
+
+// pointsScreen: my points and rank, and the leaderboard by period and group.
+type pointsScreen struct {
+	ui      *UI
+	total   *widget.Label
+	rank    *widget.Label
+	period  *segmented
+	group   *widget.Select
+	groups  []client.Group
+	status  *widget.Label
+	rows    *fyne.Container
+	entries []client.LeaderboardEntry
+	loaded  bool
+	content fyne.CanvasObject
+}
+
+var periods = []string{"all", "month", "week"}
+
+func newPointsScreen(ui *UI) *pointsScreen {
+	tr := ui.tr
+	s := &pointsScreen{ui: ui}
+	s.total = heading("")
+	s.rank = widget.NewLabel("")
+	s.period = newSegmented(periods, []string{tr.T("board.all"), tr.T("board.month"), tr.T("board.week")}, "all",
+		func(string) { s.load() })
+	s.group = widget.NewSelect(nil, func(string) { s.load() })
+	s.group.PlaceHolder = tr.T("board.everyone")
+	s.group.Hide()
+	s.status = caption("")
+	s.status.Hide()
+	s.rows = container.NewVBox()
+	reload := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), s.load)
+	reload.Importance = widget.LowImportance
+	title := container.NewBorder(nil, nil, nil, reload, heading(tr.T("board.title")))
+	top := container.NewVBox(title, s.total, s.rank, s.period.box, s.group, s.status)
+	s.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.rows))
+	s.showTotal()
+	return s
+}
+
+func (s *pointsScreen) showTotal() {
+	tr := s.ui.tr
+	if s.ui.total < 0 {
+		s.total.SetText(tr.T("board.my_points_unknown"))
+		return
+	}
+	s.total.SetText(tr.T("board.my_points", "points", tr.Points(s.ui.total)))
+}
+
+func (s *pointsScreen) groupID() string {
+	i := s.group.SelectedIndex()
+	if i <= 0 || i > len(s.groups) {
+		return "" // 0 is "Everyone"
+	}
+	return s.groups[i-1].ID
+}
+
+// load fetches my points, the groups (managers only: the server keeps
+// groups from members), and the board.
+func (s *pointsScreen) load() {
+	ui := s.ui
+	api, pid, period, group := ui.api, ui.programID, s.period.selected, s.groupID()
+	needGroups := !s.loaded
+	s.loaded = true
+	say(s.status, ui.tr.T("common.loading"))
+	ui.goBG(func(ctx context.Context) {
+		pts, perr := api.MyPoints(ctx, pid)
+		var groups []client.Group
+		if needGroups {
+			groups, _ = api.Groups(ctx, pid)
+		}
+		board, err := api.Leaderboard(ctx, pid, period, group, 50)
+		fyne.Do(func() {
+			if api != ui.api || ui.points != s {
+				return
+			}
+			if perr == nil {
+				ui.total = pts.Total
+				s.showTotal()
+			}
+			if len(groups) > 0 {
+				s.setGroups(groups)
+			}
+			if err != nil {
+				say(s.status, ui.errText(err))
+				return
+			}
+			say(s.status, "")
+			s.showBoard(board)
+		})
+	})
+}
+
+func (s *pointsScreen) setGroups(groups []client.Group) {
+	s.groups = groups
+	opts := []string{s.ui.tr.T("board.everyone")}
+	for _, g := range groups {
+		opts = append(opts, g.Name)
+	}
+	s.group.SetOptions(opts)
+	s.group.Show()
+}
+
+func (s *pointsScreen) showBoard(b client.Leaderboard) {
+	tr := s.ui.tr
+	s.entries = b.Entries
+	if b.Me.Rank > 0 && b.Me.Points > 0 {
+		s.rank.SetText(tr.T("board.my_rank", "rank", tr.Num(b.Me.Rank), "points", tr.Points(b.Me.Points)))
+	} else {
+		s.rank.SetText(tr.T("board.no_rank"))
+	}
+	objs := make([]fyne.CanvasObject, 0, len(b.Entries))
+	for _, e := range b.Entries {
+		rank := widget.NewLabel("#" + strconv.Itoa(e.Rank))
+		name := widget.NewLabel(e.Name)
+		name.Truncation = fyne.TextTruncateEllipsis
+		pts := widget.NewLabel(tr.Points(e.Points))
+		if e.MemberID == s.ui.me.ID {
+			for _, l := range []*widget.Label{rank, name, pts} {
+				l.TextStyle = fyne.TextStyle{Bold: true}
+				l.Importance = widget.HighImportance
+			}
+			name.SetText(tr.T("board.you", "name", e.Name))
+		}
+		objs = append(objs, container.NewBorder(nil, nil, container.New(layout.NewGridWrapLayout(fyne.NewSize(56, rank.MinSize().Height)), rank), pts, name))
+	}
+	if len(objs) == 0 {
+		objs = append(objs, wrapped(tr.T("board.empty")))
+	}
+	s.rows.Objects = objs
+	s.rows.Refresh()
+}

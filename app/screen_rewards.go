@@ -1,0 +1,189 @@
+package app
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+)
+
+// rewardsScreen: the catalog to redeem points for, and my redemptions.
+type rewardsScreen struct {
+	ui          *UI
+	balance     *widget.Label
+	status      *widget.Label
+	list        *fyne.Container
+	mine        *fyne.Container
+	rewards     []client.Reward
+	redeem      map[string]*widget.Button // by reward id
+	redemptions []client.Redemption
+	// actionIDs keeps one idempotency key per reward until its redeem is
+	// answered, so a retry after a lost answer does not spend twice.
+	actionIDs map[string]string
+	content   fyne.CanvasObject
+}
+
+func newRewardsScreen(ui *UI) *rewardsScreen {
+	tr := ui.tr
+	s := &rewardsScreen{ui: ui, redeem: map[string]*widget.Button{}, actionIDs: map[string]string{}}
+	s.balance = widget.NewLabel("")
+	s.status = caption("")
+	s.status.Hide()
+	s.list = container.NewVBox()
+	s.mine = container.NewVBox()
+	body := container.NewVBox(s.list, heading(tr.T("rewards.mine")), s.mine)
+	reload := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), s.load)
+	reload.Importance = widget.LowImportance
+	title := container.NewBorder(nil, nil, nil, reload, heading(tr.T("rewards.title")))
+	s.content = container.NewBorder(container.NewVBox(title, s.balance, s.status), nil, nil, nil,
+		container.NewVScroll(body))
+	s.showBalance()
+	return s
+}
+
+func (s *rewardsScreen) showBalance() {
+	tr := s.ui.tr
+	if s.ui.total < 0 {
+		s.balance.SetText("")
+		return
+	}
+	s.balance.SetText(tr.T("rewards.balance", "points", tr.Points(s.ui.total)))
+	s.showRewards()
+}
+
+func (s *rewardsScreen) load() {
+	ui := s.ui
+	api, pid := ui.api, ui.programID
+	say(s.status, ui.tr.T("common.loading"))
+	ui.goBG(func(ctx context.Context) {
+		pts, perr := api.MyPoints(ctx, pid)
+		rewards, err := api.Rewards(ctx, pid)
+		mine, merr := api.Redemptions(ctx, pid)
+		fyne.Do(func() {
+			if api != ui.api || ui.rewards != s {
+				return
+			}
+			if perr == nil {
+				ui.total = pts.Total
+			}
+			if err == nil {
+				err = merr
+			}
+			if err != nil {
+				say(s.status, ui.errText(err))
+			} else {
+				say(s.status, "")
+			}
+			s.rewards, s.redemptions = rewards, mine
+			s.showBalance()
+			s.showRewards()
+			s.showRedemptions()
+		})
+	})
+}
+
+func (s *rewardsScreen) showRewards() {
+	tr := s.ui.tr
+	objs := make([]fyne.CanvasObject, 0, len(s.rewards))
+	s.redeem = map[string]*widget.Button{}
+	for _, r := range s.rewards {
+		r := r
+		title := widget.NewLabel(r.Title)
+		title.TextStyle = fyne.TextStyle{Bold: true}
+		title.Wrapping = fyne.TextWrapWord
+		desc := caption(r.Description)
+		left := tr.T("rewards.unlimited")
+		if r.Remaining != nil {
+			left = tr.N("rewards.left", *r.Remaining)
+		}
+		meta := widget.NewLabel(tr.Points(r.Cost) + " · " + left)
+		b := widget.NewButton(tr.T("rewards.redeem"), func() { s.onRedeem(r) })
+		b.Importance = widget.HighImportance
+		if (s.ui.total >= 0 && r.Cost > s.ui.total) || (r.Remaining != nil && *r.Remaining <= 0) {
+			b.Disable()
+		}
+		s.redeem[r.ID] = b
+		body := container.NewVBox(title, desc, container.NewHBox(meta, layout.NewSpacer(), b))
+		objs = append(objs, newTapCard(body, nil))
+	}
+	if len(objs) == 0 {
+		objs = append(objs, wrapped(tr.T("rewards.empty")))
+	}
+	s.list.Objects = objs
+	s.list.Refresh()
+}
+
+func (s *rewardsScreen) showRedemptions() {
+	tr := s.ui.tr
+	objs := make([]fyne.CanvasObject, 0, len(s.redemptions))
+	for _, r := range s.redemptions {
+		status := widget.NewLabel(tr.T("redemption." + r.Status))
+		switch r.Status {
+		case "fulfilled":
+			status.Importance = widget.SuccessImportance
+		case "rejected":
+			status.Importance = widget.DangerImportance
+		default:
+			status.Importance = widget.WarningImportance
+		}
+		line := widget.NewLabel(r.RewardTitle + " · " + tr.Points(r.Cost) + " · " + tr.Day(r.CreatedAt))
+		line.Truncation = fyne.TextTruncateEllipsis
+		objs = append(objs, container.NewBorder(nil, nil, nil, status, line))
+	}
+	if len(objs) == 0 {
+		objs = append(objs, wrapped(tr.T("rewards.none_yet")))
+	}
+	s.mine.Objects = objs
+	s.mine.Refresh()
+}
+
+func (s *rewardsScreen) onRedeem(r client.Reward) {
+	tr := s.ui.tr
+	dialog.ShowConfirm(tr.T("rewards.confirm_title"), tr.T("rewards.confirm", "title", r.Title, "points", tr.Points(r.Cost)),
+		func(ok bool) {
+			if ok {
+				s.redeemNow(r)
+			}
+		}, s.ui.win)
+}
+
+// redeemNow spends the points; separate from the dialog so tests drive it.
+func (s *rewardsScreen) redeemNow(r client.Reward) {
+	ui := s.ui
+	api, pid := ui.api, ui.programID
+	id := s.actionIDs[r.ID]
+	if id == "" {
+		id = NewActionID()
+		s.actionIDs[r.ID] = id
+	}
+	if b := s.redeem[r.ID]; b != nil {
+		b.Disable()
+	}
+	ui.goBG(func(ctx context.Context) {
+		red, err := api.Redeem(ctx, pid, r.ID, client.Redeem{ClientActionID: id})
+		fyne.Do(func() {
+			if ui.rewards != s {
+				return
+			}
+			if err != nil && retryLater(err) {
+				say(s.status, ui.errText(err))
+				s.showRewards()
+				return
+			}
+			delete(s.actionIDs, r.ID)
+			if err != nil {
+				say(s.status, ui.errText(err))
+				s.showRewards()
+				return
+			}
+			say(s.status, ui.tr.T("rewards.requested", "title", red.RewardTitle))
+			s.load()
+		})
+	})
+}

@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+)
+
+// zones offered in the settings: where advocacy programs' people live, by
+// UTC offset. The member's current zone is added when it is not here.
+var zones = []string{
+	"Pacific/Honolulu", "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
+	"America/Mexico_City", "America/Sao_Paulo", "Europe/London", "Europe/Lisbon", "Europe/Berlin", "Europe/Paris",
+	"Europe/Madrid", "Europe/Rome", "Europe/Warsaw", "Europe/Istanbul", "Africa/Johannesburg", "Europe/Moscow",
+	"Asia/Dubai", "Asia/Kolkata", "Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Jakarta", "Asia/Shanghai",
+	"Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Manila", "Asia/Seoul",
+	"Asia/Tokyo", "Australia/Perth", "Australia/Sydney", "Pacific/Auckland", "UTC",
+}
+
+// settingsScreen: language, time zone, link tracking, program, sign out.
+type settingsScreen struct {
+	ui       *UI
+	lang     *widget.RadioGroup
+	zone     *widget.Select
+	tracking *widget.Check
+	status   *widget.Label
+	program  *widget.Button
+	signOut  *widget.Button
+	content  fyne.CanvasObject
+}
+
+func newSettingsScreen(ui *UI) *settingsScreen {
+	tr := ui.tr
+	s := &settingsScreen{ui: ui}
+	langNames := []string{tr.T("lang.en"), tr.T("lang.zh-Hans")}
+	s.lang = widget.NewRadioGroup(langNames, nil)
+	s.lang.Selected = langNames[slices.Index(Langs, tr.Lang())]
+	s.lang.OnChanged = s.onLang
+
+	opts := slices.Clone(zones)
+	if z := ui.me.Timezone; z != "" && !slices.Contains(opts, z) {
+		opts = append([]string{z}, opts...)
+	}
+	s.zone = widget.NewSelect(opts, nil)
+	s.zone.Selected = ui.me.Timezone
+	s.zone.OnChanged = s.onZone
+
+	s.tracking = widget.NewCheck(tr.T("settings.tracking"), nil)
+	s.tracking.Checked = !ui.me.TrackingOptOut
+	s.tracking.OnChanged = s.onTracking
+	trackingHelp := caption(tr.T("settings.tracking_help"))
+
+	s.status = caption("")
+	s.status.Hide()
+	s.program = widget.NewButton(tr.T("settings.switch_program"), ui.showPrograms)
+	if len(ui.me.Memberships) < 2 {
+		s.program.Hide()
+	}
+	s.signOut = widget.NewButton(tr.T("settings.sign_out"), ui.signOut)
+	s.signOut.Importance = widget.DangerImportance
+
+	account := wrapped(tr.T("settings.signed_in_as", "name", ui.me.Name, "email", ui.me.Email))
+	where := caption(tr.T("settings.program", "program", ui.programName(), "server", ui.server))
+	version := caption(tr.T("settings.version", "version", ui.opt.Version))
+
+	form := widget.NewForm(
+		widget.NewFormItem(tr.T("settings.language"), s.lang),
+		widget.NewFormItem(tr.T("settings.timezone"), s.zone),
+	)
+	form.Orientation = widget.Vertical
+	s.content = container.NewVScroll(container.NewVBox(
+		heading(tr.T("settings.title")), account, where, form, s.tracking, trackingHelp, s.status,
+		widget.NewSeparator(), s.program, s.signOut, version))
+	return s
+}
+
+func (s *settingsScreen) onLang(v string) {
+	for i, l := range Langs {
+		if v == s.ui.tr.T("lang."+string(l)) {
+			s.ui.setLang(Langs[i])
+			return
+		}
+	}
+}
+
+func (s *settingsScreen) onZone(zone string) {
+	if zone == "" || zone == s.ui.me.Timezone {
+		return
+	}
+	s.update(client.UpdateMe{Timezone: &zone})
+}
+
+func (s *settingsScreen) onTracking(on bool) {
+	optOut := !on
+	if optOut == s.ui.me.TrackingOptOut {
+		return
+	}
+	s.update(client.UpdateMe{TrackingOptOut: &optOut})
+}
+
+// update saves a profile change; times are shown again in a new zone.
+func (s *settingsScreen) update(in client.UpdateMe) {
+	ui := s.ui
+	api := ui.api
+	say(s.status, ui.tr.T("common.saving"))
+	ui.goBG(func(ctx context.Context) {
+		me, err := api.UpdateMe(ctx, in)
+		fyne.Do(func() {
+			if api != ui.api || ui.settings != s {
+				return
+			}
+			if err != nil {
+				say(s.status, ui.errText(err))
+				// Show what is really saved.
+				s.zone.Selected = ui.me.Timezone
+				s.zone.Refresh()
+				s.tracking.Checked = !ui.me.TrackingOptOut
+				s.tracking.Refresh()
+				return
+			}
+			zoneChanged := me.Timezone != ui.me.Timezone
+			ui.me = me
+			ui.saveMe()
+			if zoneChanged {
+				ui.retranslate()
+				ui.rebuild()
+				say(ui.settings.status, ui.tr.T("common.saved"))
+				ui.refresh()
+				return
+			}
+			say(s.status, ui.tr.T("common.saved"))
+		})
+	})
+}

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/assets"
+)
+
+// tabs builds the four tabs both shells share; the feed tab's content is
+// given by the shell (a stack on phones, a split on desktops).
+func tabs(ui *UI, feed fyne.CanvasObject) *container.AppTabs {
+	tr := ui.tr
+	t := container.NewAppTabs(
+		container.NewTabItemWithIcon(tr.T("tab.feed"), theme.NewThemedResource(assets.IconActivities), feed),
+		container.NewTabItemWithIcon(tr.T("tab.points"), theme.NewThemedResource(assets.IconPoints), ui.points.content),
+		container.NewTabItemWithIcon(tr.T("tab.rewards"), theme.NewThemedResource(assets.IconRewards), ui.rewards.content),
+		container.NewTabItemWithIcon(tr.T("tab.settings"), theme.SettingsIcon(), ui.settings.content),
+	)
+	t.OnSelected = func(*container.TabItem) { onTab(ui, tab(t.SelectedIndex())) }
+	return t
+}
+
+// onTab loads what a tab shows when it comes into view.
+func onTab(ui *UI, t tab) {
+	switch t {
+	case tabPoints:
+		ui.points.load()
+	case tabRewards:
+		ui.rewards.load()
+	}
+}
+
+// selectTab shows tab t; selecting fires OnSelected (which loads the tab)
+// only when the tab changes, so an already selected tab is loaded here.
+func selectTab(ui *UI, tabs *container.AppTabs, t tab) {
+	if tabs.SelectedIndex() == int(t) {
+		onTab(ui, t)
+		return
+	}
+	tabs.SelectIndex(int(t))
+}
+
+// header is the bar above the screens: the mark and the program's name.
+func header(ui *UI) fyne.CanvasObject {
+	logo := canvas.NewImageFromResource(assets.Icon)
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSquareSize(28))
+	name := widget.NewLabel(ui.programName())
+	name.TextStyle = fyne.TextStyle{Bold: true}
+	name.Truncation = fyne.TextTruncateEllipsis
+	app := widget.NewLabel(ui.tr.T("app.name") + " ·")
+	return container.NewBorder(nil, widget.NewSeparator(), container.NewHBox(logo, app), nil, name)
+}
+
+// mobileShell: tabs at the bottom; an activity opens over the feed with a
+// back button.
+type mobileShell struct {
+	ui   *UI
+	tabs *container.AppTabs
+	feed *fyne.Container
+	body fyne.CanvasObject
+}
+
+func newMobileShell(ui *UI) *mobileShell {
+	s := &mobileShell{ui: ui}
+	s.feed = container.NewStack(ui.feedView.content)
+	s.tabs = tabs(ui, s.feed)
+	s.tabs.SetTabLocation(container.TabLocationBottom)
+	s.body = container.NewBorder(header(ui), nil, nil, nil, s.tabs)
+	return s
+}
+
+func (s *mobileShell) root() fyne.CanvasObject { return s.body }
+
+func (s *mobileShell) openActivity(a *activityScreen) {
+	s.feed.Objects = []fyne.CanvasObject{a.content}
+	s.feed.Refresh()
+}
+
+func (s *mobileShell) closeActivity() {
+	s.feed.Objects = []fyne.CanvasObject{s.ui.feedView.content}
+	s.feed.Refresh()
+}
+
+func (s *mobileShell) selectTab(t tab) { selectTab(s.ui, s.tabs, t) }
+
+func (s *mobileShell) current() tab { return tab(s.tabs.SelectedIndex()) }
+
+// desktopShell: tabs down the side; the feed and the open activity side by
+// side, as managers preview what members see.
+type desktopShell struct {
+	ui     *UI
+	tabs   *container.AppTabs
+	detail *fyne.Container
+	body   fyne.CanvasObject
+}
+
+func newDesktopShell(ui *UI) *desktopShell {
+	s := &desktopShell{ui: ui}
+	s.detail = container.NewStack(s.placeholder())
+	split := container.NewHSplit(ui.feedView.content, s.detail)
+	split.SetOffset(0.5)
+	s.tabs = tabs(ui, split)
+	s.tabs.SetTabLocation(container.TabLocationLeading)
+	s.body = container.NewBorder(header(ui), nil, nil, nil, s.tabs)
+	return s
+}
+
+func (s *desktopShell) placeholder() fyne.CanvasObject {
+	l := widget.NewLabel(s.ui.tr.T("feed.pick"))
+	l.Importance = widget.LowImportance
+	return container.NewVBox(layout.NewSpacer(), container.NewCenter(l), layout.NewSpacer())
+}
+
+func (s *desktopShell) root() fyne.CanvasObject { return s.body }
+
+func (s *desktopShell) openActivity(a *activityScreen) {
+	s.detail.Objects = []fyne.CanvasObject{a.content}
+	s.detail.Refresh()
+}
+
+func (s *desktopShell) closeActivity() {
+	s.detail.Objects = []fyne.CanvasObject{s.placeholder()}
+	s.detail.Refresh()
+}
+
+func (s *desktopShell) selectTab(t tab) { selectTab(s.ui, s.tabs, t) }
+
+func (s *desktopShell) current() tab { return tab(s.tabs.SelectedIndex()) }

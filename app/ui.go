@@ -1,0 +1,722 @@
+// Package app is the Chorus member client: screens, the offline cache and
+// queue, and the translations. It talks to the server through
+// backend/client and to the phone through a Sharer (package platform).
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/platform"
+)
+
+// Sharer is what the app needs from the phone; platform.Native is the real
+// one, tests record calls.
+type Sharer interface {
+	ShareToWeChat(ctx context.Context, s platform.Share) (platform.Result, error)
+	OpenWeChat(ctx context.Context) (platform.Result, error)
+	ShareSheet(ctx context.Context, s platform.Share) (platform.Result, error)
+}
+
+var _ Sharer = (*platform.Native)(nil)
+
+// errNotAvailable is what a seam returns for a feature that has not landed.
+var errNotAvailable = errors.New("not available yet")
+
+// ConnectTikTokUnavailable is the TikTok connect step until the server's
+// connect flow lands: the button says so instead of doing nothing.
+func ConnectTikTokUnavailable(context.Context) error { return errNotAvailable }
+
+// Options wires the app to the world; main fills it, tests fill it with fakes.
+type Options struct {
+	App      fyne.App
+	Window   fyne.Window
+	Catalog  *Catalog
+	Platform Sharer
+	Cache    *Cache
+	// ConnectTikTok links the member's TikTok account (opens the consent page
+	// and returns when it is connected).
+	ConnectTikTok func(ctx context.Context) error
+	// Server is the address given on the command line; it wins over the one
+	// saved at the last sign-in.
+	Server string
+	// Mobile picks the phone shell (tabs at the bottom).
+	Mobile bool
+	// PhoneShare: this device hands posts to WeChat (Android, iOS); elsewhere
+	// WeChat activities offer "Send to my phone".
+	PhoneShare bool
+	// SyncEvery is how often queued performs are retried while any wait;
+	// 0 means every 30 s, a negative value turns the timer off (tests).
+	SyncEvery time.Duration
+	// Runner runs background work; nil means a goroutine per task. Tests
+	// run tasks in order on their own goroutine instead, as Fyne's test
+	// driver runs fyne.Do at once rather than on a main loop.
+	Runner  Runner
+	Now     func() time.Time
+	Version string
+}
+
+// Tabs of the shells.
+type tab int
+
+const (
+	tabFeed tab = iota
+	tabPoints
+	tabRewards
+	tabSettings
+)
+
+// shell is the frame around the screens: tabs at the bottom on a phone, a
+// side bar and a split feed on a desktop.
+type shell interface {
+	root() fyne.CanvasObject
+	openActivity(s *activityScreen)
+	closeActivity()
+	selectTab(t tab)
+	current() tab
+}
+
+// UI is the running client: session state, the screens, and the background
+// work. State is changed on the UI goroutine only; background goroutines
+// read what they need before they start and report back through fyne.Do.
+type UI struct {
+	opt    Options
+	app    fyne.App
+	win    fyne.Window
+	prefs  Prefs
+	cache  *Cache
+	outbox *Outbox
+	tr     *Tr
+	now    func() time.Time
+
+	api       *client.Client
+	server    string
+	me        client.Me
+	programID string
+	feed      client.Feed
+	feedAt    time.Time
+	offline   bool
+	total     int // the member's points, -1 until known
+
+	auth     int // which pre-shell screen is shown
+	login    *loginScreen
+	invite   *inviteScreen
+	programs *programScreen
+	feedView *feedScreen
+	activity *activityScreen
+	points   *pointsScreen
+	rewards  *rewardsScreen
+	settings *settingsScreen
+	shell    shell
+
+	ctx      context.Context
+	stop     context.CancelFunc
+	bg       Runner
+	syncStop context.CancelFunc
+	syncing  sync.Mutex
+}
+
+// New builds the client; call Start to show the first screen.
+func New(opt Options) (*UI, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.ConnectTikTok == nil {
+		opt.ConnectTikTok = ConnectTikTokUnavailable
+	}
+	if opt.SyncEvery == 0 {
+		opt.SyncEvery = 30 * time.Second
+	}
+	outbox, err := OpenOutbox(opt.Cache)
+	if err != nil {
+		// A damaged queue file must not keep the app from starting; the
+		// server already has whatever was confirmed.
+		slog.Error("offline queue unreadable; starting empty", "err", err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	if opt.Runner == nil {
+		opt.Runner = &goroutines{}
+	}
+	ui := &UI{opt: opt, app: opt.App, win: opt.Window, prefs: NewPrefs(opt.App.Preferences()), cache: opt.Cache,
+		outbox: outbox, now: opt.Now, total: -1, ctx: ctx, stop: stop, bg: opt.Runner}
+	ui.tr = NewTr(opt.Catalog, ui.startLang(), "UTC")
+	return ui, nil
+}
+
+func (ui *UI) startLang() Lang {
+	if l := ui.prefs.Lang(); l != "" {
+		return ParseLang(l)
+	}
+	return ParseLang(fyne.CurrentDevice().Locale().String())
+}
+
+// Start shows the cached feed at once when a session was saved (then
+// refreshes it), else the sign-in screen.
+func (ui *UI) Start() {
+	server := ui.prefs.ServerURL()
+	if s, err := normalizeServer(ui.opt.Server); err == nil {
+		ui.opt.Server = s
+	}
+	if ui.opt.Server != "" && ui.opt.Server != server {
+		// Another server than last time: that session is not valid there.
+		ui.prefs.ClearSession()
+		server = ui.opt.Server
+	}
+	if !ui.prefs.SignedIn() {
+		ui.showLogin("")
+		return
+	}
+	ui.connect(server, ui.prefs.Token())
+	var me client.Me
+	if err := ui.cache.Load(meFile(ui.prefs.UserID()), &me); err != nil || me.ID == "" {
+		ui.restoreOnline()
+		return
+	}
+	ui.me = me
+	ui.retranslate()
+	pid := ui.prefs.ProgramID()
+	if !ui.hasProgram(pid) {
+		ui.showPrograms()
+		ui.goBG(func(ctx context.Context) { ui.loadMe(ctx) })
+		return
+	}
+	ui.openProgram(pid)
+	ui.goBG(func(ctx context.Context) { ui.loadMe(ctx) })
+}
+
+// Stop ends background work and waits for it (tests and shutdown).
+func (ui *UI) Stop() {
+	ui.stop()
+	ui.bg.Wait()
+}
+
+// Wait blocks until background work started so far has finished; tests use
+// it instead of sleeping.
+func (ui *UI) Wait() { ui.bg.Wait() }
+
+// goBG runs fn off the UI goroutine; fn reports back with fyne.Do.
+func (ui *UI) goBG(fn func(ctx context.Context)) {
+	ctx := ui.ctx
+	ui.bg.Go(func() { fn(ctx) })
+}
+
+// Runner runs background work (network calls, then fyne.Do).
+type Runner interface {
+	Go(task func())
+	// Wait returns when the tasks started so far, and those they started,
+	// have finished.
+	Wait()
+}
+
+// goroutines is the real Runner: one goroutine per task.
+type goroutines struct{ wg sync.WaitGroup }
+
+func (g *goroutines) Go(task func()) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		task()
+	}()
+}
+
+func (g *goroutines) Wait() { g.wg.Wait() }
+
+func (ui *UI) connect(server, token string) {
+	ui.server = strings.TrimRight(strings.TrimSpace(server), "/")
+	ui.api = client.New(ui.server)
+	if token != "" {
+		ui.api.SetToken(token)
+	}
+}
+
+func meFile(uid string) string { return "me-" + uid + ".json" }
+
+func (ui *UI) feedFile(pid string) string { return "feed-" + ui.me.ID + "-" + pid + ".json" }
+
+// restoreOnline: a token but nothing cached, so ask the server who we are.
+func (ui *UI) restoreOnline() {
+	ui.showLogin(ui.tr.T("login.restoring"))
+	ui.goBG(func(ctx context.Context) {
+		api := ui.api
+		me, err := api.Me(ctx)
+		fyne.Do(func() {
+			if err != nil {
+				if client.Code(err) == "unauthorized" {
+					ui.prefs.ClearSession()
+				}
+				ui.login.setStatus(ui.errText(err))
+				return
+			}
+			ui.signedIn(me)
+		})
+	})
+}
+
+// loadMe refreshes the profile in the background; an ended session goes
+// back to sign-in, keeping the offline queue for the next sign-in.
+func (ui *UI) loadMe(ctx context.Context) {
+	api := ui.api
+	me, err := api.Me(ctx)
+	fyne.Do(func() {
+		if api != ui.api {
+			return
+		}
+		switch {
+		case client.Code(err) == "unauthorized":
+			ui.endSession(ui.tr.T("login.session_ended"))
+		case err == nil:
+			zoneChanged := me.Timezone != ui.me.Timezone
+			ui.me = me
+			ui.saveMe()
+			if zoneChanged {
+				ui.retranslate()
+				ui.rebuild()
+			}
+		}
+	})
+}
+
+func (ui *UI) saveMe() {
+	if err := ui.cache.Save(meFile(ui.me.ID), ui.me); err != nil {
+		slog.Warn("cache profile", "err", err)
+	}
+}
+
+// signedIn continues after sign-in or invite acceptance.
+func (ui *UI) signedIn(me client.Me) {
+	ui.me = me
+	ui.prefs.SetServerURL(ui.server)
+	ui.prefs.SetUserID(me.ID)
+	if me.Email != "" {
+		ui.prefs.SetEmail(me.Email)
+	}
+	if ui.prefs.Lang() == "" && me.Locale != "" {
+		ui.prefs.SetLang(ParseLang(me.Locale))
+	}
+	ui.saveMe()
+	ui.retranslate()
+	switch {
+	case len(me.Memberships) == 1:
+		ui.openProgram(me.Memberships[0].ProgramID)
+	case ui.hasProgram(ui.prefs.ProgramID()):
+		ui.openProgram(ui.prefs.ProgramID())
+	default:
+		ui.showPrograms()
+	}
+}
+
+func (ui *UI) hasProgram(pid string) bool {
+	for _, m := range ui.me.Memberships {
+		if m.ProgramID == pid && pid != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (ui *UI) programName() string {
+	for _, m := range ui.me.Memberships {
+		if m.ProgramID == ui.programID {
+			return m.ProgramName
+		}
+	}
+	return ""
+}
+
+// retranslate makes the translator for the current language and zone.
+func (ui *UI) retranslate() {
+	lang := ParseLang(ui.prefs.Lang())
+	if ui.prefs.Lang() == "" {
+		lang = ui.tr.Lang()
+	}
+	zone := ui.me.Timezone
+	if ui.feed.Timezone != "" && zone == "" {
+		zone = ui.feed.Timezone
+	}
+	ui.tr = NewTr(ui.opt.Catalog, lang, zone)
+}
+
+// openProgram shows the program's cached feed at once, then refreshes.
+func (ui *UI) openProgram(pid string) {
+	ui.programID = pid
+	ui.prefs.SetProgramID(pid)
+	ui.feed = client.Feed{}
+	ui.feedAt = time.Time{}
+	var cached cachedFeed
+	if err := ui.cache.Load(ui.feedFile(pid), &cached); err == nil {
+		ui.feed, ui.feedAt = cached.Feed, cached.At
+	}
+	ui.total = -1
+	ui.showMain(tabFeed)
+	ui.startSyncLoop()
+	ui.refresh()
+}
+
+// cachedFeed is the feed as last fetched, with when.
+type cachedFeed struct {
+	Feed client.Feed `json:"feed"`
+	At   time.Time   `json:"at"`
+}
+
+// showMain builds the screens and the shell for the current language.
+func (ui *UI) showMain(selected tab) {
+	ui.feedView = newFeedScreen(ui)
+	ui.points = newPointsScreen(ui)
+	ui.rewards = newRewardsScreen(ui)
+	ui.settings = newSettingsScreen(ui)
+	if ui.opt.Mobile {
+		ui.shell = newMobileShell(ui)
+	} else {
+		ui.shell = newDesktopShell(ui)
+	}
+	ui.win.SetContent(ui.shell.root())
+	ui.shell.selectTab(selected)
+	ui.feedView.show()
+	if ui.activity != nil {
+		// Keep the open activity across a rebuild (language or zone change).
+		id := ui.activity.item.ID
+		ui.activity = nil
+		if it, ok := ui.feedItem(id); ok {
+			ui.showActivity(it)
+		}
+	}
+}
+
+// rebuild builds the screens again, e.g. in another language.
+func (ui *UI) rebuild() {
+	if ui.shell == nil {
+		return
+	}
+	ui.showMain(ui.shell.current())
+}
+
+func (ui *UI) feedItem(id string) (client.FeedItem, bool) {
+	for _, it := range ui.feed.Items {
+		if it.ID == id {
+			return it, true
+		}
+	}
+	return client.FeedItem{}, false
+}
+
+// openActivity shows it beside (desktop) or over (phone) the feed.
+func (ui *UI) openActivity(it client.FeedItem) {
+	ui.showActivity(it)
+	if ui.shell.current() != tabFeed {
+		ui.shell.selectTab(tabFeed)
+	}
+}
+
+func (ui *UI) showActivity(it client.FeedItem) {
+	ui.activity = newActivityScreen(ui, it)
+	ui.shell.openActivity(ui.activity)
+	ui.feedView.markOpen(it.ID)
+}
+
+func (ui *UI) closeActivity() {
+	ui.activity = nil
+	ui.shell.closeActivity()
+	ui.feedView.markOpen("")
+}
+
+// pending is the set of activities with a queued perform.
+func (ui *UI) pending() map[string]bool {
+	return ui.outbox.Pending(ui.server, ui.me.ID, ui.programID)
+}
+
+// refresh fetches the feed (then syncs the queue); the cached feed stays on
+// screen, marked offline, when the server cannot be reached.
+func (ui *UI) refresh() {
+	api, pid, server, uid := ui.api, ui.programID, ui.server, ui.me.ID
+	ui.feedView.setBusy(true)
+	ui.goBG(func(ctx context.Context) {
+		synced := ui.syncOutbox(ctx, api, server, uid)
+		feed, err := api.Feed(ctx, pid, "")
+		fyne.Do(func() {
+			if api != ui.api || pid != ui.programID {
+				return
+			}
+			ui.feedView.setBusy(false)
+			ui.reportSync(synced)
+			if err != nil {
+				if client.Code(err) == "unauthorized" {
+					ui.endSession(ui.tr.T("login.session_ended"))
+					return
+				}
+				ui.offline = unreachable(err)
+				ui.feedView.setError(ui.errText(err))
+				ui.feedView.show()
+				return
+			}
+			ui.offline = false
+			ui.setFeed(feed)
+		})
+	})
+}
+
+func (ui *UI) setFeed(feed client.Feed) {
+	zoneChanged := feed.Timezone != "" && feed.Timezone != ui.tr.Location().String()
+	ui.feed, ui.feedAt = feed, ui.now()
+	if err := ui.cache.Save(ui.feedFile(ui.programID), cachedFeed{Feed: feed, At: ui.feedAt}); err != nil {
+		slog.Warn("cache feed", "err", err)
+	}
+	if zoneChanged && ui.me.Timezone == "" {
+		ui.retranslate()
+		ui.rebuild()
+		return
+	}
+	ui.feedView.setError("")
+	ui.feedView.show()
+	if ui.activity != nil {
+		if it, ok := ui.feedItem(ui.activity.item.ID); ok {
+			ui.activity.setItem(it)
+		}
+	}
+}
+
+// markPerformed records a confirmed perform in the feed and its cache.
+func (ui *UI) markPerformed(aid string, total int) {
+	for i := range ui.feed.Items {
+		if ui.feed.Items[i].ID == aid {
+			ui.feed.Items[i].Performed = true
+		}
+	}
+	if total >= 0 {
+		ui.total = total
+	}
+	if err := ui.cache.Save(ui.feedFile(ui.programID), cachedFeed{Feed: ui.feed, At: ui.feedAt}); err != nil {
+		slog.Warn("cache feed", "err", err)
+	}
+	ui.feedView.show()
+	ui.points.showTotal()
+	ui.rewards.showBalance()
+}
+
+// performOutcome is what a perform came to.
+type performOutcome struct {
+	res    client.PerformResult
+	queued bool // the server was unreachable; the perform waits in the queue
+	err    error
+}
+
+// perform sends a perform, queueing it first so that a failure to reach the
+// server (or a crash) leaves it to be retried with the same id. Runs off the
+// UI goroutine.
+func (ui *UI) perform(ctx context.Context, api *client.Client, server, uid, pid, aid, surface string) performOutcome {
+	p, err := ui.outbox.Add(PendingPerform{ClientActionID: NewActionID(), Server: server, UserID: uid, ProgramID: pid,
+		ActivityID: aid, Surface: surface, QueuedAt: ui.now()})
+	if err != nil {
+		slog.Error("queue perform", "err", err)
+	}
+	res, err := api.Perform(ctx, pid, aid, client.Perform{ClientActionID: p.ClientActionID, Surface: p.Surface})
+	if err != nil && retryLater(err) {
+		return performOutcome{queued: true, err: err}
+	}
+	if rerr := ui.outbox.Remove(p.ClientActionID); rerr != nil {
+		slog.Error("unqueue perform", "err", rerr)
+	}
+	return performOutcome{res: res, err: err}
+}
+
+// syncResult is one queued perform sent again.
+type syncResult struct {
+	item PendingPerform
+	res  client.PerformResult
+	err  error // final error from the server; the item left the queue
+}
+
+// syncOutbox sends queued performs, oldest first, and stops at the first
+// that cannot reach the server. Off the UI goroutine.
+func (ui *UI) syncOutbox(ctx context.Context, api *client.Client, server, uid string) []syncResult {
+	ui.syncing.Lock()
+	defer ui.syncing.Unlock()
+	var out []syncResult
+	for _, p := range ui.outbox.For(server, uid) {
+		res, err := api.Perform(ctx, p.ProgramID, p.ActivityID, client.Perform{ClientActionID: p.ClientActionID, Surface: p.Surface})
+		if err != nil && retryLater(err) {
+			break
+		}
+		if rerr := ui.outbox.Remove(p.ClientActionID); rerr != nil {
+			slog.Error("unqueue perform", "err", rerr)
+		}
+		out = append(out, syncResult{item: p, res: res, err: err})
+	}
+	return out
+}
+
+// reportSync shows what a sync did: the feed marks, the points, and a
+// notification, since the member may have left the screen long ago.
+func (ui *UI) reportSync(synced []syncResult) {
+	if len(synced) == 0 {
+		return
+	}
+	awarded, done, failed := 0, 0, 0
+	for _, s := range synced {
+		if s.err != nil {
+			failed++
+			continue
+		}
+		done++
+		awarded += s.res.PointsAwarded
+		if s.item.ProgramID == ui.programID {
+			ui.markPerformed(s.item.ActivityID, s.res.PointsTotal)
+		}
+	}
+	msg := ui.tr.N("sync.done", done, "points", ui.tr.Points(awarded))
+	if failed > 0 {
+		msg += " " + ui.tr.N("sync.dropped", failed)
+	}
+	ui.feedView.setNotice(msg)
+	ui.app.SendNotification(fyne.NewNotification(ui.tr.T("app.name"), msg))
+	if ui.activity != nil {
+		ui.activity.refreshState()
+	}
+}
+
+// startSyncLoop retries the queue now and then while performs wait.
+func (ui *UI) startSyncLoop() {
+	if ui.syncStop != nil {
+		ui.syncStop()
+		ui.syncStop = nil
+	}
+	if ui.opt.SyncEvery < 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(ui.ctx)
+	ui.syncStop = cancel
+	api, server, uid := ui.api, ui.server, ui.me.ID
+	every := ui.opt.SyncEvery
+	// Not in ui.bg: it lives as long as the session, and Wait must not
+	// wait for it. Tests turn it off (SyncEvery < 0).
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if len(ui.outbox.For(server, uid)) == 0 {
+				continue
+			}
+			synced := ui.syncOutbox(ctx, api, server, uid)
+			if len(synced) > 0 {
+				fyne.Do(func() {
+					if api == ui.api {
+						ui.reportSync(synced)
+						ui.refresh()
+					}
+				})
+			}
+		}
+	}()
+}
+
+// setLang switches the interface language at once and tells the server in
+// the background (the next sign-in elsewhere then speaks it too).
+func (ui *UI) setLang(l Lang) {
+	if l == ui.tr.Lang() {
+		return
+	}
+	ui.prefs.SetLang(l)
+	ui.retranslate()
+	ui.win.SetTitle(ui.tr.T("app.name"))
+	if ui.shell == nil {
+		ui.rebuildAuth()
+		return
+	}
+	ui.rebuild()
+	if ui.me.ID == "" || ui.api == nil {
+		return
+	}
+	api := ui.api
+	ui.goBG(func(ctx context.Context) {
+		locale := string(l)
+		if _, err := api.UpdateMe(ctx, client.UpdateMe{Locale: &locale}); err != nil {
+			slog.Info("language not saved on the server", "err", err)
+		}
+	})
+}
+
+// signOut ends the session on the server (best effort) and here.
+func (ui *UI) signOut() {
+	api := ui.api
+	ui.goBG(func(ctx context.Context) { _ = api.Logout(ctx) })
+	ui.endSession("")
+}
+
+func (ui *UI) endSession(msg string) {
+	if ui.syncStop != nil {
+		ui.syncStop()
+		ui.syncStop = nil
+	}
+	ui.prefs.ClearSession()
+	ui.api = client.New(ui.server)
+	ui.shell, ui.activity = nil, nil
+	ui.programID, ui.feed, ui.total = "", client.Feed{}, -1
+	ui.showLogin(msg)
+}
+
+func (ui *UI) showLogin(status string) {
+	ui.shell, ui.auth = nil, authLogin
+	ui.login = newLoginScreen(ui)
+	ui.login.setStatus(status)
+	ui.win.SetContent(ui.login.content)
+}
+
+func (ui *UI) showInvite() {
+	ui.auth = authInvite
+	ui.invite = newInviteScreen(ui)
+	ui.win.SetContent(ui.invite.content)
+}
+
+func (ui *UI) showPrograms() {
+	ui.shell, ui.auth = nil, authPrograms
+	ui.programs = newProgramScreen(ui)
+	ui.win.SetContent(ui.programs.content)
+}
+
+// Screens shown before the shell.
+const (
+	authLogin = iota + 1
+	authInvite
+	authPrograms
+)
+
+// rebuildAuth shows the current pre-shell screen in the new language,
+// keeping what was typed (but not passwords: the person retypes them).
+func (ui *UI) rebuildAuth() {
+	switch ui.auth {
+	case authInvite:
+		old := ui.invite
+		ui.showInvite()
+		ui.invite.server.SetText(old.server.Text)
+		ui.invite.code.SetText(old.code.Text)
+		ui.invite.name.SetText(old.name.Text)
+	case authPrograms:
+		ui.showPrograms()
+	default:
+		old := ui.login
+		ui.showLogin("")
+		if old != nil {
+			ui.login.server.SetText(old.server.Text)
+			ui.login.email.SetText(old.email.Text)
+		}
+	}
+}
+
+// surface is what the server records as where a perform happened.
+func (ui *UI) surface() string {
+	if ui.opt.PhoneShare {
+		return "mobile"
+	}
+	return "web"
+}

@@ -1,0 +1,219 @@
+package app
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Network colours, as members know them from the apps.
+var (
+	colorWeChat = color.NRGBA{R: 0x07, G: 0xC1, B: 0x60, A: 0xFF}
+	colorTikTok = color.NRGBA{R: 0xFE, G: 0x2C, B: 0x55, A: 0xFF}
+	colorOther  = color.NRGBA{R: 0x5B, G: 0x4B, B: 0xE0, A: 0xFF}
+	colorGold   = color.NRGBA{R: 0xE8, G: 0xA3, B: 0x17, A: 0xFF}
+)
+
+func networkColor(network string) color.Color {
+	switch network {
+	case "wechat":
+		return colorWeChat
+	case "tiktok":
+		return colorTikTok
+	}
+	return colorOther
+}
+
+// tapCard is a rounded panel that reacts to a tap anywhere on it.
+type tapCard struct {
+	widget.BaseWidget
+	content  fyne.CanvasObject
+	bg       *canvas.Rectangle
+	selected bool
+	onTapped func()
+}
+
+// setSelected outlines the card whose activity is open beside the feed.
+func (c *tapCard) setSelected(b bool) {
+	c.selected = b
+	if c.bg != nil {
+		c.paint()
+		c.bg.Refresh()
+	}
+}
+
+func (c *tapCard) paint() {
+	if c.selected {
+		c.bg.StrokeColor, c.bg.StrokeWidth = theme.Color(theme.ColorNamePrimary), 2
+	} else {
+		c.bg.StrokeColor, c.bg.StrokeWidth = theme.Color(theme.ColorNameSeparator), 1
+	}
+}
+
+func newTapCard(content fyne.CanvasObject, onTapped func()) *tapCard {
+	c := &tapCard{content: content, onTapped: onTapped}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *tapCard) Tapped(*fyne.PointEvent) {
+	if c.onTapped != nil {
+		c.onTapped()
+	}
+}
+
+// Cursor shows the hand on desktops, as links do.
+func (c *tapCard) Cursor() desktop.Cursor { return desktop.PointerCursor }
+
+func (c *tapCard) CreateRenderer() fyne.WidgetRenderer {
+	c.bg = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	c.bg.CornerRadius = theme.Size(theme.SizeNameInputRadius) * 2
+	c.paint()
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, container.NewPadded(c.content)))
+}
+
+// pill is a small coloured label: the activity type, "Featured".
+func pill(text string, bg color.Color) fyne.CanvasObject {
+	r := canvas.NewRectangle(bg)
+	r.CornerRadius = 9
+	t := canvas.NewText(text, color.White)
+	t.TextStyle = fyne.TextStyle{Bold: true}
+	t.TextSize = theme.TextSize() * 0.85
+	// Centred, so a pill keeps its own height in a taller row.
+	return container.NewCenter(container.NewStack(r, container.New(layout.NewCustomPaddedLayout(2, 2, 8, 8), t)))
+}
+
+// thumbnail stands where the media preview will be once media lands: the
+// network's colour with a photo or video sign.
+func thumbnail(it itemKind, size float32) fyne.CanvasObject {
+	bg := canvas.NewRectangle(withAlpha(networkColor(it.network), 0x33))
+	bg.CornerRadius = 8
+	bg.SetMinSize(fyne.NewSquareSize(size))
+	icon := theme.MediaPhotoIcon()
+	if it.video {
+		icon = theme.MediaVideoIcon()
+	}
+	return container.NewStack(bg, container.NewCenter(widget.NewIcon(icon)))
+}
+
+// itemKind is what the UI needs to know about an activity type.
+type itemKind struct {
+	network string
+	video   bool
+}
+
+func kindOf(typ, network string) itemKind {
+	k := itemKind{network: network}
+	switch typ {
+	case "wechat_video", "tiktok_video":
+		k.video = true
+	}
+	if k.network == "" {
+		switch typ {
+		case "wechat_photo", "wechat_video":
+			k.network = "wechat"
+		case "tiktok_video":
+			k.network = "tiktok"
+		}
+	}
+	return k
+}
+
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
+}
+
+// segmented is a row of buttons of which one is selected (period filters).
+type segmented struct {
+	buttons  []*widget.Button
+	values   []string
+	selected string
+	onChange func(string)
+	box      *fyne.Container
+}
+
+func newSegmented(values, labels []string, selected string, onChange func(string)) *segmented {
+	s := &segmented{values: values, selected: selected, onChange: onChange}
+	objs := make([]fyne.CanvasObject, len(values))
+	for i := range values {
+		v := values[i]
+		b := widget.NewButton(labels[i], func() { s.set(v) })
+		s.buttons = append(s.buttons, b)
+		objs[i] = b
+	}
+	s.box = container.NewGridWithColumns(len(values), objs...)
+	s.paint()
+	return s
+}
+
+func (s *segmented) set(v string) {
+	if v == s.selected {
+		return
+	}
+	s.selected = v
+	s.paint()
+	if s.onChange != nil {
+		s.onChange(v)
+	}
+}
+
+func (s *segmented) paint() {
+	for i, b := range s.buttons {
+		if s.values[i] == s.selected {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.MediumImportance
+		}
+		b.Refresh()
+	}
+}
+
+// say sets a status line and hides it when there is nothing to say, so an
+// empty line leaves no gap.
+func say(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// heading is a bold, larger line of text.
+func heading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	l.SizeName = theme.SizeNameSubHeadingText
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// caption is small secondary text that stays readable (Fyne's low
+// importance is the disabled colour, too faint for help text).
+func caption(text string) *widget.Label {
+	l := wrapped(text)
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// preview shortens a message for a card; the detail shows it whole.
+func preview(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
