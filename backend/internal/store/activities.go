@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
@@ -183,6 +184,8 @@ type FeedView struct {
 	Audience  domain.Audience
 	Performed map[string]bool // activity ids
 	Version   int64           // the program's content version
+	// TikTok holds the member's stagings by activity id.
+	TikTok map[string]Staging
 }
 
 // FeedView reads a member's audience, their performs and the program's
@@ -201,7 +204,7 @@ const audienceSQL = `
 	SELECT 'c', m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id WHERE m.user_id = ? AND m.program_id = ? AND c.visibility = 'private'`
 
 func (s *Store) memberView(ctx context.Context, programID, userID string, feed bool) (FeedView, error) {
-	v := FeedView{Audience: domain.Audience{Groups: map[string]bool{}, Channels: map[string]bool{}}, Performed: map[string]bool{}}
+	v := FeedView{Audience: domain.Audience{Groups: map[string]bool{}, Channels: map[string]bool{}}, Performed: map[string]bool{}, TikTok: map[string]Staging{}}
 	query := audienceSQL
 	args := []any{userID, programID, userID, programID, userID, programID}
 	if feed {
@@ -209,8 +212,10 @@ func (s *Store) memberView(ctx context.Context, programID, userID string, feed b
 	UNION ALL
 	SELECT 'p', activity_id FROM performs WHERE program_id = ? AND user_id = ?
 	UNION ALL
-	SELECT 'v', CAST(content_version AS TEXT) FROM programs WHERE id = ?`
-		args = append(args, programID, userID, programID)
+	SELECT 'v', CAST(content_version AS TEXT) FROM programs WHERE id = ?
+	UNION ALL
+	SELECT 't', activity_id || '|' || status || '|' || fail_reason FROM tiktok_stagings WHERE program_id = ? AND user_id = ?`
+		args = append(args, programID, userID, programID, programID, userID)
 	}
 	st, err := s.hot(query)
 	if err != nil {
@@ -237,6 +242,11 @@ func (s *Store) memberView(ctx context.Context, programID, userID string, feed b
 			v.Version, err = strconv.ParseInt(id, 10, 64)
 			if err != nil {
 				return v, err
+			}
+		case "t":
+			parts := strings.SplitN(id, "|", 3)
+			if len(parts) == 3 {
+				v.TikTok[parts[0]] = Staging{ActivityID: parts[0], Status: parts[1], FailReason: parts[2]}
 			}
 		}
 	}

@@ -77,6 +77,10 @@ type PerformRecord struct {
 	At                            time.Time
 	EntryID                       string
 	Periods                       Periods
+	// Stage, when set, is the job that stages a TikTok video: it is queued
+	// with its staging row in the perform's transaction, only if the perform
+	// is new.
+	Stage *NewJob
 }
 
 // PerformOutcome says what a perform did.
@@ -105,6 +109,14 @@ func (s *Store) Perform(ctx context.Context, p PerformRecord) (PerformOutcome, e
 			if err := addEntry(ctx, s, tx, Entry{ID: p.EntryID, ProgramID: p.ProgramID, UserID: p.UserID, Kind: EntryActivity,
 				Points: p.Points, ActivityID: p.ActivityID, CreatedAt: p.At}, p.Periods); err != nil {
 				return err
+			}
+			if p.Stage != nil {
+				if err := insertStaging(ctx, s, tx, p.ProgramID, p.ActivityID, p.UserID, p.At); err != nil {
+					return err
+				}
+				if err := enqueue(ctx, s, tx, *p.Stage); err != nil {
+					return err
+				}
 			}
 		}
 		out.Balance, err = balance(ctx, s, tx, p.ProgramID, p.UserID)

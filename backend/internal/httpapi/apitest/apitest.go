@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -48,12 +49,19 @@ type Env struct {
 // zone Asia/Shanghai). Options may adjust the server.
 func New(t testing.TB, st *store.Store, adjust ...func(*httpapi.Options)) *Env {
 	t.Helper()
-	o := httpapi.Options{Store: st, PasswordParams: FastPasswords}
+	// The listener comes first: the API must know its public URL (OAuth
+	// redirects, links) before it is built.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := httpapi.Options{Store: st, PasswordParams: FastPasswords, PublicURL: "http://" + ln.Addr().String()}
 	for _, f := range adjust {
 		f(&o)
 	}
 	api := httpapi.New(o)
-	srv := httptest.NewServer(api.Handler())
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: api.Handler()}}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	e := &Env{T: t, URL: srv.URL, Store: st, API: api}
 	e.validator = newValidator(t, srv.URL)

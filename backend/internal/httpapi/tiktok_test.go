@@ -1,0 +1,325 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
+	"github.com/chorus-advocacy/chorus/backend/internal/httpapi/apitest"
+	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
+	"github.com/chorus-advocacy/chorus/backend/internal/secret"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
+	"github.com/chorus-advocacy/chorus/backend/internal/tiktok"
+	"github.com/chorus-advocacy/chorus/backend/internal/tiktok/tiktoktest"
+	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
+)
+
+// fileMedia serves media ids from files, standing in for the media store.
+type fileMedia struct {
+	mu    sync.Mutex
+	files map[string]string
+}
+
+type openFile struct {
+	*os.File
+	size int64
+}
+
+func (f openFile) Size() int64         { return f.size }
+func (f openFile) ContentType() string { return "video/mp4" }
+
+func (m *fileMedia) OpenMedia(ctx context.Context, programID, mediaID string) (tiktokstage.Media, error) {
+	m.mu.Lock()
+	path, ok := m.files[mediaID]
+	m.mu.Unlock()
+	if !ok {
+		return nil, domain.NotFound("media")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, _ := f.Stat()
+	return openFile{f, fi.Size()}, nil
+}
+
+// recorder keeps what members were told.
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *recorder) ActivitySaved(context.Context, domain.Activity) error  { return nil }
+func (r *recorder) Handoff(context.Context, string, string, string) error { return nil }
+func (r *recorder) Event(_ context.Context, _ string, kind string, data any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, kind)
+}
+func (r *recorder) TikTokStatus(_ context.Context, _, _, _ string, staged bool, reason string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, fmt.Sprintf("push staged=%v %s", staged, reason))
+	return nil
+}
+
+type tiktokEnv struct {
+	*apitest.Env
+	fake   *tiktoktest.Server
+	svc    *tiktokstage.Service
+	media  *fileMedia
+	told   *recorder
+	video  []byte
+	cancel context.CancelFunc
+	runner *jobs.Runner
+}
+
+func newTikTokEnv(t *testing.T, st *store.Store, videoSize int) *tiktokEnv {
+	te := &tiktokEnv{fake: tiktoktest.New(), media: &fileMedia{files: map[string]string{}}, told: &recorder{}}
+	t.Cleanup(te.fake.Close)
+	keys, err := secret.New(strings.Repeat("s", 40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := tiktok.New(tiktok.Config{ClientKey: te.fake.ClientKey(), ClientSecret: te.fake.ClientSecret(), AuthBaseURL: te.fake.URL(), APIBaseURL: te.fake.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	te.svc = tiktokstage.New(st, keys, tc, te.media, te.told, log)
+	te.svc.PollEvery = 20 * time.Millisecond
+	te.runner = jobs.New(st, log)
+	te.runner.Poll, te.runner.Backoff = 20*time.Millisecond, 20*time.Millisecond
+	te.runner.Handle(tiktokstage.JobKind, te.svc.Handle)
+	te.Env = apitest.New(t, st, func(o *httpapi.Options) { o.TikTok, o.Jobs, o.Notify = te.svc, te.runner, te.told })
+	te.startRunner()
+	t.Cleanup(func() { te.cancel() })
+	te.video = make([]byte, videoSize)
+	rand.Read(te.video)
+	path := filepath.Join(t.TempDir(), "video.mp4")
+	os.WriteFile(path, te.video, 0o600)
+	te.media.files["med_video"] = path
+	return te
+}
+
+func (te *tiktokEnv) startRunner() {
+	ctx, cancel := context.WithCancel(context.Background())
+	te.cancel = cancel
+	go te.runner.Run(ctx)
+}
+
+// connect walks the member's browser through TikTok's consent and back.
+func (te *tiktokEnv) connect(t *testing.T, c *client.Client) {
+	t.Helper()
+	start := must[client.TikTokConnect](t)(c.ConnectTikTok(ctx))
+	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := browser.Get(start.AuthorizeURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	back := resp.Header.Get("Location")
+	if !strings.HasPrefix(back, te.URL+"/oauth/tiktok/callback?") {
+		t.Fatalf("consent redirected to %q", back)
+	}
+	resp, err = browser.Get(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Contains(page, []byte("Return to Chorus")) {
+		t.Fatalf("callback page %d: %s", resp.StatusCode, page)
+	}
+	// The same redirect again: the state is single-use.
+	resp, _ = browser.Get(back)
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Fatalf("a replayed callback answered %d", resp.StatusCode)
+	}
+}
+
+func (te *tiktokEnv) activity(t *testing.T) client.Activity {
+	return must[client.Activity](t)(te.Manager.CreateActivity(ctx, te.ProgramID, client.ActivityInput{
+		Type: apitest.Ptr("tiktok_video"), MediaID: apitest.Ptr("med_video"), Points: apitest.Ptr(40)}))
+}
+
+// waitStaging polls the member's feed until the staging ends.
+func waitStaging(t *testing.T, c *client.Client, pid, aid string) client.TikTokStaging {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		it, err := c.FeedItem(ctx, pid, aid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.TikTok != nil && (it.TikTok.Status == "staged" || it.TikTok.Status == "failed") {
+			return *it.TikTok
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("staging did not end: %+v", it.TikTok)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestTikTokFlow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		te := newTikTokEnv(t, st, 12<<20+12345) // two chunks
+		pid := te.ProgramID
+		_, ann := te.AddMember("ann@acme.test", "UTC")
+		a := te.activity(t)
+
+		if _, err := ann.Perform(ctx, pid, a.ID, client.Perform{ClientActionID: "1"}); apitest.Code(err) != "tiktok_not_connected" {
+			t.Fatalf("perform before connecting: %v", err)
+		}
+		te.connect(t, ann)
+		accts := must[[]client.SocialAccount](t)(ann.SocialAccounts(ctx))
+		if len(accts) != 1 || accts[0].Status != "connected" || accts[0].DisplayName == "" {
+			t.Fatalf("accounts: %+v", accts)
+		}
+		res := must[client.PerformResult](t)(ann.Perform(ctx, pid, a.ID, client.Perform{ClientActionID: "1"}))
+		if res.PointsAwarded != 40 || res.TikTok == nil || res.Share.Text != domain.DefaultTikTokInstructions {
+			t.Fatalf("perform: %+v", res)
+		}
+		if got := waitStaging(t, ann, pid, a.ID); got.Status != "staged" {
+			t.Fatalf("staging: %+v", got)
+		}
+		ids := te.fake.PublishIDs()
+		if len(ids) != 1 || te.fake.InitCount() != 1 {
+			t.Fatalf("uploads: %v, inits %d", ids, te.fake.InitCount())
+		}
+		if !bytes.Equal(te.fake.Uploaded(ids[0]), te.video) {
+			t.Fatal("the staged video differs from the stored one")
+		}
+		rep := must[client.ActivityReport](t)(te.Manager.ActivityReport(ctx, pid, a.ID))
+		if rep.TikTok == nil || rep.TikTok.Staged != 1 {
+			t.Fatalf("report: %+v", rep.TikTok)
+		}
+		te.told.mu.Lock()
+		told := strings.Join(te.told.events, ",")
+		te.told.mu.Unlock()
+		if !strings.Contains(told, "push staged=true") || !strings.Contains(told, "tiktok_status") {
+			t.Fatalf("member not told: %s", told)
+		}
+		// Performing again: no second staging, no more points.
+		again := must[client.PerformResult](t)(ann.Perform(ctx, pid, a.ID, client.Perform{ClientActionID: "2"}))
+		if !again.AlreadyPerformed || te.fake.InitCount() != 1 {
+			t.Fatalf("second perform: %+v, inits %d", again, te.fake.InitCount())
+		}
+		// Disconnecting revokes and forgets.
+		must[struct{}](t)(struct{}{}, ann.DisconnectTikTok(ctx))
+		if accts := must[[]client.SocialAccount](t)(ann.SocialAccounts(ctx)); len(accts) != 0 || te.fake.Calls(tiktoktest.Revoke) != 1 {
+			t.Fatalf("after disconnect: %+v, revokes %d", accts, te.fake.Calls(tiktoktest.Revoke))
+		}
+	})
+}
+
+func TestTikTokFaults(t *testing.T) {
+	te := newTikTokEnv(t, storetest.SQLite(t), 3<<20)
+	pid := te.ProgramID
+	_, ann := te.AddMember("ann@acme.test", "UTC")
+	te.connect(t, ann)
+	stage := func(name string) client.TikTokStaging {
+		t.Helper()
+		a := te.activity(t)
+		must[client.PerformResult](t)(ann.Perform(ctx, pid, a.ID, client.Perform{ClientActionID: name}))
+		got := waitStaging(t, ann, pid, a.ID)
+		t.Logf("%s: %+v", name, got)
+		return got
+	}
+
+	// Rate limit on init: waits and stages, with one upload only.
+	te.fake.FailNext(tiktoktest.Init, tiktoktest.Fault{Status: 429, RetryAfter: time.Second})
+	before := te.fake.InitCount()
+	if got := stage("rate limited"); got.Status != "staged" || te.fake.InitCount() != before+1 {
+		t.Fatalf("rate limit: %+v, inits %d", got, te.fake.InitCount()-before)
+	}
+	// Expired access token: refreshed, the step retried.
+	te.fake.ExpireAccessTokens()
+	grantsBefore := te.fake.Calls(tiktoktest.Token)
+	if got := stage("expired token"); got.Status != "staged" || te.fake.Calls(tiktoktest.Token) != grantsBefore+1 {
+		t.Fatalf("expired token: %+v, token calls %d", got, te.fake.Calls(tiktoktest.Token)-grantsBefore)
+	}
+	// A 503 on a chunk: the chunk is sent again.
+	te.fake.FailNext(tiktoktest.Upload, tiktoktest.Fault{Status: 503})
+	if got := stage("chunk 503"); got.Status != "staged" {
+		t.Fatalf("chunk 503: %+v", got)
+	}
+	// TikTok refuses: the member reads why, and can retry later.
+	te.fake.RefuseInit("spam_risk_too_many_pending_share")
+	a := te.activity(t)
+	must[client.PerformResult](t)(ann.Perform(ctx, pid, a.ID, client.Perform{ClientActionID: "spam"}))
+	got := waitStaging(t, ann, pid, a.ID)
+	if got.Status != "failed" || !strings.Contains(got.FailReason, "pending TikTok drafts") {
+		t.Fatalf("refusal: %+v", got)
+	}
+	rep := must[client.ActivityReport](t)(te.Manager.ActivityReport(ctx, pid, a.ID))
+	if rep.TikTok == nil || rep.TikTok.Failed != 1 || rep.TikTok.Reasons[got.FailReason] != 1 {
+		t.Fatalf("report of a failure: %+v", rep.TikTok)
+	}
+	te.fake.RefuseInit("")
+	if st := must[client.TikTokStaging](t)(ann.RetryTikTok(ctx, pid, a.ID)); st.Status != "pending" {
+		t.Fatalf("retry: %+v", st)
+	}
+	if got := waitStaging(t, ann, pid, a.ID); got.Status != "staged" {
+		t.Fatalf("after retry: %+v", got)
+	}
+	if _, err := ann.RetryTikTok(ctx, pid, a.ID); client.Status(err) != 409 {
+		t.Fatalf("retrying a staged video: %v", err)
+	}
+	// TikTok's processing fails.
+	te.fake.FailStatus("*", "file_format_check_failed")
+	if got := stage("processing failed"); got.Status != "failed" || got.FailReason == "" {
+		t.Fatalf("processing failure: %+v", got)
+	}
+	te.fake.FailStatus("*", "")
+}
+
+// TestTikTokRestart stops the job runner in the middle of an upload and
+// starts another: the staging continues the same upload.
+func TestTikTokRestart(t *testing.T) {
+	te := newTikTokEnv(t, storetest.SQLite(t), 22<<20) // three chunks
+	pid := te.ProgramID
+	_, ann := te.AddMember("ann@acme.test", "UTC")
+	te.connect(t, ann)
+	a := te.activity(t)
+	// The second chunk fails with a long Retry-After: the job is parked
+	// mid-upload when the runner stops.
+	te.fake.FailNext(tiktoktest.Upload, tiktoktest.Fault{Status: 503})
+	te.runner.Backoff = 2 * time.Second
+	must[client.PerformResult](t)(ann.Perform(ctx, pid, a.ID, client.Perform{ClientActionID: "1"}))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		it := must[client.FeedItem](t)(ann.FeedItem(ctx, pid, a.ID))
+		if it.TikTok != nil && it.TikTok.Status == "uploading" && te.fake.Calls(tiktoktest.Upload) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("upload never started")
+		}
+	}
+	te.cancel()
+	te.runner.Backoff = 20 * time.Millisecond
+	time.Sleep(2 * time.Second) // past the parked retry
+	te.startRunner()
+	if got := waitStaging(t, ann, pid, a.ID); got.Status != "staged" {
+		t.Fatalf("after restart: %+v", got)
+	}
+	if te.fake.InitCount() != 1 || !bytes.Equal(te.fake.Uploaded(te.fake.PublishIDs()[0]), te.video) {
+		t.Fatalf("restart made a second upload (%d) or lost bytes", te.fake.InitCount())
+	}
+}

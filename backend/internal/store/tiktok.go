@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+)
+
+// Social account states.
+const (
+	AccountConnected       = "connected"
+	AccountReconnectNeeded = "reconnect_needed"
+)
+
+// SocialAccount is a member's connected account on a network; tokens are
+// sealed by the caller.
+type SocialAccount struct {
+	UserID, Network, OpenID       string
+	DisplayName, AvatarURL        string
+	AccessToken, RefreshToken     string // sealed
+	AccessExpires, RefreshExpires time.Time
+	Scopes                        []string
+	Status                        string
+	ConnectedAt, UpdatedAt        time.Time
+}
+
+const accountCols = "user_id, network, open_id, display_name, avatar_url, access_token, refresh_token, access_expires_at, refresh_expires_at, scopes, status, connected_at, updated_at"
+
+func scanAccount(row rowScanner) (SocialAccount, error) {
+	var a SocialAccount
+	var ae, re, ca, ua int64
+	var scopes string
+	err := row.Scan(&a.UserID, &a.Network, &a.OpenID, &a.DisplayName, &a.AvatarURL, &a.AccessToken, &a.RefreshToken, &ae, &re, &scopes, &a.Status, &ca, &ua)
+	a.AccessExpires, a.RefreshExpires, a.ConnectedAt, a.UpdatedAt = fromMS(ae), fromMS(re), fromMS(ca), fromMS(ua)
+	if scopes != "" {
+		a.Scopes = strings.Split(scopes, ",")
+	}
+	return a, err
+}
+
+// SaveAccount creates or replaces a member's account on a network.
+func (s *Store) SaveAccount(ctx context.Context, a SocialAccount) error {
+	_, err := s.w.ExecContext(ctx, s.q(`INSERT INTO social_accounts (`+accountCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, network) DO UPDATE SET open_id = excluded.open_id, display_name = excluded.display_name, avatar_url = excluded.avatar_url,
+		access_token = excluded.access_token, refresh_token = excluded.refresh_token, access_expires_at = excluded.access_expires_at,
+		refresh_expires_at = excluded.refresh_expires_at, scopes = excluded.scopes, status = excluded.status,
+		connected_at = excluded.connected_at, updated_at = excluded.updated_at`),
+		a.UserID, a.Network, a.OpenID, a.DisplayName, a.AvatarURL, a.AccessToken, a.RefreshToken, ms(a.AccessExpires), ms(a.RefreshExpires),
+		strings.Join(a.Scopes, ","), a.Status, ms(a.ConnectedAt), ms(a.UpdatedAt))
+	return err
+}
+
+// UpdateAccountTokens keeps refreshed (rotated) tokens.
+func (s *Store) UpdateAccountTokens(ctx context.Context, a SocialAccount) error {
+	res, err := s.w.ExecContext(ctx, s.q(`UPDATE social_accounts SET access_token = ?, refresh_token = ?, access_expires_at = ?, refresh_expires_at = ?, status = ?, updated_at = ?
+		WHERE user_id = ? AND network = ?`), a.AccessToken, a.RefreshToken, ms(a.AccessExpires), ms(a.RefreshExpires), a.Status, ms(a.UpdatedAt), a.UserID, a.Network)
+	return mustAffect(res, err, "account")
+}
+
+// SetAccountStatus marks an account (e.g. reconnect needed).
+func (s *Store) SetAccountStatus(ctx context.Context, userID, network, status string, at time.Time) error {
+	_, err := s.w.ExecContext(ctx, s.q("UPDATE social_accounts SET status = ?, updated_at = ? WHERE user_id = ? AND network = ?"), status, ms(at), userID, network)
+	return err
+}
+
+// Account returns a member's account on a network.
+func (s *Store) Account(ctx context.Context, userID, network string) (SocialAccount, error) {
+	a, err := scanAccount(s.r.QueryRowContext(ctx, s.q("SELECT "+accountCols+" FROM social_accounts WHERE user_id = ? AND network = ?"), userID, network))
+	return a, translate(err, "account")
+}
+
+// Accounts lists a member's accounts.
+func (s *Store) Accounts(ctx context.Context, userID string) ([]SocialAccount, error) {
+	rows, err := s.r.QueryContext(ctx, s.q("SELECT "+accountCols+" FROM social_accounts WHERE user_id = ? ORDER BY network"), userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []SocialAccount{}
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// DeleteAccount forgets a member's account.
+func (s *Store) DeleteAccount(ctx context.Context, userID, network string) error {
+	_, err := s.w.ExecContext(ctx, s.q("DELETE FROM social_accounts WHERE user_id = ? AND network = ?"), userID, network)
+	return err
+}
+
+// SaveOAuthState remembers a consent in progress.
+func (s *Store) SaveOAuthState(ctx context.Context, nonce, userID, verifier string, expires time.Time) error {
+	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO oauth_states (nonce, user_id, code_verifier, expires_at) VALUES (?, ?, ?, ?)"), nonce, userID, verifier, ms(expires))
+	return err
+}
+
+// TakeOAuthState returns and deletes a consent's verifier: a state works once.
+func (s *Store) TakeOAuthState(ctx context.Context, nonce, userID string, now time.Time) (string, error) {
+	var verifier string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var exp int64
+		err := tx.QueryRowContext(ctx, s.q("SELECT code_verifier, expires_at FROM oauth_states WHERE nonce = ? AND user_id = ?"), nonce, userID).Scan(&verifier, &exp)
+		if err != nil {
+			return translate(err, "sign-in attempt")
+		}
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM oauth_states WHERE nonce = ? OR expires_at < ?"), nonce, ms(now)); err != nil {
+			return err
+		}
+		if exp <= ms(now) {
+			return domain.NotFound("sign-in attempt")
+		}
+		return nil
+	})
+	return verifier, err
+}
+
+// Staging statuses.
+const (
+	StagingPending    = "pending"    // queued
+	StagingUploading  = "uploading"  // upload initialised, chunks going up
+	StagingProcessing = "processing" // uploaded; TikTok is processing
+	StagingStaged     = "staged"     // in the member's TikTok inbox
+	StagingFailed     = "failed"
+)
+
+// Staging is the progress of staging one member's TikTok video.
+type Staging struct {
+	ActivityID, UserID, ProgramID string
+	Status                        string
+	PublishID, UploadURL          string
+	ChunkSize                     int64
+	TotalChunks                   int
+	UploadedBytes                 int64
+	FailCode, FailReason          string
+	CreatedAt, UpdatedAt          time.Time
+}
+
+const stagingCols = "activity_id, user_id, program_id, status, publish_id, upload_url, chunk_size, total_chunks, uploaded_bytes, fail_code, fail_reason, created_at, updated_at"
+
+func scanStaging(row rowScanner) (Staging, error) {
+	var st Staging
+	var ca, ua int64
+	err := row.Scan(&st.ActivityID, &st.UserID, &st.ProgramID, &st.Status, &st.PublishID, &st.UploadURL, &st.ChunkSize, &st.TotalChunks,
+		&st.UploadedBytes, &st.FailCode, &st.FailReason, &ca, &ua)
+	st.CreatedAt, st.UpdatedAt = fromMS(ca), fromMS(ua)
+	return st, err
+}
+
+// Staging returns one staging.
+func (s *Store) Staging(ctx context.Context, activityID, userID string) (Staging, error) {
+	st, err := scanStaging(s.r.QueryRowContext(ctx, s.q("SELECT "+stagingCols+" FROM tiktok_stagings WHERE activity_id = ? AND user_id = ?"), activityID, userID))
+	return st, translate(err, "staging")
+}
+
+// Stagings lists an activity's stagings (reports).
+func (s *Store) Stagings(ctx context.Context, programID, activityID string) ([]Staging, error) {
+	rows, err := s.r.QueryContext(ctx, s.q("SELECT "+stagingCols+" FROM tiktok_stagings WHERE program_id = ? AND activity_id = ?"), programID, activityID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Staging
+	for rows.Next() {
+		st, err := scanStaging(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// SaveStaging writes a staging's progress.
+func (s *Store) SaveStaging(ctx context.Context, st Staging) error {
+	res, err := s.w.ExecContext(ctx, s.q(`UPDATE tiktok_stagings SET status = ?, publish_id = ?, upload_url = ?, chunk_size = ?, total_chunks = ?,
+		uploaded_bytes = ?, fail_code = ?, fail_reason = ?, updated_at = ? WHERE activity_id = ? AND user_id = ?`),
+		st.Status, st.PublishID, st.UploadURL, st.ChunkSize, st.TotalChunks, st.UploadedBytes, st.FailCode, st.FailReason, ms(st.UpdatedAt), st.ActivityID, st.UserID)
+	return mustAffect(res, err, "staging")
+}
+
+// RestartStaging resets a failed staging and queues it again, in one
+// transaction; it refuses a staging that is not failed.
+func (s *Store) RestartStaging(ctx context.Context, activityID, userID string, now time.Time, job NewJob) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE tiktok_stagings SET status = 'pending', publish_id = '', upload_url = '', chunk_size = 0, total_chunks = 0,
+			uploaded_bytes = 0, fail_code = '', fail_reason = '', updated_at = ? WHERE activity_id = ? AND user_id = ? AND status = 'failed'`), ms(now), activityID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.CodeConflict, "only a failed staging can be retried")
+		}
+		return enqueue(ctx, s, tx, job)
+	})
+}
+
+func insertStaging(ctx context.Context, s *Store, tx *sql.Tx, programID, activityID, userID string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO tiktok_stagings (activity_id, user_id, program_id, status, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?)
+		ON CONFLICT (activity_id, user_id) DO NOTHING`), activityID, userID, programID, ms(now), ms(now))
+	return err
+}
