@@ -217,18 +217,19 @@ type Activity struct {
 // FeedItem is an activity as a member sees it: no targeting details, which
 // are the managers' business.
 type FeedItem struct {
-	ID           string     `json:"id"`
-	Type         string     `json:"type"`
-	Message      string     `json:"message"`
-	Instructions string     `json:"instructions"`
-	MediaID      string     `json:"media_id"`
-	StartsAt     time.Time  `json:"starts_at"`
-	EndsAt       *time.Time `json:"ends_at"`
-	Points       int        `json:"points"`
-	Featured     bool       `json:"featured"`
-	CampaignID   string     `json:"campaign_id"`
-	Network      string     `json:"network"`   // "wechat", "tiktok"
-	Performed    bool       `json:"performed"` // the member has done it (points given)
+	ID           string         `json:"id"`
+	Type         string         `json:"type"`
+	Message      string         `json:"message"`
+	Instructions string         `json:"instructions"`
+	MediaID      string         `json:"media_id"`
+	StartsAt     time.Time      `json:"starts_at"`
+	EndsAt       *time.Time     `json:"ends_at"`
+	Points       int            `json:"points"`
+	Featured     bool           `json:"featured"`
+	CampaignID   string         `json:"campaign_id"`
+	Network      string         `json:"network"`   // "wechat", "tiktok"
+	Performed    bool           `json:"performed"` // the member has done it (points given)
+	TikTok       *TikTokStaging `json:"tiktok,omitempty"`
 }
 
 // Feed is what a member sees now.

@@ -20,11 +20,12 @@ type Share struct {
 // PerformResult answers a perform. A repeat gives already_performed=true and
 // points_awarded=0.
 type PerformResult struct {
-	ActivityID       string `json:"activity_id"`
-	PointsAwarded    int    `json:"points_awarded"`
-	PointsTotal      int    `json:"points_total"`
-	AlreadyPerformed bool   `json:"already_performed"`
-	Share            Share  `json:"share"`
+	ActivityID       string         `json:"activity_id"`
+	PointsAwarded    int            `json:"points_awarded"`
+	PointsTotal      int            `json:"points_total"`
+	AlreadyPerformed bool           `json:"already_performed"`
+	Share            Share          `json:"share"`
+	TikTok           *TikTokStaging `json:"tiktok,omitempty"` // TikTok activities: the staging
 }
 
 // Handoff asks for an activity to be opened on the member's phone.
@@ -143,6 +144,7 @@ type ActivityReport struct {
 	PointsGiven    int            `json:"points_given"`
 	BySurface      map[string]int `json:"by_surface"`
 	OverTime       []DayCount     `json:"over_time"`
+	TikTok         *TikTokReport  `json:"tiktok,omitempty"`
 }
 
 // ActivitySummary is one activity's line of the summary.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
 // feedCache keeps, per program, the activities that are live or scheduled.
@@ -106,17 +107,17 @@ func (s *Server) currentActivities(ctx context.Context, programID string, versio
 
 // visibleTo returns what member uid sees now, in feed order, and which
 // activities they performed.
-func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activity, map[string]bool, *feedSet, error) {
+func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activity, store.FeedView, *feedSet, error) {
 	// The program's content version comes with the member's view, in the
 	// same query, and says whether the cached activities are current.
 	v, err := s.store.FeedView(c.ctx, c.programID, uid)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, v, nil, err
 	}
-	aud, done := v.Audience, v.Performed
+	aud := v.Audience
 	set, err := s.currentActivities(c.ctx, c.programID, v.Version, now)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, v, nil, err
 	}
 	out := set.candidates(aud)
 	n := 0
@@ -128,7 +129,7 @@ func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activi
 	}
 	out = out[:n]
 	domain.SortFeed(out)
-	return out, done, set, nil
+	return out, v, set, nil
 }
 
 // candidates are the activities that may be sent to this audience: each is
@@ -165,7 +166,7 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 		}
 		uid, zone = m.User.ID, m.User.Timezone
 	}
-	items, done, set, err := s.visibleTo(c, uid, s.now())
+	items, view, set, err := s.visibleTo(c, uid, s.now())
 	if err != nil {
 		return client.Feed{}, err
 	}
@@ -181,8 +182,16 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
+		if _, staged := view.TikTok[a.ID]; staged {
+			enc, err := json.Marshal(feedItem(a, view))
+			if err != nil {
+				return client.Feed{}, err
+			}
+			b.Write(enc)
+			continue
+		}
 		pair := set.encoded[a.ID]
-		if done[a.ID] {
+		if view.Performed[a.ID] {
 			b.Write(pair[1])
 		} else {
 			b.Write(pair[0])
@@ -193,19 +202,28 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 	return client.Feed{}, errHandled
 }
 
+// feedItem is an activity as this member sees it, with their staging.
+func feedItem(a *domain.Activity, v store.FeedView) client.FeedItem {
+	it := toFeedItem(a, v.Performed[a.ID])
+	if st, ok := v.TikTok[a.ID]; ok {
+		it.TikTok = &client.TikTokStaging{Status: st.Status, FailReason: st.FailReason}
+	}
+	return it
+}
+
 func writeJSONString(b *bytes.Buffer, s string) {
 	enc, _ := json.Marshal(s)
 	b.Write(enc)
 }
 
 func (s *Server) feedItem(c *call, _ none) (client.FeedItem, error) {
-	items, done, _, err := s.visibleTo(c, c.user.ID, s.now())
+	items, view, _, err := s.visibleTo(c, c.user.ID, s.now())
 	if err != nil {
 		return client.FeedItem{}, err
 	}
 	for _, a := range items {
 		if a.ID == c.path("aid") {
-			return toFeedItem(a, done[a.ID]), nil
+			return feedItem(a, view), nil
 		}
 	}
 	return client.FeedItem{}, domain.Errorf(domain.CodeNotFound, "this activity is no longer in your feed")

@@ -69,7 +69,11 @@ func (s *Server) OpenAPI() map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": g.ref(rt.in)}}}
 		}
 		resp := map[string]any{"description": "success"}
-		if rt.out != nil {
+		if rt.out == reflect.TypeOf(htmlPage{}) {
+			resp["content"] = map[string]any{"text/html": map[string]any{"schema": map[string]any{"type": "string"}}}
+			op["responses"].(map[string]any)["400"] = resp
+			op["responses"].(map[string]any)["404"] = resp
+		} else if rt.out != nil {
 			content := map[string]any{"application/json": map[string]any{"schema": g.ref(rt.out)}}
 			if rt.csv {
 				content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string"}}

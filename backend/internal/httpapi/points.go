@@ -9,6 +9,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
 )
 
 // Codes of the performing rules; their statuses are in statusOf.
@@ -17,6 +18,7 @@ const (
 	codeExpired            = "activity_expired"
 	codeRemoved            = "activity_removed"
 	codeTikTokNotConnected = "tiktok_not_connected"
+	codeTikTokUnavailable  = "tiktok_unavailable"
 	codeLeaderboardOff     = "leaderboard_disabled"
 	codeRewardsOff         = "rewards_disabled"
 )
@@ -55,20 +57,36 @@ func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, erro
 		}
 	}
 	loc := s.programZone(c)
-	out, err := s.store.Perform(c.ctx, store.PerformRecord{
+	rec := store.PerformRecord{
 		ProgramID: c.programID, ActivityID: a.ID, UserID: c.user.ID,
 		ClientActionID: in.ClientActionID, Surface: in.Surface, Points: a.Points, At: now,
 		EntryID: domain.NewID("pte"),
 		Periods: store.Periods{Month: domain.PeriodStart(domain.PeriodMonth, now, loc), Week: domain.PeriodStart(domain.PeriodWeek, now, loc)},
-	})
+	}
+	spec, _ := domain.LookupType(a.Type)
+	if spec.Network == "tiktok" {
+		// Points now, staging in the background (PRODUCT.md): both in
+		// the perform's transaction.
+		job := tiktokstage.Job(c.programID, a.ID, c.user.ID, now)
+		rec.Stage = &job
+	}
+	out, err := s.store.Perform(c.ctx, rec)
 	if err != nil {
 		return client.PerformResult{}, err
+	}
+	var staging *client.TikTokStaging
+	if rec.Stage != nil {
+		s.wakeJobs()
+		if st, err := s.store.Staging(c.ctx, a.ID, c.user.ID); err == nil {
+			v := toStaging(st)
+			staging = &v
+		}
 	}
 	if out.Awarded > 0 {
 		s.notify().Event(c.ctx, c.user.ID, "points_changed", map[string]any{"program_id": c.programID, "activity_id": a.ID, "points_awarded": out.Awarded, "points_total": out.Balance})
 	}
 	return client.PerformResult{ActivityID: a.ID, PointsAwarded: out.Awarded, PointsTotal: out.Balance,
-		AlreadyPerformed: out.AlreadyPerformed, Share: s.share(c, &a)}, nil
+		AlreadyPerformed: out.AlreadyPerformed, Share: s.share(c, &a), TikTok: staging}, nil
 }
 
 // checkPerformable says why a member cannot perform an activity now.
@@ -88,7 +106,16 @@ func (s *Server) checkPerformable(c *call, a *domain.Activity, now time.Time) er
 		return domain.Errorf(codeExpired, "this activity has ended")
 	}
 	if spec, _ := domain.LookupType(a.Type); spec.Network == "tiktok" {
-		return domain.Errorf(codeTikTokNotConnected, "connect your TikTok account first")
+		if s.o.TikTok == nil {
+			return domain.Errorf(codeTikTokNotConnected, "connect your TikTok account first")
+		}
+		ok, err := s.o.TikTok.Connected(c.ctx, c.user.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return domain.Errorf(codeTikTokNotConnected, "connect your TikTok account first")
+		}
 	}
 	return nil
 }

@@ -51,6 +51,9 @@ func (s *Server) activityReport(c *call, _ none) (client.ActivityReport, error) 
 		rep.OverTime = append(rep.OverTime, client.DayCount{Date: d, Performs: n})
 	}
 	sort.Slice(rep.OverTime, func(i, j int) bool { return rep.OverTime[i].Date < rep.OverTime[j].Date })
+	if rep.TikTok, err = s.tiktokReport(c, &a); err != nil {
+		return rep, err
+	}
 	if c.query("format") == "csv" {
 		members, err := s.store.Members(c.ctx, c.programID)
 		if err != nil {

@@ -86,6 +86,10 @@ func (s *Server) routeTable() []route {
 		ok(r("POST", "/api/v1/invites/accept", public, "Accept an invite: set name and password, get a session", s.acceptInvite)),
 		r("GET", "/api/v1/me", signedIn, "The signed-in person and their programs", s.me),
 		r("PATCH", "/api/v1/me", signedIn, "Change name, time zone, language or link tracking", s.updateMe),
+		r("POST", "/api/v1/me/tiktok/connect", signedIn, "Start connecting TikTok: a URL to open in the browser", s.connectTikTok),
+		r("GET", "/oauth/tiktok/callback", public, "TikTok sends the browser here after consent", s.tiktokCallback),
+		r("GET", "/api/v1/me/social-accounts", signedIn, "Connected accounts", s.socialAccounts),
+		r("DELETE", "/api/v1/me/social-accounts/tiktok", signedIn, "Disconnect TikTok (revokes the grant)", s.disconnectTikTok),
 
 		r("GET", p, member, "A program and its settings", s.program),
 		r("PATCH", p, manager, "Change a program's settings", s.updateProgram),
@@ -127,6 +131,7 @@ func (s *Server) routeTable() []route {
 		r("GET", p+"/feed/{aid}", member, "One activity of the caller's feed", s.feedItem),
 
 		ok(r("POST", p+"/activities/{aid}/perform", member, "Perform an activity: points once per member; idempotent", s.perform)),
+		ok(r("POST", p+"/activities/{aid}/tiktok/retry", member, "Stage a failed TikTok video again", s.retryTikTok)),
 		r("POST", p+"/activities/{aid}/handoff", member, "Ask for an activity on the member's phone", s.handoff),
 		r("GET", p+"/me/points", member, "The caller's points ledger and balance", s.myPoints, param{"limit", "most entries, newest first (default 200)"}),
 		r("POST", p+"/points/adjustments", manager, "Add or take points by hand, with a reason", s.adjust),

@@ -23,6 +23,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
 )
 
 // MaxBodyBytes caps JSON request bodies.
@@ -46,6 +47,9 @@ type Options struct {
 	// Notify tells members about changes: pushes and live events. Nil:
 	// nobody is told.
 	Notify Notifier
+	// TikTok connects accounts and stages videos. Nil: TikTok activities
+	// cannot be performed.
+	TikTok *tiktokstage.Service
 }
 
 // Notifier is what the API needs from push notifications and live events.
@@ -274,6 +278,7 @@ var statusOf = map[string]int{
 	codeExpired:                 http.StatusConflict,
 	codeRemoved:                 http.StatusConflict,
 	codeTikTokNotConnected:      http.StatusConflict,
+	codeTikTokUnavailable:       http.StatusNotFound,
 	codeLeaderboardOff:          http.StatusForbidden,
 	codeRewardsOff:              http.StatusForbidden,
 	"insufficient_points":       http.StatusConflict,
