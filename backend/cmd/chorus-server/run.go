@@ -94,7 +94,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	runner := jobs.New(st, log)
-	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner})
+	tt, reloadTikTok, stopTikTok, err := setupTikTok(cfg, st, runner, noMedia{}, quiet{}, log)
+	if err != nil {
+		log.Error("TikTok", "err", err)
+		return 1
+	}
+	defer stopTikTok()
+	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner, TikTok: tt})
 	srv := &http.Server{
 		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -116,6 +122,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			log.Error("config file not applied; keeping the running settings", "err", ch.Err)
 		default:
 			level.Set(ch.Config.LogLevel)
+			reloadTikTok(ch.Config.TikTok)
 			if len(ch.Applied) > 0 {
 				log.Info("config reloaded", "applied", ch.Applied)
 			}

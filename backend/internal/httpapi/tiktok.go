@@ -43,8 +43,8 @@ func (s *Server) tiktokCallback(c *call, _ none) (htmlPage, error) {
 		"TikTok 账号已连接。请返回 Chorus 发送视频。",
 	}
 	status := http.StatusOK
-	if err := s.tiktokOn(); err != nil {
-		page.Title, page.Body, page.BodyZh, status = "TikTok is not set up", err.Error(), "此服务器尚未设置 TikTok。", http.StatusNotFound
+	if s.o.TikTok == nil {
+		page.Title, page.Body, page.BodyZh, status = "TikTok is not set up", "This Chorus server is not set up for TikTok; tell your manager.", "此服务器尚未设置 TikTok，请告知您的管理员。", http.StatusNotFound
 	} else if _, err := s.o.TikTok.FinishConnect(c.ctx, c.r.URL.Query(), s.tiktokRedirectURI()); err != nil {
 		var ce *tiktokstage.ConnectError
 		if !errors.As(err, &ce) {
