@@ -112,3 +112,8 @@ func (c *Client) CSV(ctx context.Context, pid, path string) ([]byte, error) {
 	}
 	return resp.Body(), nil
 }
+
+// PreviewLinks shows a message with its links tracked (managers).
+func (c *Client) PreviewLinks(ctx context.Context, pid, message string) (LinkPreviewResult, error) {
+	return do[LinkPreviewResult](ctx, c, http.MethodPost, prog(pid, "links", "preview"), LinkPreview{Message: message})
+}

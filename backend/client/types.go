@@ -46,13 +46,17 @@ type Session struct {
 
 // Me is the signed-in person.
 type Me struct {
-	ID             string       `json:"id"`
-	Email          string       `json:"email"`
-	Name           string       `json:"name"`
-	Timezone       string       `json:"timezone"`
-	Locale         string       `json:"locale"`
-	TrackingOptOut bool         `json:"tracking_opt_out"`
-	Memberships    []Membership `json:"memberships"`
+	ID             string `json:"id"`
+	Email          string `json:"email"`
+	Name           string `json:"name"`
+	Timezone       string `json:"timezone"`
+	Locale         string `json:"locale"`
+	TrackingOptOut bool   `json:"tracking_opt_out"`
+	// QuietHoursStart and QuietHoursEnd ("HH:MM" in Timezone; "" = none)
+	// hold back new-activity pushes until the window ends.
+	QuietHoursStart string       `json:"quiet_hours_start"`
+	QuietHoursEnd   string       `json:"quiet_hours_end"`
+	Memberships     []Membership `json:"memberships"`
 }
 
 // Membership is one program the person belongs to.
@@ -68,6 +72,9 @@ type UpdateMe struct {
 	Timezone       *string `json:"timezone,omitempty"`
 	Locale         *string `json:"locale,omitempty"`
 	TrackingOptOut *bool   `json:"tracking_opt_out,omitempty"`
+	// Quiet hours: both "HH:MM", or both "" to clear.
+	QuietHoursStart *string `json:"quiet_hours_start,omitempty"`
+	QuietHoursEnd   *string `json:"quiet_hours_end,omitempty"`
 }
 
 // AcceptInvite turns an invite code into an account and a session.

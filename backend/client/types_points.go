@@ -145,24 +145,27 @@ type ActivityReport struct {
 	BySurface      map[string]int `json:"by_surface"`
 	OverTime       []DayCount     `json:"over_time"`
 	TikTok         *TikTokReport  `json:"tiktok,omitempty"`
+	Clicks         ClickReport    `json:"clicks"`
 }
 
 // ActivitySummary is one activity's line of the summary.
 type ActivitySummary struct {
-	ActivityID string `json:"activity_id"`
-	Type       string `json:"type"`
-	Message    string `json:"message"`
-	Performs   int    `json:"performs"`
-	Points     int    `json:"points"`
+	ActivityID string     `json:"activity_id"`
+	Type       string     `json:"type"`
+	Message    string     `json:"message"`
+	Performs   int        `json:"performs"`
+	Points     int        `json:"points"`
+	Clicks     ClickCount `json:"clicks"`
 }
 
 // MemberSummary is one member's line of the summary.
 type MemberSummary struct {
-	MemberID string `json:"member_id"`
-	Name     string `json:"name"`
-	Email    string `json:"email"`
-	Performs int    `json:"performs"`
-	Points   int    `json:"points"`
+	MemberID string     `json:"member_id"`
+	Name     string     `json:"name"`
+	Email    string     `json:"email"`
+	Performs int        `json:"performs"`
+	Points   int        `json:"points"`
+	Clicks   ClickCount `json:"clicks"`
 }
 
 // SummaryReport is performs per activity and per member in [from, to).

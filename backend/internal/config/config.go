@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -28,6 +30,27 @@ const (
 	EnvTikTokClientSecret = "CHORUS_TIKTOK_CLIENT_SECRET"
 	EnvTikTokAuthBaseURL  = "CHORUS_TIKTOK_AUTH_BASE_URL"
 	EnvTikTokAPIBaseURL   = "CHORUS_TIKTOK_API_BASE_URL"
+	EnvWebDir             = "CHORUS_WEB_DIR"
+
+	// Media.
+	EnvMediaDir         = "CHORUS_MEDIA_DIR"
+	EnvPhotoMaxBytes    = "CHORUS_PHOTO_MAX_BYTES"
+	EnvLinkPreviewAllow = "CHORUS_LINK_PREVIEW_ALLOW"
+
+	// Push services (all reloadable). Secrets are best given as files:
+	// CHORUS_FCM_CREDENTIALS_FILE, CHORUS_APNS_KEY_FILE,
+	// CHORUS_WEBPUSH_VAPID_PRIVATE_KEY_FILE.
+	EnvFCMCredentials    = "CHORUS_FCM_CREDENTIALS" // service-account JSON key
+	EnvFCMProjectID      = "CHORUS_FCM_PROJECT_ID"
+	EnvFCMBaseURL        = "CHORUS_FCM_BASE_URL"
+	EnvAPNsKey           = "CHORUS_APNS_KEY" // AuthKey_<id>.p8
+	EnvAPNsKeyID         = "CHORUS_APNS_KEY_ID"
+	EnvAPNsTeamID        = "CHORUS_APNS_TEAM_ID"
+	EnvAPNsTopic         = "CHORUS_APNS_TOPIC"
+	EnvAPNsBaseURL       = "CHORUS_APNS_BASE_URL"
+	EnvWebPushPublicKey  = "CHORUS_WEBPUSH_VAPID_PUBLIC_KEY"
+	EnvWebPushPrivateKey = "CHORUS_WEBPUSH_VAPID_PRIVATE_KEY"
+	EnvWebPushSubscriber = "CHORUS_WEBPUSH_SUBSCRIBER"
 )
 
 // Config is everything the server reads at start.
@@ -37,10 +60,34 @@ type Config struct {
 	DataDir     string
 	DatabaseURL string
 	PublicURL   string
-	LogLevel    slog.Level
-	Demo        bool
-	SecretKey   string // encrypts tokens at rest
-	TikTok      TikTok
+	// PublicURLDerived: no public URL was set, so it follows the address
+	// the server really listens on.
+	PublicURLDerived bool
+	LogLevel         slog.Level
+	Demo             bool
+	SecretKey        string // encrypts tokens at rest
+	TikTok           TikTok
+	WebDir           string // the member app's web build, served at /app/ ("" = not served)
+	Push             Push
+	Media            Media
+}
+
+// Media holds where media is kept and the limits a company may change.
+type Media struct {
+	Dir           string // "" = DATA/media
+	PhotoMaxBytes int64  // largest WeChat photo
+	// LinkPreviewAllow lists addresses link previews may fetch although
+	// they are private or loopback (tests, an intranet site).
+	LinkPreviewAllow []netip.Prefix
+}
+
+// Push holds the push services' credentials and endpoints. A platform
+// without credentials gets no pushes (in --demo: a fake service).
+type Push struct {
+	FCMCredentials, FCMProjectID, FCMBaseURL            string
+	APNsKey, APNsKeyID, APNsTeamID, APNsTopic           string
+	APNsBaseURL                                         string
+	WebPushPublicKey, WebPushPrivateKey, WebPushSubject string
 }
 
 // TikTok holds the TikTok app's credentials and endpoints.
@@ -82,6 +129,56 @@ var keys = []key{
 	{env: EnvTikTokClientSecret, usage: "TikTok app client secret", secret: true, reloadable: true, set: func(c *Config, v string) error { c.TikTok.ClientSecret = v; return nil }},
 	{env: EnvTikTokAuthBaseURL, usage: "TikTok authorization base URL", def: "https://www.tiktok.com", reloadable: true, set: setURL(func(c *Config) *string { return &c.TikTok.AuthBaseURL })},
 	{env: EnvTikTokAPIBaseURL, usage: "TikTok API base URL", def: "https://open.tiktokapis.com", reloadable: true, set: setURL(func(c *Config) *string { return &c.TikTok.APIBaseURL })},
+	{env: EnvFCMCredentials, usage: "FCM service-account JSON key (use CHORUS_FCM_CREDENTIALS_FILE)", secret: true, reloadable: true, set: func(c *Config, v string) error { c.Push.FCMCredentials = v; return nil }},
+	{env: EnvFCMProjectID, usage: "Firebase project ID (default: the key's project_id)", reloadable: true, set: func(c *Config, v string) error { c.Push.FCMProjectID = v; return nil }},
+	{env: EnvFCMBaseURL, usage: "FCM API base URL", def: "https://fcm.googleapis.com", reloadable: true, set: setURL(func(c *Config) *string { return &c.Push.FCMBaseURL })},
+	{env: EnvAPNsKey, usage: "APNs auth key, the .p8 file's PEM (use CHORUS_APNS_KEY_FILE)", secret: true, reloadable: true, set: func(c *Config, v string) error { c.Push.APNsKey = v; return nil }},
+	{env: EnvAPNsKeyID, usage: "APNs key ID", reloadable: true, set: func(c *Config, v string) error { c.Push.APNsKeyID = v; return nil }},
+	{env: EnvAPNsTeamID, usage: "Apple developer team ID", reloadable: true, set: func(c *Config, v string) error { c.Push.APNsTeamID = v; return nil }},
+	{env: EnvAPNsTopic, usage: "the iOS app's bundle ID", reloadable: true, set: func(c *Config, v string) error { c.Push.APNsTopic = v; return nil }},
+	{env: EnvAPNsBaseURL, usage: "APNs base URL (https://api.sandbox.push.apple.com for development builds)", def: "https://api.push.apple.com", reloadable: true, set: setURL(func(c *Config) *string { return &c.Push.APNsBaseURL })},
+	{env: EnvWebPushPublicKey, usage: "Web Push VAPID public key (base64url)", reloadable: true, set: func(c *Config, v string) error { c.Push.WebPushPublicKey = v; return nil }},
+	{env: EnvWebPushPrivateKey, usage: "Web Push VAPID private key (base64url)", secret: true, reloadable: true, set: func(c *Config, v string) error { c.Push.WebPushPrivateKey = v; return nil }},
+	{env: EnvWebPushSubscriber, usage: "contact for Web Push services: mailto: or https URL", reloadable: true, set: func(c *Config, v string) error { c.Push.WebPushSubject = v; return nil }},
+	{env: EnvWebDir, flag: "web-dir", usage: "directory of the member app's web build (make web) to serve at /app/", set: func(c *Config, v string) error {
+		if v != "" {
+			if _, err := os.Stat(v + string(os.PathSeparator) + "index.html"); err != nil {
+				return fmt.Errorf("%s holds no index.html: build the web app with make web", v)
+			}
+		}
+		c.WebDir = v
+		return nil
+	}},
+	{env: EnvMediaDir, flag: "media-dir", usage: "directory for uploaded photos and videos (default DATA/media)", set: func(c *Config, v string) error { c.Media.Dir = v; return nil }},
+	{env: EnvPhotoMaxBytes, usage: "largest WeChat photo in bytes", def: "20971520", set: func(c *Config, v string) error {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("must be a number of bytes, such as 20971520 for 20 MB")
+		}
+		c.Media.PhotoMaxBytes = n
+		return nil
+	}},
+	{env: EnvLinkPreviewAllow, usage: "comma-separated addresses or CIDR prefixes that link previews may fetch although private or loopback (default none)", set: setAllow},
+}
+
+func setAllow(c *Config, v string) error {
+	c.Media.LinkPreviewAllow = nil
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return fmt.Errorf("%q is not an IP address or CIDR prefix (like 127.0.0.1 or 10.0.0.0/8)", part)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		c.Media.LinkPreviewAllow = append(c.Media.LinkPreviewAllow, p.Masked())
+	}
+	return nil
 }
 
 func setDatabaseURL(c *Config, v string) error {
@@ -194,7 +291,7 @@ func (l *Loader) build() (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
 	}
 	if c.PublicURL == "" {
-		c.PublicURL = "http://" + c.Addr
+		c.PublicURL, c.PublicURLDerived = "http://"+c.Addr, true
 	}
 	return c, nil
 }
@@ -335,6 +432,36 @@ func snapshot(c Config, k key) string {
 		return c.TikTok.AuthBaseURL
 	case EnvTikTokAPIBaseURL:
 		return c.TikTok.APIBaseURL
+	case EnvWebDir:
+		return c.WebDir
+	case EnvFCMCredentials:
+		return c.Push.FCMCredentials
+	case EnvFCMProjectID:
+		return c.Push.FCMProjectID
+	case EnvFCMBaseURL:
+		return c.Push.FCMBaseURL
+	case EnvAPNsKey:
+		return c.Push.APNsKey
+	case EnvAPNsKeyID:
+		return c.Push.APNsKeyID
+	case EnvAPNsTeamID:
+		return c.Push.APNsTeamID
+	case EnvAPNsTopic:
+		return c.Push.APNsTopic
+	case EnvAPNsBaseURL:
+		return c.Push.APNsBaseURL
+	case EnvWebPushPublicKey:
+		return c.Push.WebPushPublicKey
+	case EnvWebPushPrivateKey:
+		return c.Push.WebPushPrivateKey
+	case EnvWebPushSubscriber:
+		return c.Push.WebPushSubject
+	case EnvMediaDir:
+		return c.Media.Dir
+	case EnvPhotoMaxBytes:
+		return strconv.FormatInt(c.Media.PhotoMaxBytes, 10)
+	case EnvLinkPreviewAllow:
+		return fmt.Sprint(c.Media.LinkPreviewAllow)
 	}
 	panic("config: no snapshot for " + k.env)
 }

@@ -37,7 +37,11 @@ type User struct {
 	Timezone       string
 	Locale         string
 	TrackingOptOut bool
-	CreatedAt      time.Time
+	// QuietHoursStart and QuietHoursEnd ("HH:MM" in Timezone, both or
+	// neither) hold back new-activity pushes.
+	QuietHoursStart string
+	QuietHoursEnd   string
+	CreatedAt       time.Time
 }
 
 // Program is one company's advocacy space.

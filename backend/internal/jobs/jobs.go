@@ -110,7 +110,11 @@ func (r *Runner) Run(ctx context.Context) {
 		var claimed []store.Job
 		if free > 0 {
 			var err error
-			claimed, err = r.st.ClaimJobs(ctx, r.worker, kinds, r.Now(), r.Lease, free)
+			// The claim must not be cut by shutdown half-way: a claim
+			// that commits unseen would keep its jobs locked for a lease.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			claimed, err = r.st.ClaimJobs(cctx, r.worker, kinds, r.Now(), r.Lease, free)
+			cancel()
 			if err != nil && ctx.Err() == nil {
 				r.log.Warn("claim jobs", "err", err)
 			}

@@ -116,3 +116,6 @@ func (k *Keys) Open(sealed string) (string, error) {
 
 // StateKey signs OAuth states.
 func (k *Keys) StateKey() []byte { return k.state }
+
+// Derive returns a key for another purpose (e.g. the visitor-hash salts).
+func (k *Keys) Derive(purpose string) []byte { return derive(string(k.state), purpose) }

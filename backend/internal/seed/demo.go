@@ -28,7 +28,11 @@ type DemoResult struct {
 }
 
 // Demo seeds the demo program once; later calls find it and change nothing.
-func Demo(ctx context.Context, st *store.Store, p auth.Params, now time.Time) (DemoResult, error) {
+func Demo(ctx context.Context, st *store.Store, p auth.Params, now time.Time, opts ...DemoOption) (DemoResult, error) {
+	var o demoOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	if prog, err := st.ProgramByName(ctx, DemoProgram); err == nil {
 		return DemoResult{Program: prog}, nil
 	}
@@ -38,6 +42,10 @@ func Demo(ctx context.Context, st *store.Store, p auth.Params, now time.Time) (D
 		return DemoResult{}, fmt.Errorf("demo program: %w", err)
 	}
 	pid := prog.ID
+	mediaIDs, err := importDemoMedia(ctx, o.media, pid, mgr.ID)
+	if err != nil {
+		return DemoResult{}, err
+	}
 	groups := map[string]string{}
 	for _, name := range []string{"Sales", "Engineering", "Executive Leadership"} {
 		g := domain.Group{ID: domain.NewID("grp"), ProgramID: pid, Name: name}
@@ -93,9 +101,9 @@ func Demo(ctx context.Context, st *store.Store, p auth.Params, now time.Time) (D
 	}
 	day := 24 * time.Hour
 	acts := []domain.Activity{
-		{Type: domain.TypeWeChatPhoto, Message: "我们的新产品今天发布！Our new product launches today: https://example.com/launch", Points: 50, Featured: true, CampaignID: launch.ID, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(7 * day)},
-		{Type: domain.TypeWeChatVideo, Message: "看看我们团队的幕后花絮 Behind the scenes with our team", MediaID: "demo-video-wechat", Points: 30, CampaignID: launch.ID, StartsAt: now.Add(-2 * time.Hour), EndsAt: now.Add(5 * day)},
-		{Type: domain.TypeTikTokVideo, Instructions: domain.DefaultTikTokInstructions, MediaID: "demo-video-tiktok", Points: 40, StartsAt: now.Add(-3 * time.Hour), EndsAt: now.Add(10 * day)},
+		{Type: domain.TypeWeChatPhoto, Message: "我们的新产品今天发布！Our new product launches today: https://example.com/launch", MediaID: mediaIDs.For(domain.TypeWeChatPhoto), Points: 50, Featured: true, CampaignID: launch.ID, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(7 * day)},
+		{Type: domain.TypeWeChatVideo, Message: "看看我们团队的幕后花絮 Behind the scenes with our team", MediaID: mediaIDs.For(domain.TypeWeChatVideo), Points: 30, CampaignID: launch.ID, StartsAt: now.Add(-2 * time.Hour), EndsAt: now.Add(5 * day)},
+		{Type: domain.TypeTikTokVideo, Instructions: domain.DefaultTikTokInstructions, MediaID: mediaIDs.For(domain.TypeTikTokVideo), Points: 40, StartsAt: now.Add(-3 * time.Hour), EndsAt: now.Add(10 * day)},
 		{Type: domain.TypeWeChatPhoto, Message: "Sales kick-off: share our customer story", Points: 20, GroupIDs: []string{groups["Sales"]}, StartsAt: now.Add(-30 * time.Minute), EndsAt: now.Add(3 * day)},
 		{Type: domain.TypeWeChatPhoto, Message: "Leadership letter for the Leadership Circle", Points: 25, ChannelIDs: []string{circle.ID}, StartsAt: now.Add(-4 * time.Hour), EndsAt: now.Add(3 * day)},
 		{Type: domain.TypeWeChatPhoto, Message: "Company news: our new office in Berlin", Points: 15, ChannelIDs: []string{news.ID}, StartsAt: now.Add(-5 * time.Hour)},
@@ -107,8 +115,11 @@ func Demo(ctx context.Context, st *store.Store, p auth.Params, now time.Time) (D
 		a.ID, a.ProgramID, a.CreatedBy, a.CreatorTimezone = domain.NewID("act"), pid, mgr.ID, mgr.Timezone
 		a.CreatedAt, a.UpdatedAt = now, now
 		a.StartsAt, a.EndsAt = a.StartsAt.UTC().Truncate(time.Millisecond), a.EndsAt.UTC().Truncate(time.Millisecond)
+		spec, _ := domain.LookupType(a.Type)
+		if spec.NeedsMedia && a.MediaID == "" {
+			continue // seeded without media storage
+		}
 		if a.Instructions == "" {
-			spec, _ := domain.LookupType(a.Type)
 			a.Instructions = spec.DefaultInstructions
 		}
 		if err := st.CreateActivity(ctx, *a); err != nil {

@@ -152,7 +152,7 @@ func (s *Store) members(ctx context.Context, programID, onlyUser string) ([]doma
 	for rows.Next() {
 		var m domain.Member
 		var created int64
-		if err := rows.Scan(&m.Role, &m.User.ID, &m.User.Email, &m.User.Name, &m.User.PasswordHash, &m.User.Timezone, &m.User.Locale, &m.User.TrackingOptOut, &created); err != nil {
+		if err := rows.Scan(&m.Role, &m.User.ID, &m.User.Email, &m.User.Name, &m.User.PasswordHash, &m.User.Timezone, &m.User.Locale, &m.User.TrackingOptOut, &m.User.QuietHoursStart, &m.User.QuietHoursEnd, &created); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -9,12 +9,12 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 )
 
-const userCols = "id, email, name, password_hash, timezone, locale, tracking_opt_out, created_at"
+const userCols = "id, email, name, password_hash, timezone, locale, tracking_opt_out, quiet_hours_start, quiet_hours_end, created_at"
 
 func scanUser(row rowScanner) (domain.User, error) {
 	var u domain.User
 	var created int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Timezone, &u.Locale, &u.TrackingOptOut, &created)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Timezone, &u.Locale, &u.TrackingOptOut, &u.QuietHoursStart, &u.QuietHoursEnd, &created)
 	u.CreatedAt = fromMS(created)
 	return u, err
 }
@@ -25,8 +25,8 @@ func (s *Store) CreateUser(ctx context.Context, u domain.User) error {
 }
 
 func createUser(ctx context.Context, s *Store, q querier, u domain.User) error {
-	_, err := q.ExecContext(ctx, s.q("INSERT INTO users ("+userCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-		u.ID, u.Email, u.Name, u.PasswordHash, u.Timezone, u.Locale, u.TrackingOptOut, ms(u.CreatedAt))
+	_, err := q.ExecContext(ctx, s.q("INSERT INTO users ("+userCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+		u.ID, u.Email, u.Name, u.PasswordHash, u.Timezone, u.Locale, u.TrackingOptOut, u.QuietHoursStart, u.QuietHoursEnd, ms(u.CreatedAt))
 	if isUniqueViolation(err) {
 		return &domain.Error{Code: domain.CodeConflict, Message: "a person with this email already exists", Fields: map[string]string{"email": "is already in use"}}
 	}
@@ -47,8 +47,8 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (domain.User, err
 
 // UpdateUser saves a user's profile fields and password hash.
 func (s *Store) UpdateUser(ctx context.Context, u domain.User) error {
-	res, err := s.w.ExecContext(ctx, s.q("UPDATE users SET name = ?, password_hash = ?, timezone = ?, locale = ?, tracking_opt_out = ? WHERE id = ?"),
-		u.Name, u.PasswordHash, u.Timezone, u.Locale, u.TrackingOptOut, u.ID)
+	res, err := s.w.ExecContext(ctx, s.q("UPDATE users SET name = ?, password_hash = ?, timezone = ?, locale = ?, tracking_opt_out = ?, quiet_hours_start = ?, quiet_hours_end = ? WHERE id = ?"),
+		u.Name, u.PasswordHash, u.Timezone, u.Locale, u.TrackingOptOut, u.QuietHoursStart, u.QuietHoursEnd, u.ID)
 	return mustAffect(res, err, "user")
 }
 

@@ -1,0 +1,441 @@
+package media
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/mediacheck"
+)
+
+// The link-preview photo: a WeChat Photo activity whose message has a link
+// and no photo gets the linked page's og:image. It runs as a durable job
+// after the activity is saved (JobLinkPreview): the manager's save never
+// waits on somebody else's web site, a slow or failing site is retried
+// with backoff, and a restart loses nothing. The activity is usable at
+// once; the photo arrives a moment later and the feeds reload.
+
+// JobLinkPreview is the job kind; its payload is LinkPreviewJob.
+const JobLinkPreview = "media.link_preview"
+
+// LinkPreviewJob is the job's payload.
+type LinkPreviewJob struct {
+	ProgramID  string `json:"program_id"`
+	ActivityID string `json:"activity_id"`
+}
+
+// PreviewOptions bound what fetching a link may do.
+type PreviewOptions struct {
+	// Allow lists addresses that may be fetched although they are private,
+	// loopback or link-local (tests, an intranet). Empty: none.
+	Allow []netip.Prefix
+	// PageMaxBytes caps the page read (default 1 MiB).
+	PageMaxBytes int64
+	// PageTimeout caps fetching the page (default 5 s); ImageTimeout the
+	// image (default 20 s).
+	PageTimeout, ImageTimeout time.Duration
+	// MaxRedirects followed per request (default 3).
+	MaxRedirects int
+	UserAgent    string
+}
+
+// ErrBlockedAddress is wrapped when a link leads to an address the server
+// must not fetch from (its own network).
+var ErrBlockedAddress = errors.New("link preview: address not allowed")
+
+// Previewer fetches pages and their preview images, only from public
+// addresses: the address is checked when the connection is made (after
+// DNS, for every redirect), so a name that resolves to 127.0.0.1 or
+// 169.254.169.254 is refused too.
+type Previewer struct {
+	o      PreviewOptions
+	client *http.Client
+}
+
+// NewPreviewer makes a previewer.
+func NewPreviewer(o PreviewOptions) *Previewer {
+	if o.PageMaxBytes <= 0 {
+		o.PageMaxBytes = 1 << 20
+	}
+	if o.PageTimeout <= 0 {
+		o.PageTimeout = 5 * time.Second
+	}
+	if o.ImageTimeout <= 0 {
+		o.ImageTimeout = 20 * time.Second
+	}
+	if o.MaxRedirects <= 0 {
+		o.MaxRedirects = 3
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "ChorusLinkPreview/1 (+https://github.com/chorus-advocacy/chorus)"
+	}
+	p := &Previewer{o: o}
+	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: p.control}
+	tr := &http.Transport{
+		Proxy:                  nil, // a proxy would make the dial-time check meaningless
+		DialContext:            dialer.DialContext,
+		TLSHandshakeTimeout:    5 * time.Second,
+		ResponseHeaderTimeout:  10 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+		MaxIdleConns:           4,
+		IdleConnTimeout:        30 * time.Second,
+	}
+	p.client = &http.Client{Transport: tr, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) > o.MaxRedirects {
+			return fmt.Errorf("link preview: more than %d redirects", o.MaxRedirects)
+		}
+		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+			return fmt.Errorf("link preview: redirect to a %s: address", req.URL.Scheme)
+		}
+		return nil
+	}}
+	return p
+}
+
+// control runs for every connection, with the resolved address.
+func (p *Previewer) control(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrBlockedAddress, address)
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrBlockedAddress, address)
+	}
+	if !p.Allowed(ip) {
+		return fmt.Errorf("%w: %s is not a public address", ErrBlockedAddress, ip)
+	}
+	return nil
+}
+
+// nonPublic are ranges IsPrivate, IsLoopback and friends do not cover.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, broadcast
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("fec0::/10"),       // old site-local
+	netip.MustParsePrefix("100::/64"),        // discard
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+}
+
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// Allowed reports whether the previewer may connect to ip: a public
+// unicast address, or one on the allow-list.
+func (p *Previewer) Allowed(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, a := range p.o.Allow {
+		if a.Contains(ip) {
+			return true
+		}
+	}
+	return isPublic(ip)
+}
+
+func isPublic(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if !ip.IsValid() || !ip.IsGlobalUnicast() || ip.IsPrivate() {
+		return false // loopback, link-local, multicast, unspecified, private
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	if nat64.Contains(ip) { // judge the IPv4 address inside
+		b := ip.As16()
+		return isPublic(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
+	}
+	return true
+}
+
+// ParseAllow reads a comma-separated list of addresses and CIDR prefixes.
+func ParseAllow(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, "/") {
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR prefix", part)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR prefix", part)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+var linkRE = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"'\x{3000}-\x{303f}\x{ff01}-\x{ff0f}\x{ff1a}-\x{ff20}]+`)
+
+// FirstLink returns the first http(s) link in a message, without the
+// punctuation that usually follows one in a sentence; "" when none.
+func FirstLink(message string) string {
+	l := linkRE.FindString(message)
+	for l != "" && strings.ContainsRune(".,;:!?)]}'\"", rune(l[len(l)-1])) {
+		if l[len(l)-1] == ')' && strings.Count(l, "(") >= strings.Count(l, ")") {
+			break // a link like …/Foo_(bar)
+		}
+		l = l[:len(l)-1]
+	}
+	if u, err := url.Parse(l); err != nil || u.Host == "" {
+		return ""
+	}
+	return l
+}
+
+func (p *Previewer) get(ctx context.Context, rawURL, accept string) (*http.Response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("link preview: %q is not an http(s) address", rawURL)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", p.o.UserAgent)
+	req.Header.Set("Accept", accept)
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, &statusError{url: rawURL, status: resp.StatusCode}
+	}
+	return resp, nil
+}
+
+type statusError struct {
+	url    string
+	status int
+}
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("link preview: %s answered %d", e.url, e.status)
+}
+
+// ImageURL fetches a page and returns its preview image's address
+// (og:image, else twitter:image), resolved against the page's final
+// address; a link straight to an image is its own preview. "" when the
+// page names none.
+func (p *Previewer) ImageURL(ctx context.Context, pageURL string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.o.PageTimeout)
+	defer cancel()
+	resp, err := p.get(ctx, pageURL, "text/html,application/xhtml+xml;q=0.9,image/*;q=0.8")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if strings.HasPrefix(mt, "image/") {
+		return resp.Request.URL.String(), nil
+	}
+	if mt != "" && mt != "text/html" && mt != "application/xhtml+xml" {
+		return "", nil
+	}
+	img := ogImage(io.LimitReader(resp.Body, p.o.PageMaxBytes))
+	if img.url == "" {
+		return "", nil
+	}
+	base := resp.Request.URL
+	ref, err := url.Parse(img.url)
+	if err != nil {
+		return "", nil
+	}
+	if img.base != "" {
+		if b, err := base.Parse(img.base); err == nil {
+			base = b
+		}
+	}
+	abs := base.ResolveReference(ref)
+	if abs.Scheme != "http" && abs.Scheme != "https" {
+		return "", nil
+	}
+	return abs.String(), nil
+}
+
+// pageImage is what a page's head says about its preview image.
+type pageImage struct{ url, base string }
+
+// ogImage reads a page's head for its preview image: og:image (or
+// og:image:url / og:image:secure_url), else twitter:image; with the
+// page's <base href>, if any.
+func ogImage(r io.Reader) pageImage {
+	z := html.NewTokenizer(r)
+	var og, tw, base string
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return pick(og, tw, base)
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			switch string(name) {
+			case "body":
+				return pick(og, tw, base)
+			case "base":
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					if string(k) == "href" && base == "" {
+						base = strings.TrimSpace(string(v))
+					}
+				}
+			case "meta":
+				var prop, content string
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					switch string(k) {
+					case "property", "name":
+						if prop == "" {
+							prop = strings.ToLower(strings.TrimSpace(string(v)))
+						}
+					case "content":
+						content = strings.TrimSpace(string(v))
+					}
+				}
+				if content == "" {
+					continue
+				}
+				switch prop {
+				case "og:image", "og:image:url", "og:image:secure_url":
+					if og == "" {
+						og = content
+					}
+				case "twitter:image", "twitter:image:src":
+					if tw == "" {
+						tw = content
+					}
+				}
+			}
+		case html.EndTagToken:
+			if name, _ := z.TagName(); string(name) == "head" && (og != "" || tw != "") {
+				return pick(og, tw, base)
+			}
+		}
+	}
+}
+
+func pick(og, tw, base string) pageImage {
+	if og != "" {
+		return pageImage{og, base}
+	}
+	if tw != "" {
+		return pageImage{tw, base}
+	}
+	return pageImage{}
+}
+
+// PreviewPhoto fetches the preview image of the page at link and stores
+// it as a program's wechat_photo media. It returns (zero, nil) when the
+// page names no image.
+func (s *Service) PreviewPhoto(ctx context.Context, programID, userID, link string) (store.Media, error) {
+	imgURL, err := s.preview.ImageURL(ctx, link)
+	if err != nil || imgURL == "" {
+		return store.Media{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.preview.o.ImageTimeout)
+	defer cancel()
+	resp, err := s.preview.get(ctx, imgURL, "image/*")
+	if err != nil {
+		return store.Media{}, err
+	}
+	defer resp.Body.Close()
+	max := s.limits.PhotoMaxBytes
+	if resp.ContentLength > max {
+		return store.Media{}, Refused([]mediacheck.Problem{{Code: mediacheck.CodeTooLarge,
+			Message: fmt.Sprintf("the page's image is %s; WeChat allows at most %s", sizeText(resp.ContentLength), sizeText(max))}})
+	}
+	name := ""
+	if u, err := url.Parse(imgURL); err == nil {
+		name = path.Base(u.Path)
+		if name == "/" || name == "." || !strings.Contains(name, ".") {
+			name = ""
+		}
+	}
+	return s.Import(ctx, programID, userID, mediacheck.KindWeChatPhoto, name, store.MediaSourceLinkPreview, imgURL, resp.Body, max)
+}
+
+// RunLinkPreview is the JobLinkPreview handler: it gives the activity its
+// link's preview photo unless the activity has a photo by then, or no
+// longer has a link.
+func (s *Service) RunLinkPreview(ctx context.Context, j store.Job) error {
+	var p LinkPreviewJob
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return jobs.Permanent(err)
+	}
+	a, err := s.st.Activity(ctx, p.ProgramID, p.ActivityID)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	link := FirstLink(a.Message)
+	if a.Type != domain.TypeWeChatPhoto || a.MediaID != "" || a.Removed() || link == "" {
+		return nil
+	}
+	m, err := s.PreviewPhoto(ctx, p.ProgramID, a.CreatedBy, link)
+	var de *domain.Error
+	var se *statusError
+	switch {
+	case errors.Is(err, ErrBlockedAddress), errors.As(err, &de):
+		s.log.Info("no link preview photo", "activity", a.ID, "link", link, "reason", err)
+		return jobs.Permanent(err)
+	case errors.As(err, &se) && se.status < 500 && se.status != http.StatusTooManyRequests && se.status != http.StatusRequestTimeout:
+		s.log.Info("no link preview photo", "activity", a.ID, "link", link, "reason", err)
+		return jobs.Permanent(err)
+	case err != nil && j.Attempts >= 4:
+		return jobs.Permanent(err)
+	case err != nil:
+		return err
+	case m.ID == "":
+		s.log.Info("linked page names no preview image", "activity", a.ID, "link", link)
+		return nil
+	}
+	set, err := s.st.SetActivityMediaIfEmpty(ctx, p.ProgramID, a.ID, m.ID, s.now())
+	if err != nil || !set {
+		_ = s.Delete(context.WithoutCancel(ctx), m)
+		return err
+	}
+	s.log.Info("link preview photo set", "activity", a.ID, "media", m.ID, "image", m.SourceURL)
+	return nil
+}
+
+// WantsLinkPreview reports whether an activity should get its link's
+// preview photo.
+func WantsLinkPreview(a domain.Activity) bool {
+	return a.Type == domain.TypeWeChatPhoto && a.MediaID == "" && !a.Removed() && FirstLink(a.Message) != ""
+}

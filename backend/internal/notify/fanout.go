@@ -1,0 +1,419 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
+	"github.com/chorus-advocacy/chorus/backend/internal/push"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
+)
+
+// batchAttempts: a batch that meets rate limits is retried many times before
+// it is given up.
+const batchAttempts = 25
+
+// handleLive plans an activity's announcement when it goes live: the members
+// the targeting rule picks now, their devices, split into batch jobs that
+// are enqueued together with the announcement record.
+func (n *Notifier) handleLive(ctx context.Context, j store.Job) error {
+	var p livePayload
+	if err := decode(j, &p); err != nil {
+		return err
+	}
+	a, err := n.st.Activity(ctx, p.ProgramID, p.ActivityID)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := n.now()
+	switch {
+	case a.StartsAt.UnixMilli() != p.StartsAt:
+		return nil // the start moved: the job for the new start announces it
+	case now.Before(a.StartsAt):
+		// Another instance's clock ran ahead; wait for the start.
+		return jobs.RetryAfter(a.StartsAt.Sub(now), errors.New("activity not live yet"))
+	case !a.Live(now):
+		return nil // removed or ended before it could be announced: nobody
+	}
+	// ProgramDevices returns members' devices only. An activity for
+	// everyone needs no one's groups and channels: the rule passes an empty
+	// audience, and loading 100,000 of them would be wasted.
+	var auds map[string]domain.Audience
+	if len(a.GroupIDs) > 0 || len(a.ChannelIDs) > 0 {
+		if auds, err = n.st.Audiences(ctx, a.ProgramID); err != nil {
+			return err
+		}
+	}
+	devices, err := n.st.ProgramDevices(ctx, a.ProgramID)
+	if err != nil {
+		return err
+	}
+	visible := map[string]bool{}
+	var ids []string
+	for _, d := range devices {
+		v, seen := visible[d.UserID]
+		if !seen {
+			v = domain.Visible(&a, auds[d.UserID], now)
+			visible[d.UserID] = v
+		}
+		if v {
+			ids = append(ids, d.ID)
+		}
+	}
+	var batches []store.NewJob
+	for start := 0; start < len(ids); start += n.o.BatchSize {
+		payload, err := encode(batchPayload{ProgramID: a.ProgramID, ActivityID: a.ID, Devices: ids[start:min(start+n.o.BatchSize, len(ids))]})
+		if err != nil {
+			return err
+		}
+		batches = append(batches, store.NewJob{Kind: KindActivityBatch, Payload: payload, RunAt: now, MaxAttempts: batchAttempts})
+	}
+	started, err := n.st.StartAnnouncement(ctx, store.Announcement{ActivityID: a.ID, ProgramID: a.ProgramID, Devices: len(ids), Batches: len(batches), At: now}, batches)
+	if err != nil || !started {
+		return err
+	}
+	n.log.Info("push: announcing activity", "activity", a.ID, "devices", len(ids), "batches", len(batches))
+	if p.Scheduled {
+		// Feeds change now.
+		n.bus.PublishProgram(a.ProgramID, EventFeedChanged, feedChange{ProgramID: a.ProgramID, ActivityID: a.ID, Reason: "live"})
+	}
+	n.jobs.Wake()
+	return nil
+}
+
+// handleBatch sends an announcement to a batch of devices: those not yet
+// recorded, of members, outside their quiet hours, while the activity is
+// live. Devices in quiet hours are recorded as held, together with a
+// job that sends them when the window ends (re-checking the rule then).
+func (n *Notifier) handleBatch(ctx context.Context, j store.Job) error {
+	var p batchPayload
+	if err := decode(j, &p); err != nil {
+		return err
+	}
+	a, err := n.st.Activity(ctx, p.ProgramID, p.ActivityID)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := n.now()
+	if !a.Live(now) {
+		return nil // removed or expired by now: nobody
+	}
+	key := "act:" + a.ID
+	pending := p.Devices
+	// A device is in one batch only, so a batch's first run finds nothing
+	// recorded: only runs again (and releases) need to look.
+	if j.Attempts > 1 || p.Held {
+		done, err := n.st.Deliveries(ctx, key, p.Devices)
+		if err != nil {
+			return err
+		}
+		pending = make([]string, 0, len(p.Devices))
+		for _, id := range p.Devices {
+			outcome, recorded := done[id]
+			if !recorded || (p.Held && outcome == store.OutcomeHeld) {
+				pending = append(pending, id)
+			}
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	targets, err := n.st.PushTargets(ctx, pending)
+	if err != nil {
+		return err
+	}
+	// The plan applied membership and the targeting rule moments ago; a
+	// quiet-hours release applies them again, hours later.
+	var auds map[string]domain.Audience
+	if p.Held {
+		users := make([]string, 0, len(targets))
+		seen := map[string]bool{}
+		for _, t := range targets {
+			if !seen[t.UserID] {
+				seen[t.UserID] = true
+				users = append(users, t.UserID)
+			}
+		}
+		if auds, err = n.st.AudiencesOf(ctx, a.ProgramID, users); err != nil {
+			return err
+		}
+	}
+	send := make([]store.PushTarget, 0, len(targets))
+	held := map[int64][]string{}
+	var releases []int64
+	for _, t := range targets {
+		if p.Held {
+			if aud, member := auds[t.UserID]; !member || !domain.Visible(&a, aud, now) {
+				continue
+			}
+		}
+		if hold, until := push.QuietUntil(now, zone(t.Timezone), t.QuietHoursStart, t.QuietHoursEnd); hold {
+			k := until.UnixMilli()
+			if held[k] == nil {
+				releases = append(releases, k)
+			}
+			held[k] = append(held[k], t.ID)
+			continue
+		}
+		send = append(send, t)
+	}
+	if len(held) > 0 {
+		var ds []store.Delivery
+		var js []store.NewJob
+		for _, k := range releases {
+			ids := held[k]
+			for _, id := range ids {
+				ds = append(ds, store.Delivery{DeviceID: id, Outcome: store.OutcomeHeld})
+			}
+			payload, err := encode(batchPayload{ProgramID: a.ProgramID, ActivityID: a.ID, Devices: ids, Held: true})
+			if err != nil {
+				return err
+			}
+			js = append(js, store.NewJob{Kind: KindActivityBatch, Payload: payload, RunAt: time.UnixMilli(k), MaxAttempts: batchAttempts,
+				DedupeKey: fmt.Sprintf("push-held:%s:%d:%d", a.ID, j.ID, k)})
+		}
+		if err := n.st.RecordDeliveries(ctx, key, ds, now, js...); err != nil {
+			return err
+		}
+		n.log.Debug("push: held for quiet hours", "activity", a.ID, "devices", len(ds), "releases", len(js))
+	}
+	msgs := map[string]push.Message{}
+	return n.sendAll(ctx, key, send, func(t store.PushTarget) push.Message {
+		l := push.ResolveLocale(localeOf(t))
+		m, ok := msgs[l]
+		if !ok {
+			m = push.NewActivityMessage(l, a.ProgramID, a.ID, activityTitle(&a))
+			msgs[l] = m
+		}
+		return m
+	})
+}
+
+// handleDirect sends a handoff or a TikTok staging result to one person.
+func (n *Notifier) handleDirect(ctx context.Context, j store.Job) error {
+	var p directPayload
+	if err := decode(j, &p); err != nil {
+		return err
+	}
+	a, err := n.st.Activity(ctx, p.ProgramID, p.ActivityID)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var platforms []string
+	if p.Kind == push.KindHandoff {
+		platforms = []string{string(push.PlatformFCM), string(push.PlatformAPNs)}
+	}
+	targets, err := n.st.UserPushTargets(ctx, p.UserID, platforms...)
+	if err != nil {
+		return err
+	}
+	key := "job:" + strconv.FormatInt(j.ID, 10)
+	ids := make([]string, len(targets))
+	for i, t := range targets {
+		ids[i] = t.ID
+	}
+	done, err := n.st.Deliveries(ctx, key, ids)
+	if err != nil {
+		return err
+	}
+	send := targets[:0]
+	for _, t := range targets {
+		if _, recorded := done[t.ID]; !recorded {
+			send = append(send, t)
+		}
+	}
+	title := activityTitle(&a)
+	return n.sendAll(ctx, key, send, func(t store.PushTarget) push.Message {
+		if p.Kind == push.KindHandoff {
+			return push.HandoffMessage(localeOf(t), a.ProgramID, a.ID, title)
+		}
+		return push.TikTokStatusMessage(localeOf(t), a.ProgramID, a.ID, title, p.Staged, p.Reason)
+	})
+}
+
+// sendAll sends to targets with SendConcurrency sends in flight and records
+// each outcome under key as it comes (in small groups). When ctx ends
+// (shutdown, lease) it stops starting sends but lets those in flight finish
+// and records them, so a stopped batch resumes without resending. A rate
+// limit stops it too; the job then runs again after the service's
+// Retry-After. Dead registrations are deleted.
+func (n *Notifier) sendAll(ctx context.Context, key string, targets []store.PushTarget, msgFor func(store.PushTarget) push.Message) error {
+	if len(targets) == 0 {
+		return nil
+	}
+	sender := n.sender.Load().Sender
+	// In-flight sends outlive ctx: an abandoned request may have been
+	// delivered without our knowing, and would be sent twice.
+	sendCtx := context.WithoutCancel(ctx)
+	type result struct {
+		t   *store.PushTarget
+		err error
+	}
+	var mu sync.Mutex // msgFor's cache is not safe for concurrent use
+	work := make(chan *store.PushTarget)
+	results := make(chan result, 256)
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for range min(n.o.SendConcurrency, len(targets)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range work {
+				if stop.Load() {
+					continue // rate limited: the retry sends it
+				}
+				mu.Lock()
+				m := msgFor(*t)
+				mu.Unlock()
+				err := sender.Send(sendCtx, toPushDevice(t), m)
+				if _, ok := push.RetryAfter(err); ok {
+					stop.Store(true)
+				}
+				results <- result{t, err}
+			}
+		}()
+	}
+	go func() {
+		defer close(work)
+		for i := range targets {
+			if stop.Load() {
+				return
+			}
+			select {
+			case work <- &targets[i]:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	var (
+		buf       []store.Delivery
+		recordErr error
+		wait      time.Duration
+		waitErr   error
+		failed    int
+		firstErr  error
+		sent      int
+		processed int
+	)
+	bg := context.WithoutCancel(ctx)
+	flush := func() {
+		if len(buf) == 0 {
+			return
+		}
+		if err := n.st.RecordDeliveries(bg, key, buf, n.now()); err != nil {
+			recordErr = err
+		}
+		buf = buf[:0]
+	}
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+loop:
+	for {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				break loop
+			}
+			processed++
+			switch err := r.err; {
+			case err == nil:
+				sent++
+				buf = append(buf, store.Delivery{DeviceID: r.t.ID, Outcome: store.OutcomeSent})
+			case errors.Is(err, push.ErrUnregistered):
+				since, _ := push.UnregisteredSince(err)
+				if _, derr := n.st.DeleteDeadDevice(bg, r.t.ID, since); derr != nil {
+					n.log.Warn("push: remove dead device", "device", r.t.ID, "err", derr)
+				}
+				n.log.Info("push: device no longer registered; removed", "device", r.t.ID, "platform", r.t.Platform)
+				buf = append(buf, store.Delivery{DeviceID: r.t.ID, Outcome: store.OutcomeUnregistered})
+			case errors.Is(err, push.ErrRejected):
+				n.log.Warn("push: rejected", "device", r.t.ID, "platform", r.t.Platform, "err", err)
+				buf = append(buf, store.Delivery{DeviceID: r.t.ID, Outcome: store.OutcomeRejected})
+			default:
+				if d, ok := push.RetryAfter(err); ok {
+					if d > wait {
+						wait = d
+					}
+					waitErr = err
+				}
+				failed++
+				if firstErr == nil {
+					firstErr = err
+				}
+			}
+			if len(buf) >= 200 {
+				flush()
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+	flush()
+	switch {
+	case recordErr != nil:
+		return fmt.Errorf("record deliveries: %w", recordErr)
+	case ctx.Err() != nil && processed < len(targets):
+		return ctx.Err()
+	case waitErr != nil:
+		n.log.Info("push: rate limited", "key", key, "sent", sent, "retry_in", wait, "err", waitErr)
+		return jobs.RetryAfter(max(wait, time.Second), waitErr)
+	case failed > 0:
+		return fmt.Errorf("%d of %d pushes failed, e.g.: %w", failed, len(targets), firstErr)
+	}
+	return nil
+}
+
+func toPushDevice(t *store.PushTarget) push.Device {
+	d := push.Device{ID: t.ID, Platform: push.Platform(t.Platform), Token: t.Token, Locale: localeOf(*t)}
+	if t.Subscription != "" {
+		var sub push.WebPushSubscription
+		if err := jsonUnmarshal(t.Subscription, &sub); err == nil {
+			d.Subscription = &sub
+		}
+	}
+	return d
+}
+
+func localeOf(t store.PushTarget) string {
+	if t.Locale != "" {
+		return t.Locale
+	}
+	return t.UserLocale
+}
+
+var zones sync.Map // name -> *time.Location: LoadLocation parses zone data each call
+
+func zone(name string) *time.Location {
+	if v, ok := zones.Load(name); ok {
+		return v.(*time.Location)
+	}
+	loc, ok := domain.LoadLocation(name)
+	if !ok {
+		loc = time.UTC
+	}
+	zones.Store(name, loc)
+	return loc
+}
+
+func isNotFound(err error) bool {
+	var de *domain.Error
+	return errors.As(err, &de) && de.Code == domain.CodeNotFound
+}
