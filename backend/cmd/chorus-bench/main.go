@@ -25,6 +25,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/auth"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
+	"github.com/chorus-advocacy/chorus/backend/internal/links"
 	"github.com/chorus-advocacy/chorus/backend/internal/seed"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
@@ -35,6 +36,7 @@ type params struct {
 	duration                                             time.Duration
 	dbs, only                                            string
 	pgURL                                                string
+	fanout                                               *fanoutParams
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -52,7 +54,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&p.clients, "clients", 32, "concurrent clients")
 	fs.DurationVar(&p.duration, "duration", 8*time.Second, "length of each load run")
 	fs.StringVar(&p.dbs, "db", "sqlite,postgres", "databases to measure")
-	fs.StringVar(&p.only, "only", "feed,perform,leaderboard", "what to measure")
+	fs.StringVar(&p.only, "only", "feed,perform,leaderboard,redirect,probe,upload,fanout", "what to measure")
+	mp := mediaFlags(fs)
+	p.fanout = fanoutFlags(fs)
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.StringVar(&p.pgURL, "postgres", envOr("CHORUS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server")
 	if err := fs.Parse(args); err != nil {
@@ -71,7 +75,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "chorus-bench: %d members, %d groups, %d channels, %d activities (%d live), %d clients, %s per run\n",
 		p.members, p.groups, p.channels, p.activities, p.live, p.clients, p.duration)
 	failed := false
+	// probe and upload need no seeded program: they run first, once.
+	dbParts, err := mediaParts(context.Background(), p.only, mp, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "media: %v\n", err)
+		failed = true
+	}
 	for _, db := range strings.Split(p.dbs, ",") {
+		if !dbParts {
+			break
+		}
 		if err := bench(context.Background(), strings.TrimSpace(db), p, stdout); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", db, err)
 			failed = true
@@ -152,7 +165,9 @@ func bench(ctx context.Context, db string, p params, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "\n[%s] seeded in %s\n", db, time.Since(t0).Round(time.Millisecond))
 
-	api := httpapi.New(httpapi.Options{Store: st, Log: slog.New(slog.DiscardHandler), PublicURL: "http://bench"})
+	clicks := links.NewRecorder(st, slog.New(slog.DiscardHandler), time.Second)
+	defer clicks.Close()
+	api := httpapi.New(httpapi.Options{Store: st, Log: slog.New(slog.DiscardHandler), PublicURL: "http://bench", Clicks: clicks})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -161,7 +176,8 @@ func bench(ctx context.Context, db string, p params, out io.Writer) error {
 	go srv.Serve(ln)
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: p.clients * 2, MaxConnsPerHost: p.clients * 2}}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: p.clients * 2, MaxConnsPerHost: p.clients * 2},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	healthz := func(r *rand.Rand) *http.Request {
 		req, _ := http.NewRequest("GET", base+"/healthz", nil)
@@ -198,6 +214,24 @@ func bench(ctx context.Context, db string, p params, out io.Writer) error {
 			return req
 		})
 	}
+	if strings.Contains(p.only, "redirect") {
+		// 10,000 members' own links to one activity's URL; every follow is
+		// a click for the background writer.
+		var codes []string
+		for i := 0; i < min(10000, len(fx.members)); i++ {
+			m := fx.members[i]
+			got, err := st.EnsureLinks(ctx, fx.program, fx.open[0], m, []string{"https://example.com/launch"}, links.NewCode, time.Now())
+			if err != nil {
+				return err
+			}
+			codes = append(codes, got["https://example.com/launch"])
+		}
+		measure("GET /l/{code}", func(r *rand.Rand) *http.Request {
+			req, _ := http.NewRequest("GET", base+"/l/"+codes[r.IntN(len(codes))], nil)
+			req.Header.Set("User-Agent", "Mozilla/5.0 (iPhone) MicroMessenger/8.0")
+			return req
+		})
+	}
 	if strings.Contains(p.only, "leaderboard") {
 		t1 := time.Now()
 		if err := seedLedger(ctx, st, fx, p); err != nil {
@@ -217,6 +251,11 @@ func bench(ctx context.Context, db string, p params, out io.Writer) error {
 			req.Header.Set("Authorization", "Bearer "+fx.tokens[r.IntN(len(fx.tokens))])
 			return req
 		})
+	}
+	if strings.Contains(p.only, "fanout") {
+		if err := benchFanout(ctx, db, st, fx, p.fanout, out); err != nil {
+			return fmt.Errorf("fanout: %w", err)
+		}
 	}
 	return nil
 }
@@ -300,7 +339,7 @@ func load(hc *http.Client, clients int, d time.Duration, mk func(r *rand.Rand) *
 				resp.Body.Close()
 				mine = append(mine, time.Since(t))
 				myBytes += n
-				if resp.StatusCode >= 300 {
+				if resp.StatusCode >= 400 {
 					myErrs++
 					msg = resp.Status
 				}
@@ -332,6 +371,7 @@ func line(out io.Writer, db, what string, r, ceiling result) {
 type fixture struct {
 	program string
 	tokens  []string // sessions of random members
+	members []string // their ids
 	groups  []string
 	open    []string // live activities sent to everyone
 }
@@ -463,6 +503,7 @@ func seedProgram(ctx context.Context, st *store.Store, p params) (fixture, error
 	for _, i := range r.Perm(len(users))[:min(5000, len(users))] {
 		tok, hash := auth.NewToken(32)
 		fx.tokens = append(fx.tokens, tok)
+		fx.members = append(fx.members, users[i])
 		srows = append(srows, []any{hash, users[i], nowMS, exp})
 	}
 	if err := st.BulkInsert(ctx, "sessions", []string{"token_hash", "user_id", "created_at", "expires_at"}, srows); err != nil {

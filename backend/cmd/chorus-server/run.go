@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -18,14 +19,18 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/config"
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
+	"github.com/chorus-advocacy/chorus/backend/internal/links"
+	"github.com/chorus-advocacy/chorus/backend/internal/media"
 	"github.com/chorus-advocacy/chorus/backend/internal/seed"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
+	"github.com/chorus-advocacy/chorus/backend/mediacheck"
 	"github.com/chorus-advocacy/chorus/backend/mediacheck/probecli"
 )
 
 const usage = `chorus-server — the Chorus backend
 
-  chorus-server serve [--addr 127.0.0.1:8080] [--data DIR | --database-url postgres://…] [--public-url URL] [--demo] [--config FILE]
+  chorus-server serve [--addr 127.0.0.1:8080] [--data DIR | --database-url postgres://…] [--public-url URL] [--demo] [--web-dir DIR] [--config FILE]
   chorus-server admin create-program --name NAME --manager-email EMAIL --manager-password PASSWORD [--manager-name NAME] [--timezone ZONE]
   chorus-server probe [--kind wechat_photo|wechat_video|tiktok_video] FILE...
   chorus-server admin create-user --email EMAIL --password PASSWORD [--name NAME] [--timezone ZONE] [--locale en|zh-Hans]
@@ -76,6 +81,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	level.Set(cfg.LogLevel)
 	log := newLogger(stderr, level)
 
+	// Listen first: on port 0 the address, and the public URL derived from
+	// it, are known only now, and the OAuth redirects need them.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("listen", "addr", cfg.Addr, "err", err)
+		return 1
+	}
+	defer ln.Close()
+	if cfg.PublicURLDerived {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+
 	st, err := store.Open(ctx, store.Options{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL})
 	if err != nil {
 		log.Error("open database", "err", err)
@@ -83,8 +100,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer st.Close()
 
+	mediaSvc, err := openMedia(cfg, st, log)
+	if err != nil {
+		log.Error("media storage", "err", err)
+		return 1
+	}
+
 	if cfg.Demo {
-		res, err := seed.Demo(ctx, st, auth.DefaultParams, time.Now())
+		res, err := seed.Demo(ctx, st, auth.DefaultParams, time.Now(), seed.WithMedia(mediaSvc))
 		if err != nil {
 			log.Error("seed demo", "err", err)
 			return 1
@@ -93,25 +116,43 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			"manager", seed.DemoManager, "members", "member1…5@demo.test", "password", seed.DemoPassword)
 	}
 
+	keys, err := loadKeys(cfg)
+	if err != nil {
+		log.Error("secret key", "err", err)
+		return 1
+	}
 	runner := jobs.New(st, log)
-	tt, reloadTikTok, stopTikTok, err := setupTikTok(cfg, st, runner, noMedia{}, quiet{}, log)
+	nt, reloadPush, stopPush, err := setupPush(cfg, st, runner, log)
+	if err != nil {
+		log.Error("push notifications", "err", err)
+		return 2
+	}
+	defer stopPush()
+	tt, reloadTikTok, stopTikTok, err := setupTikTok(cfg, st, keys, runner, mediaSource{mediaSvc}, nt, log)
 	if err != nil {
 		log.Error("TikTok", "err", err)
 		return 1
 	}
 	defer stopTikTok()
-	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner, TikTok: tt})
+	// Clicks leave the redirect path through a writer that stores them each
+	// second; closing it (after the server drained) stores the rest.
+	clicks := links.NewRecorder(st, log, time.Second)
+	defer clicks.Close()
+	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner, TikTok: tt,
+		Clicks: clicks, VisitorKey: keys.Derive("visitor salts"), Media: mediaSvc, Notify: nt, Events: nt})
+	handler := api.Handler()
+	if cfg.WebDir != "" {
+		handler = webApp(cfg.WebDir, handler)
+		log.Info("serving the web app at /app/", "dir", cfg.WebDir)
+	}
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		log.Error("listen", "addr", cfg.Addr, "err", err)
-		return 1
-	}
+	// Shutdown waits for handlers; event streams end when told to.
+	srv.RegisterOnShutdown(api.CloseStreams)
 	// Tests and scripts start us on port 0 and read the address from here.
 	fmt.Fprintf(stdout, "chorus-server listening on http://%s\n", ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "database", st.Dialect())
@@ -123,6 +164,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		default:
 			level.Set(ch.Config.LogLevel)
 			reloadTikTok(ch.Config.TikTok)
+			reloadPush(ch.Config.Push)
 			if len(ch.Applied) > 0 {
 				log.Info("config reloaded", "applied", ch.Applied)
 			}
@@ -135,6 +177,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	go sweepSessions(ctx, st, log)
+	go mediaSvc.SweepLoop(ctx, time.Hour) // abandoned uploads: at start, then hourly
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() { runner.Run(jobsCtx); close(jobsDone) }()
@@ -248,4 +291,27 @@ func writeOut(w io.Writer, v any) int {
 	b, _ := json.Marshal(v)
 	fmt.Fprintln(w, string(b))
 	return 0
+}
+
+// openMedia sets up media storage: a local directory (CHORUS_MEDIA_DIR,
+// default DATA/media) holding objects/ and the uploads/ in progress.
+func openMedia(cfg config.Config, st *store.Store, log *slog.Logger) (*media.Service, error) {
+	dir := cfg.Media.Dir
+	if dir == "" {
+		dir = filepath.Join(cfg.DataDir, "media")
+	}
+	return media.OpenDir(dir, media.Options{Store: st, Log: log,
+		Limits:  mediacheck.Limits{PhotoMaxBytes: cfg.Media.PhotoMaxBytes},
+		Preview: media.PreviewOptions{Allow: cfg.Media.LinkPreviewAllow}})
+}
+
+// mediaSource hands stored videos to TikTok staging.
+type mediaSource struct{ m *media.Service }
+
+func (s mediaSource) OpenMedia(ctx context.Context, programID, mediaID string) (tiktokstage.Media, error) {
+	f, err := s.m.OpenMedia(ctx, programID, mediaID)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/config"
-	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/secret"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
@@ -18,16 +15,8 @@ import (
 // setupTikTok builds the TikTok service: the fake TikTok in demo mode, the
 // configured app otherwise, nothing when no app is configured. The returned
 // func applies new credentials from a config reload; stop closes the fake.
-func setupTikTok(cfg config.Config, st *store.Store, runner *jobs.Runner, media tiktokstage.MediaSource, n tiktokstage.Notifier, log *slog.Logger) (svc *tiktokstage.Service, reload func(config.TikTok), stop func(), err error) {
+func setupTikTok(cfg config.Config, st *store.Store, keys *secret.Keys, runner *jobs.Runner, media tiktokstage.MediaSource, n tiktokstage.Notifier, log *slog.Logger) (svc *tiktokstage.Service, reload func(config.TikTok), stop func(), err error) {
 	stop = func() {}
-	key, err := secret.LoadOrCreate(cfg.SecretKey, cfg.DataDir)
-	if err != nil {
-		return nil, nil, stop, fmt.Errorf("secret key: %w", err)
-	}
-	keys, err := secret.New(key)
-	if err != nil {
-		return nil, nil, stop, err
-	}
 	tc := cfg.TikTok
 	if cfg.Demo {
 		fake := tiktoktest.New(tiktoktest.WithLog(log.With("fake", "tiktok").Info),
@@ -65,15 +54,12 @@ func newTikTokClient(tc config.TikTok) (*tiktok.Client, error) {
 	return tiktok.New(tiktok.Config{ClientKey: tc.ClientKey, ClientSecret: tc.ClientSecret, AuthBaseURL: tc.AuthBaseURL, APIBaseURL: tc.APIBaseURL})
 }
 
-// quiet tells nobody; it stands in until push notifications are wired.
-type quiet struct{}
-
-func (quiet) TikTokStatus(context.Context, string, string, string, bool, string) error { return nil }
-func (quiet) Event(context.Context, string, string, any)                               {}
-
-// noMedia finds no media; it stands in until the media store is wired.
-type noMedia struct{}
-
-func (noMedia) OpenMedia(context.Context, string, string) (tiktokstage.Media, error) {
-	return nil, domain.NotFound("media")
+// loadKeys returns the keys derived from the configured secret, or from the
+// one kept in the data directory.
+func loadKeys(cfg config.Config) (*secret.Keys, error) {
+	key, err := secret.LoadOrCreate(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	return secret.New(key)
 }

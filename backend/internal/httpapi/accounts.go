@@ -168,6 +168,7 @@ func (s *Server) updateMe(c *call, in client.UpdateMe) (client.Me, error) {
 	if in.TrackingOptOut != nil {
 		u.TrackingOptOut = *in.TrackingOptOut
 	}
+	applyQuietHours(f, &u, in)
 	if err := f.Err(); err != nil {
 		return client.Me{}, err
 	}

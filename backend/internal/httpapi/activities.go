@@ -89,6 +89,9 @@ func (s *Server) applyActivity(c *call, base domain.Activity, in client.Activity
 	for k, v := range refs {
 		fields.Add(k, v)
 	}
+	if err := s.checkActivityMedia(c, a, fields); err != nil {
+		return a, err
+	}
 	return a, fields.Err()
 }
 
@@ -120,11 +123,17 @@ func (s *Server) activitySaved(c *call, a domain.Activity) {
 	if err := s.notify().ActivitySaved(c.ctx, a); err != nil {
 		s.log.Error("notify activity saved", "activity", a.ID, "err", err)
 	}
+	s.queueLinkPreview(c.ctx, a)
 }
 
 func (s *Server) removeActivity(c *call, _ none) (client.Activity, error) {
 	if err := s.store.RemoveActivity(c.ctx, c.programID, c.path("aid"), s.now()); err != nil {
 		return client.Activity{}, err
 	}
-	return s.activity(c, none{})
+	a, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
+	if err != nil {
+		return client.Activity{}, err
+	}
+	s.activitySaved(c, a) // open feeds reload; a removed activity is announced to nobody
+	return toActivity(&a, s.now()), nil
 }

@@ -8,7 +8,8 @@ import (
 )
 
 func toMe(u domain.User, ms []domain.Membership) client.Me {
-	me := client.Me{ID: u.ID, Email: u.Email, Name: u.Name, Timezone: u.Timezone, Locale: u.Locale, TrackingOptOut: u.TrackingOptOut, Memberships: []client.Membership{}}
+	me := client.Me{ID: u.ID, Email: u.Email, Name: u.Name, Timezone: u.Timezone, Locale: u.Locale, TrackingOptOut: u.TrackingOptOut,
+		QuietHoursStart: u.QuietHoursStart, QuietHoursEnd: u.QuietHoursEnd, Memberships: []client.Membership{}}
 	for _, m := range ms {
 		me.Memberships = append(me.Memberships, client.Membership{ProgramID: m.ProgramID, ProgramName: m.ProgramName, Role: string(m.Role)})
 	}

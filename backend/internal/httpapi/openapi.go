@@ -69,6 +69,14 @@ func (s *Server) OpenAPI() map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": g.ref(rt.in)}}}
 		}
 		resp := map[string]any{"description": "success"}
+		if rt.out == reflect.TypeOf(redirectTo{}) {
+			op["responses"] = map[string]any{
+				"302": map[string]any{"description": "to the link's URL", "headers": map[string]any{"Location": map[string]any{"schema": map[string]any{"type": "string"}}}},
+				"404": map[string]any{"description": "no such link", "content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}},
+			}
+			item[strings.ToLower(rt.method)] = op
+			continue
+		}
 		if rt.out == reflect.TypeOf(htmlPage{}) {
 			resp["content"] = map[string]any{"text/html": map[string]any{"schema": map[string]any{"type": "string"}}}
 			op["responses"].(map[string]any)["400"] = resp
@@ -78,9 +86,15 @@ func (s *Server) OpenAPI() map[string]any {
 			if rt.csv {
 				content["text/csv"] = map[string]any{"schema": map[string]any{"type": "string"}}
 			}
+			if rt.stream {
+				content["text/event-stream"] = map[string]any{"schema": map[string]any{"type": "string"}}
+			}
 			resp["content"] = content
 		}
 		op["responses"].(map[string]any)[itoa(rt.status)] = resp
+		if rt.doc != nil {
+			rt.doc(op)
+		}
 		item[strings.ToLower(rt.method)] = op
 	}
 	return map[string]any{
@@ -115,6 +129,8 @@ type schemaGen struct{ defs map[string]any }
 
 var timeType = reflect.TypeOf(time.Time{})
 
+var rawJSONType = reflect.TypeOf(json.RawMessage(nil))
+
 func (g *schemaGen) ref(t reflect.Type) map[string]any {
 	return g.schema(t)
 }
@@ -130,10 +146,39 @@ func defName(t reflect.Type) string {
 	return n
 }
 
+// fields adds t's JSON fields to props, flattening embedded structs as
+// encoding/json does.
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		fname, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && fname == "" && f.Type.Kind() == reflect.Struct {
+			g.fields(f.Type, props, required)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if fname == "" {
+			fname = f.Name
+		}
+		props[fname] = g.schema(f.Type)
+		if !strings.Contains(opts, "omitempty") {
+			*required = append(*required, fname)
+		}
+	}
+}
+
 func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	switch {
 	case t == timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
+	case t == rawJSONType:
+		return map[string]any{} // any JSON value
 	case t.Kind() == reflect.Pointer:
 		s := g.schema(t.Elem())
 		if _, isRef := s["$ref"]; isRef {
@@ -161,21 +206,7 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 			g.defs[name] = map[string]any{} // breaks cycles
 			props := map[string]any{}
 			var required []string
-			for i := 0; i < t.NumField(); i++ {
-				f := t.Field(i)
-				tag := f.Tag.Get("json")
-				if tag == "-" || !f.IsExported() {
-					continue
-				}
-				fname, opts, _ := strings.Cut(tag, ",")
-				if fname == "" {
-					fname = f.Name
-				}
-				props[fname] = g.schema(f.Type)
-				if !strings.Contains(opts, "omitempty") {
-					required = append(required, fname)
-				}
-			}
+			g.fields(t, props, &required)
 			def := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
 			if len(required) > 0 {
 				def["required"] = required

@@ -85,8 +85,12 @@ func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, erro
 	if out.Awarded > 0 {
 		s.notify().Event(c.ctx, c.user.ID, "points_changed", map[string]any{"program_id": c.programID, "activity_id": a.ID, "points_awarded": out.Awarded, "points_total": out.Balance})
 	}
+	share, err := s.share(c, &a)
+	if err != nil {
+		return client.PerformResult{}, err
+	}
 	return client.PerformResult{ActivityID: a.ID, PointsAwarded: out.Awarded, PointsTotal: out.Balance,
-		AlreadyPerformed: out.AlreadyPerformed, Share: s.share(c, &a), TikTok: staging}, nil
+		AlreadyPerformed: out.AlreadyPerformed, Share: share, TikTok: staging}, nil
 }
 
 // checkPerformable says why a member cannot perform an activity now.
@@ -120,13 +124,18 @@ func (s *Server) checkPerformable(c *call, a *domain.Activity, now time.Time) er
 	return nil
 }
 
-// share is what the app hands to the network.
-func (s *Server) share(c *call, a *domain.Activity) client.Share {
-	sh := client.Share{Text: a.Message}
+// share is what the app hands to the network, with the member's own links.
+func (s *Server) share(c *call, a *domain.Activity) (client.Share, error) {
+	text := a.Message
 	spec, _ := domain.LookupType(a.Type)
 	if spec.Network == "tiktok" {
-		sh.Text = a.Instructions
+		text = a.Instructions
 	}
+	text, err := s.trackedText(c, a, text)
+	if err != nil {
+		return client.Share{}, err
+	}
+	sh := client.Share{Text: text}
 	if a.MediaID != "" {
 		sh.MediaURL = s.o.PublicURL + "/api/v1/programs/" + url.PathEscape(c.programID) + "/media/" + url.PathEscape(a.MediaID)
 		sh.MediaType = "image"
@@ -134,7 +143,7 @@ func (s *Server) share(c *call, a *domain.Activity) client.Share {
 			sh.MediaType = "video"
 		}
 	}
-	return sh
+	return sh, nil
 }
 
 func (s *Server) programZone(c *call) *time.Location {

@@ -54,6 +54,9 @@ func (s *Server) activityReport(c *call, _ none) (client.ActivityReport, error) 
 	if rep.TikTok, err = s.tiktokReport(c, &a); err != nil {
 		return rep, err
 	}
+	if rep.Clicks, err = s.clickReport(c, a.ID); err != nil {
+		return rep, err
+	}
 	if c.query("format") == "csv" {
 		members, err := s.store.Members(c.ctx, c.programID)
 		if err != nil {
@@ -63,10 +66,15 @@ func (s *Server) activityReport(c *call, _ none) (client.ActivityReport, error) 
 		for _, m := range members {
 			byID[m.User.ID] = m
 		}
-		rows := [][]string{{"activity_id", "member_id", "name", "email", "surface", "points", "performed_at"}}
+		clicks := map[string]client.ClickCount{}
+		for _, mc := range rep.Clicks.PerMember {
+			clicks[mc.MemberID] = mc.ClickCount
+		}
+		rows := [][]string{{"activity_id", "member_id", "name", "email", "surface", "points", "performed_at", "clicks", "clicks_people", "unique_visitors"}}
 		for _, p := range performs {
-			m := byID[p.UserID]
-			rows = append(rows, []string{a.ID, p.UserID, m.User.Name, m.User.Email, p.Surface, strconv.Itoa(p.Points), p.At.Format(time.RFC3339)})
+			m, cc := byID[p.UserID], clicks[p.UserID]
+			rows = append(rows, []string{a.ID, p.UserID, m.User.Name, m.User.Email, p.Surface, strconv.Itoa(p.Points), p.At.Format(time.RFC3339),
+				strconv.Itoa(cc.Total), strconv.Itoa(cc.People), strconv.Itoa(cc.Unique)})
 		}
 		return rep, writeCSV(c, "activity-"+a.ID+".csv", rows)
 	}
@@ -124,6 +132,20 @@ func (s *Server) summaryReport(c *call, _ none) (client.SummaryReport, error) {
 	for i := range rep.Members {
 		byMember[rep.Members[i].MemberID] = &rep.Members[i]
 	}
+	perAct, perMember, err := s.store.ProgramClicks(c.ctx, c.programID, from, to)
+	if err != nil {
+		return client.SummaryReport{}, err
+	}
+	for id, cc := range perAct {
+		if a := byAct[id]; a != nil {
+			a.Clicks = toClickCount(cc)
+		}
+	}
+	for id, cc := range perMember {
+		if m := byMember[id]; m != nil {
+			m.Clicks = toClickCount(cc)
+		}
+	}
 	for _, p := range performs {
 		if a := byAct[p.ActivityID]; a != nil {
 			a.Performs++
@@ -135,12 +157,14 @@ func (s *Server) summaryReport(c *call, _ none) (client.SummaryReport, error) {
 		}
 	}
 	if c.query("format") == "csv" {
-		rows := [][]string{{"kind", "id", "name", "type", "performs", "points"}}
+		rows := [][]string{{"kind", "id", "name", "type", "performs", "points", "clicks", "clicks_people", "unique_visitors"}}
 		for _, a := range rep.Activities {
-			rows = append(rows, []string{"activity", a.ActivityID, a.Message, a.Type, strconv.Itoa(a.Performs), strconv.Itoa(a.Points)})
+			rows = append(rows, []string{"activity", a.ActivityID, a.Message, a.Type, strconv.Itoa(a.Performs), strconv.Itoa(a.Points),
+				strconv.Itoa(a.Clicks.Total), strconv.Itoa(a.Clicks.People), strconv.Itoa(a.Clicks.Unique)})
 		}
 		for _, m := range rep.Members {
-			rows = append(rows, []string{"member", m.MemberID, m.Name, "", strconv.Itoa(m.Performs), strconv.Itoa(m.Points)})
+			rows = append(rows, []string{"member", m.MemberID, m.Name, "", strconv.Itoa(m.Performs), strconv.Itoa(m.Points),
+				strconv.Itoa(m.Clicks.Total), strconv.Itoa(m.Clicks.People), strconv.Itoa(m.Clicks.Unique)})
 		}
 		return rep, writeCSV(c, "summary.csv", rows)
 	}

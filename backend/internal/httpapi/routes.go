@@ -15,7 +15,12 @@ type route struct {
 	in, out      reflect.Type // nil: no body
 	query        []param
 	csv          bool // also answers text/csv (?format=csv)
+	stream       bool // also answers text/event-stream (Accept); the handler writes it
 	serve        func(c *call) (any, error)
+	// Raw routes (media uploads and files): doc describes their non-JSON
+	// bodies in the OpenAPI document; pattern, if set, is the mux path.
+	doc     func(op map[string]any)
+	pattern string
 }
 
 type param struct{ name, desc string }
@@ -65,6 +70,12 @@ func r[In, Out any](method, path string, a access, summary string, fn func(c *ca
 	return route{method: method, path: path, access: a, summary: summary, status: status, in: in, out: out, query: query, serve: serve}
 }
 
+// withStream marks a route that also streams server-sent events.
+func withStream(rt route) route {
+	rt.stream = true
+	return rt
+}
+
 // withCSV marks a route that also answers text/csv.
 func withCSV(rt route) route {
 	rt.csv = true
@@ -81,11 +92,17 @@ func (s *Server) routeTable() []route {
 	const p = "/api/v1/programs/{pid}"
 	return []route{
 		r("GET", "/healthz", public, "Liveness and database check", s.health),
+		r("GET", "/l/{code}", public, "A tracked short link: redirects to its URL and counts the click", s.followLink),
 		ok(r("POST", "/api/v1/auth/login", public, "Sign in with email and password", s.login)),
 		r("POST", "/api/v1/auth/logout", signedIn, "End this session", s.logout),
 		ok(r("POST", "/api/v1/invites/accept", public, "Accept an invite: set name and password, get a session", s.acceptInvite)),
 		r("GET", "/api/v1/me", signedIn, "The signed-in person and their programs", s.me),
 		r("PATCH", "/api/v1/me", signedIn, "Change name, time zone, language or link tracking", s.updateMe),
+		r("GET", "/api/v1/me/devices", signedIn, "The caller's push registrations", s.devices),
+		r("POST", "/api/v1/me/devices", signedIn, "Register a device for push notifications (the same token again updates it)", s.registerDevice),
+		r("DELETE", "/api/v1/me/devices/{id}", signedIn, "End a push registration", s.deleteDevice),
+		withStream(r("GET", "/api/v1/events", signedIn, "Live events: server-sent events with Accept: text/event-stream (Last-Event-ID resumes; heartbeats every 15 s), otherwise a JSON poll", s.events,
+			param{"last_event_id", "the last event seen (streams also read the Last-Event-ID header)"})),
 		r("POST", "/api/v1/me/tiktok/connect", signedIn, "Start connecting TikTok: a URL to open in the browser", s.connectTikTok),
 		r("GET", "/oauth/tiktok/callback", public, "TikTok sends the browser here after consent", s.tiktokCallback),
 		r("GET", "/api/v1/me/social-accounts", signedIn, "Connected accounts", s.socialAccounts),
@@ -131,6 +148,7 @@ func (s *Server) routeTable() []route {
 		r("GET", p+"/feed/{aid}", member, "One activity of the caller's feed", s.feedItem),
 
 		ok(r("POST", p+"/activities/{aid}/perform", member, "Perform an activity: points once per member; idempotent", s.perform)),
+		ok(r("POST", p+"/links/preview", manager, "A message with its links as members' short links will look", s.previewLinks)),
 		ok(r("POST", p+"/activities/{aid}/tiktok/retry", member, "Stage a failed TikTok video again", s.retryTikTok)),
 		r("POST", p+"/activities/{aid}/handoff", member, "Ask for an activity on the member's phone", s.handoff),
 		r("GET", p+"/me/points", member, "The caller's points ledger and balance", s.myPoints, param{"limit", "most entries, newest first (default 200)"}),
@@ -147,5 +165,12 @@ func (s *Server) routeTable() []route {
 		withCSV(r("GET", p+"/reports/summary", manager, "Performs per activity and per member", s.summaryReport,
 			param{"from", "YYYY-MM-DD (program zone) or RFC 3339"}, param{"to", "YYYY-MM-DD (inclusive) or RFC 3339"}, param{"format", "csv for a CSV file"})),
 		ok(r("POST", p+"/redemptions/{id}/reject", manager, "Reject a redemption and refund its points", s.reject)),
+
+		r("POST", p+"/media/uploads", manager, "Start a resumable upload: kind, file name and size (refused at once if they break the kind's rules)", s.createUpload),
+		raw("HEAD", p+"/media/uploads/{id}", manager, "Where an upload stands: Upload-Offset and Upload-Length headers", s.uploadStatus, docUploadStatus),
+		raw("PATCH", p+"/media/uploads/{id}", manager, "Append a chunk (application/offset+octet-stream) at Upload-Offset; 409 with the current offset on a mismatch", s.uploadChunk, docUploadChunk),
+		ok(r("POST", p+"/media/uploads/{id}/complete", manager, "Probe and check the uploaded file: its media id and facts, or the problems (422 media_refused)", s.completeUpload)),
+		raw("GET", p+"/media/{mid}", member, "A media file (Range, ETag)", s.serveMedia, docMediaFile("image/*", "video/*")),
+		muxPath(raw("GET", p+"/media/{mid}/thumbnail", member, "A photo's thumbnail: a JPEG at most 320 px on its longer side", s.serveThumbnail, docMediaFile("image/jpeg")), p+"/media/{mid}/{variant}"),
 	}
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/auth"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
+	"github.com/chorus-advocacy/chorus/backend/internal/links"
+	"github.com/chorus-advocacy/chorus/backend/internal/media"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
 )
@@ -47,9 +49,22 @@ type Options struct {
 	// Notify tells members about changes: pushes and live events. Nil:
 	// nobody is told.
 	Notify Notifier
+	// Events feeds GET /api/v1/events. Nil: streams carry heartbeats only.
+	Events Events
+	// EventHeartbeat is the idle event stream's comment interval
+	// (DefaultHeartbeat).
+	EventHeartbeat time.Duration
 	// TikTok connects accounts and stages videos. Nil: TikTok activities
 	// cannot be performed.
 	TikTok *tiktokstage.Service
+	// Media stores uploads and serves media; it also holds the media limits
+	// and the link-preview settings. Nil: media routes answer 500.
+	Media *media.Service
+	// Clicks records tracked-link clicks. Nil: clicks are not counted.
+	Clicks *links.Recorder
+	// VisitorKey derives the daily salts of visitor hashes; the same on
+	// every instance. Nil: a random key (uniques then count per instance).
+	VisitorKey []byte
 }
 
 // Notifier is what the API needs from push notifications and live events.
@@ -84,17 +99,21 @@ func (nobody) Event(context.Context, string, string, any) {}
 
 // Server is the HTTP API.
 type Server struct {
-	o        Options
-	store    *store.Store
-	log      *slog.Logger
-	now      func() time.Time
-	accounts *auth.Limiter
-	addrs    *auth.Limiter
-	feeds    *feedCache
-	caches   caches
-	boards   boardCache
-	routes   []route
-	mux      *http.ServeMux
+	o          Options
+	store      *store.Store
+	log        *slog.Logger
+	now        func() time.Time
+	accounts   *auth.Limiter
+	addrs      *auth.Limiter
+	feeds      *feedCache
+	caches     caches
+	boards     boardCache
+	linkCache  linkCache
+	salts      visitorSalt
+	visitorKey []byte
+	routes     []route
+	mux        *http.ServeMux
+	streams    streams
 }
 
 // New builds the API server.
@@ -128,9 +147,18 @@ func New(o Options) *Server {
 		feeds:    newFeedCache(),
 		mux:      http.NewServeMux(),
 	}
+	s.visitorKey = o.VisitorKey
+	if s.visitorKey == nil {
+		s.visitorKey = randomKey()
+	}
 	s.routes = s.routeTable()
+	s.registerMediaJobs()
 	for _, rt := range s.routes {
-		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+		pattern := rt.path
+		if rt.pattern != "" {
+			pattern = rt.pattern
+		}
+		s.mux.Handle(rt.method+" "+pattern, s.wrap(rt))
 	}
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.serveOpenAPI)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -284,6 +312,10 @@ var statusOf = map[string]int{
 	"insufficient_points":       http.StatusConflict,
 	"out_of_stock":              http.StatusConflict,
 	"reward_unavailable":        http.StatusConflict,
+	media.CodeRefused:           http.StatusUnprocessableEntity,
+	media.CodeOffsetMismatch:    http.StatusConflict,
+	media.CodeIncomplete:        http.StatusConflict,
+	media.CodeNoThumbnail:       http.StatusNotFound,
 }
 
 // StatusOf is the HTTP status for an error code (500 for unknown codes).

@@ -113,6 +113,13 @@ func newTikTokEnv(t *testing.T, st *store.Store, videoSize int) *tiktokEnv {
 	path := filepath.Join(t.TempDir(), "video.mp4")
 	os.WriteFile(path, te.video, 0o600)
 	te.media.files["med_video"] = path
+	// Activities need a stored media row of the right kind; the bytes come
+	// from te.media.
+	if err := st.CreateMedia(ctx, store.Media{ID: "med_video", ProgramID: te.ProgramID, Kind: "tiktok_video", Filename: "video.mp4",
+		ContentType: "video/mp4", Container: "mp4", VideoCodec: "h264", Width: 540, Height: 960, DurationMS: 10_000,
+		SizeBytes: int64(videoSize), StorageKey: "fake/med_video", Source: store.MediaSourceUpload, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	return te
 }
 

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestWebAppServesTheBuildAtApp(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"index.html": "<html>", "chorus.wasm": "raw", "chorus.wasm.gz": "gzipped"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "api "+r.URL.Path) })
+	srv := httptest.NewServer(webApp(dir, api))
+	defer srv.Close()
+	get := func(path, enc string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		// Set explicitly: the transport would otherwise add gzip and undo it.
+		req.Header.Set("Accept-Encoding", enc)
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	for _, c := range []struct {
+		path, enc, body, ctype, cenc string
+		status                       int
+	}{
+		{"/app/", "", "<html>", "text/html; charset=utf-8", "", 200},
+		{"/app/index.html", "", "<html>", "text/html; charset=utf-8", "", 200},
+		{"/app/chorus.wasm", "identity", "raw", "application/wasm", "", 200},
+		{"/app/chorus.wasm", "gzip, deflate", "gzipped", "application/wasm", "gzip", 200},
+		{"/app/chorus.wasm.gz", "gzip", "", "", "", 404},
+		{"/app/missing.js", "", "", "", "", 404},
+		{"/api/v1/me", "", "api /api/v1/me", "", "", 200},
+		{"/healthz", "", "api /healthz", "", "", 200},
+	} {
+		resp, body := get(c.path, c.enc)
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: status %d, want %d", c.path, resp.StatusCode, c.status)
+			continue
+		}
+		if c.status != 200 {
+			continue
+		}
+		if body != c.body {
+			t.Errorf("%s (%s): body %q, want %q", c.path, c.enc, body, c.body)
+		}
+		if c.ctype != "" && resp.Header.Get("Content-Type") != c.ctype {
+			t.Errorf("%s: Content-Type %q, want %q", c.path, resp.Header.Get("Content-Type"), c.ctype)
+		}
+		if resp.Header.Get("Content-Encoding") != c.cenc {
+			t.Errorf("%s (%s): Content-Encoding %q, want %q", c.path, c.enc, resp.Header.Get("Content-Encoding"), c.cenc)
+		}
+	}
+	resp, _ := get("/app", "")
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/app/" {
+		t.Errorf("/app: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
