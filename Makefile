@@ -3,12 +3,17 @@ GO        ?= go
 BIN       := bin
 SERVER    := $(BIN)/chorus-server
 ADDR      ?= 127.0.0.1:8080
+WEB_DIR   ?= $(BIN)/web
 # Debian packages the project needs: ffmpeg (probe benchmarks, test files),
 # PostgreSQL client tools, and the C toolchain, GL and X11 headers that Fyne's
-# desktop driver builds against; Xvfb for real-window screenshots.
-APT_PACKAGES := ffmpeg postgresql-client gcc pkg-config libgl1-mesa-dev xorg-dev xvfb
+# desktop driver builds against; Xvfb, ImageMagick and xdotool for real-window
+# screenshots; chromium for the web app's browser test; clang-14 and the JNI
+# headers to syntax-check the Android C (make lint). Node.js and npm (the
+# browser test's playwright-core) are installed by deps only when missing.
+APT_PACKAGES := ffmpeg postgresql-client gcc pkg-config libgl1-mesa-dev xorg-dev xvfb \
+	chromium clang-14 android-libnativehelper-dev imagemagick xdotool
 
-.PHONY: deps server run test test-race lint bench fuzz clean
+.PHONY: deps server run test test-race lint bench bench-media bench-push fuzz clean android ios web test-web screenshots
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -17,15 +22,19 @@ deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	else echo "Debian packages present: $(APT_PACKAGES)"; fi
+	@command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
 	$(GO) mod download
 
 server:
 	$(GO) build -o $(SERVER) ./backend/cmd/chorus-server
 
 # The whole product on its embedded defaults: SQLite in ./.chorus-data, demo
-# data, fake TikTok and push services.
+# data, fake TikTok and push services; the web app at /app/ once make web
+# has built it (run does not build it: that takes a minute).
 run: server
-	$(SERVER) serve --demo --addr $(ADDR)
+	@[ -f $(WEB_DIR)/index.html ] && echo "web app: http://$(ADDR)/app/" || echo "web app: not built (make web)"
+	$(SERVER) serve --demo --addr $(ADDR) $$([ -f $(WEB_DIR)/index.html ] && echo --web-dir $(WEB_DIR))
 
 test:
 	$(GO) test -count=1 ./...
@@ -36,14 +45,48 @@ test-race:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt wants to rewrite:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet . ./app/... ./platform/...
 	$(GO) tool staticcheck ./...
+	clang-14 --target=aarch64-linux-android21 -ffreestanding -std=c99 -Wall -Wextra -Werror -fsyntax-only \
+		-I/usr/include/android/nativehelper platform/platform_android.c
 
 # Benchmarks print each figure beside a ceiling measured in the same run.
 bench:
 	$(GO) run ./backend/cmd/chorus-bench
 
+# Only the media figures: probe vs ffprobe, a 1 GiB upload vs the disk.
+bench-media:
+	$(GO) run ./backend/cmd/chorus-bench -only probe,upload
+
+# Only push fan-out: one activity to 100,000 FCM devices through the fake FCM
+# (messages/s, total time, peak heap) beside direct sends to the same fake.
+bench-push:
+	$(GO) run ./backend/cmd/chorus-bench -only fanout -activities 2000 -live 200
+
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzActivityInput -fuzztime 60s ./backend/internal/httpapi
+
+# The member app for phones: need the Android NDK / a Mac with Xcode, and say
+# so when they are missing. Not part of test or lint.
+android:
+	GO=$(GO) scripts/package-mobile.sh android
+
+ios:
+	GO=$(GO) scripts/package-mobile.sh ios
+
+# The web version into $(WEB_DIR), served by serve --web-dir at /app/.
+web:
+	GO=$(GO) scripts/build-web.sh $(WEB_DIR)
+
+# The web build in Debian's chromium at phone size: sign in, see the feed.
+test-web: server web
+	cd web && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund; }
+	cd web && CHORUS_SERVER_BIN=$(CURDIR)/$(SERVER) CHORUS_WEB_DIR=$(CURDIR)/$(WEB_DIR) node --test test/
+
+# Pictures of the main screens (phone and desktop layout, en and zh) in a
+# real window under Xvfb, into docs/screenshots/.
+screenshots:
+	GO=$(GO) scripts/screenshots.sh docs/screenshots
 
 clean:
 	rm -rf $(BIN) .chorus-data

@@ -31,6 +31,11 @@ func (c *Cache) Load(name string, v any) error {
 	if err != nil {
 		return err
 	}
+	// Asked first: the browser's storage hands out a reader for a file
+	// that is not there and fails only on reading.
+	if ok, err := storage.Exists(u); err == nil && !ok {
+		return errNotCached
+	}
 	r, err := storage.Reader(u)
 	if err != nil {
 		if ok, _ := storage.Exists(u); !ok {

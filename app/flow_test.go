@@ -198,27 +198,6 @@ func TestDesktopSendsToPhoneInsteadOfSharing(t *testing.T) {
 	}
 }
 
-func TestTikTokWithoutAccountOffersToConnect(t *testing.T) {
-	srv := testserver.Start(t)
-	h := newHarness(t, srv.URL, true)
-	h.signIn(testserver.Member(1))
-	a := h.open("Share this video on TikTok")
-	if a.action.Text != "Send to TikTok" {
-		t.Fatalf("action %q", a.action.Text)
-	}
-	h.tap(a.action)
-	if a.action.Text != "Add Your Account & Send" {
-		t.Fatalf("after tiktok_not_connected the action is %q (result %q)", a.action.Text, a.result.Text)
-	}
-	h.tap(a.action)
-	if a.result.Text != "This is not available yet." {
-		t.Errorf("connect says %q", a.result.Text)
-	}
-	if n := len(h.ui.outbox.For(h.ui.server, h.ui.me.ID)); n != 0 {
-		t.Errorf("a refused perform stayed queued (%d)", n)
-	}
-}
-
 // Offline: the cached feed shows at once on start, a perform is queued and
 // shown pending, and when the server is back it syncs once.
 func TestOfflinePerformQueuedThenSyncedOnce(t *testing.T) {

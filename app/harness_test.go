@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
@@ -75,10 +78,54 @@ func catalog(t testing.TB) *Catalog {
 	return testCatalog
 }
 
+// recordingApp is the test app, keeping every notification sent.
+type recordingApp struct {
+	fyne.App
+	mu    sync.Mutex
+	notes []*fyne.Notification
+}
+
+func (a *recordingApp) SendNotification(n *fyne.Notification) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.notes = append(a.notes, n)
+}
+
+func (a *recordingApp) notifications() []*fyne.Notification {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]*fyne.Notification(nil), a.notes...)
+}
+
+// browser follows a URL the app opens, as the system browser would, and
+// keeps it: TikTok's consent page (the demo's fake consents at once and
+// sends the browser back to the server's callback).
+type browser struct {
+	mu     sync.Mutex
+	opened []*url.URL
+	status int // of the last page, after redirects
+}
+
+func (b *browser) open(u *url.URL) error {
+	b.mu.Lock()
+	b.opened = append(b.opened, u)
+	b.mu.Unlock()
+	resp, err := http.Get(u.String())
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	b.mu.Lock()
+	b.status = resp.StatusCode
+	b.mu.Unlock()
+	return nil
+}
+
 // harness is one app on the headless test driver.
 type harness struct {
 	t        *testing.T
-	app      fyne.App
+	app      *recordingApp
+	browser  *browser
 	win      fyne.Window
 	ui       *UI
 	share    *fakeSharer
@@ -89,7 +136,7 @@ type harness struct {
 
 func newHarness(t *testing.T, server string, mobile bool) *harness {
 	t.Helper()
-	h := &harness{t: t, app: test.NewTempApp(t), share: &fakeSharer{}, cacheDir: t.TempDir(), mobile: mobile, server: server}
+	h := &harness{t: t, app: &recordingApp{App: test.NewTempApp(t)}, browser: &browser{}, share: &fakeSharer{}, cacheDir: t.TempDir(), mobile: mobile, server: server}
 	// Tests read English unless they switch.
 	h.app.Preferences().SetString(prefLang, string(English))
 	h.start()
@@ -113,7 +160,7 @@ func (h *harness) start() {
 		App: h.app, Window: h.win, Catalog: catalog(h.t), Platform: h.share,
 		Cache:  NewCache(storage.NewFileURI(h.cacheDir)),
 		Server: h.server, Mobile: h.mobile, PhoneShare: h.mobile, SyncEvery: -1, Version: "test",
-		Runner: &serial{},
+		Runner: &serial{}, OpenURL: h.browser.open, PollEvery: 20 * time.Millisecond,
 	})
 	if err != nil {
 		h.t.Fatal(err)

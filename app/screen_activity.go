@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -28,11 +29,16 @@ type activityScreen struct {
 	action       *widget.Button
 	result       *widget.Label // points, handoff confirmation, errors
 	busy         *widget.Activity
+	staging      *widget.Label  // how the TikTok upload is doing
+	retry        *widget.Button // after a failed upload
+	cancel       *widget.Button // stops waiting for TikTok's consent page
 	content      fyne.CanvasObject
 
-	// connectFirst: the server said TikTok is not connected, so the action
-	// connects the account, then sends.
+	// connectFirst: TikTok is not connected, so the action connects the
+	// account, then sends.
 	connectFirst bool
+	// stopWait ends the wait for the browser (Cancel, or a new screen).
+	stopWait context.CancelFunc
 	// share is the last share handed to the phone, for "share another way".
 	share platform.Share
 	// dialogs, kept for tests and for closing on a new action.
@@ -74,6 +80,13 @@ func newActivityScreen(ui *UI, it client.FeedItem) *activityScreen {
 	s.result.Hide()
 	s.busy = widget.NewActivity()
 	s.busy.Hide()
+	s.staging = wrapped("")
+	s.staging.Hide()
+	s.retry = widget.NewButtonWithIcon(tr.T("staging.retry"), theme.ViewRefreshIcon(), s.onRetry)
+	s.retry.Hide()
+	s.cancel = widget.NewButton(tr.T("common.cancel"), s.onCancelWait)
+	s.cancel.Importance = widget.LowImportance
+	s.cancel.Hide()
 	s.build()
 	return s
 }
@@ -99,7 +112,7 @@ func (s *activityScreen) build() {
 	}
 	parts = append(parts, container.NewHBox(head...), container.NewCenter(media), mediaNote,
 		s.message, s.instructions, widget.NewSeparator(), s.when, s.state, s.notice,
-		container.NewBorder(nil, nil, nil, s.busy, s.action), s.result)
+		container.NewBorder(nil, nil, nil, s.busy, s.action), s.cancel, s.result, s.staging, s.retry)
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 	s.setItem(it)
 }
@@ -126,6 +139,9 @@ func (s *activityScreen) setItem(it client.FeedItem) {
 	network := kindOf(it.Type, it.Network).network
 	switch {
 	case network == "tiktok":
+		if ui.tiktokKnown {
+			s.connectFirst = ui.tiktok == nil
+		}
 		s.action.SetText(tr.T("activity.send_tiktok"))
 		if s.connectFirst {
 			s.action.SetText(tr.T("activity.connect_tiktok"))
@@ -140,6 +156,25 @@ func (s *activityScreen) setItem(it client.FeedItem) {
 		s.notice.SetText(tr.T("activity.unsupported"))
 		s.notice.Show()
 		s.action.SetText(tr.T("activity.send_to_phone"))
+	}
+	s.showStaging()
+}
+
+// showStaging shows how the TikTok upload is doing, with Retry on failure.
+func (s *activityScreen) showStaging() {
+	st := s.item.TikTok
+	if st == nil || st.Status == "" {
+		s.staging.Hide()
+		s.retry.Hide()
+		return
+	}
+	text, imp := stagingLong(s.ui.tr, st)
+	s.staging.Importance = imp
+	say(s.staging, text)
+	if st.Status == stagingFailed {
+		s.retry.Show()
+	} else {
+		s.retry.Hide()
 	}
 }
 
@@ -337,28 +372,90 @@ func (s *activityScreen) onSendTikTok() {
 				return
 			}
 			s.showPerformed(out)
-			if !out.queued {
-				s.setResult(s.result.Text+"\n"+ui.tr.T("tiktok.finish"), s.result.Importance)
+			if out.queued {
+				return
+			}
+			s.setResult(s.result.Text+"\n"+ui.tr.T("tiktok.finish"), s.result.Importance)
+			if st := out.res.TikTok; st != nil {
+				ui.setStaging(it.ID, st)
+				s.item.TikTok = st
+				s.showStaging()
+				if stagingInFlight(st) {
+					ui.goBG(func(ctx context.Context) { ui.followStaging(ctx, api, pid, it.ID) })
+				}
 			}
 		})
 	})
 }
 
-// onConnectTikTok links the account, then sends.
+// onRetry stages a failed TikTok upload again.
+func (s *activityScreen) onRetry() {
+	ui, it := s.ui, s.item
+	api, pid := ui.api, ui.programID
+	s.retry.Disable()
+	ui.goBG(func(ctx context.Context) {
+		st, err := api.RetryTikTok(ctx, pid, it.ID)
+		fyne.Do(func() {
+			s.retry.Enable()
+			if err != nil {
+				if client.Code(err) == "tiktok_not_connected" {
+					ui.tiktok, ui.tiktokKnown = nil, true
+					s.setItem(s.item)
+				}
+				s.setResult(ui.errText(err), widget.DangerImportance)
+				return
+			}
+			s.setResult("", widget.MediumImportance)
+			ui.setStaging(it.ID, &st)
+			s.item.TikTok = &st
+			s.showStaging()
+			if stagingInFlight(&st) {
+				ui.goBG(func(ctx context.Context) { ui.followStaging(ctx, api, pid, it.ID) })
+			}
+		})
+	})
+}
+
+// onConnectTikTok opens TikTok's consent page in the browser, waits until
+// the account shows as connected, then sends.
 func (s *activityScreen) onConnectTikTok() {
 	ui := s.ui
+	api := ui.api
 	s.setBusy(true)
-	ui.goBG(func(ctx context.Context) {
-		err := ui.opt.ConnectTikTok(ctx)
+	s.setResult(ui.tr.T("tiktok.connecting"), widget.MediumImportance)
+	s.cancel.Show()
+	wait, stop := context.WithTimeout(ui.ctx, connectWait)
+	s.stopWait = stop
+	ui.goBG(func(context.Context) {
+		defer stop()
+		err := ui.connectTikTok(wait, api)
 		fyne.Do(func() {
 			s.setBusy(false)
-			if err != nil {
+			s.cancel.Hide()
+			switch {
+			case errors.Is(err, context.Canceled):
+				s.setResult("", widget.MediumImportance)
+				return
+			case errors.Is(err, context.DeadlineExceeded):
+				s.setResult(ui.tr.T("tiktok.connect_timeout"), widget.WarningImportance)
+				return
+			case err != nil:
 				s.setResult(ui.errText(err), widget.WarningImportance)
+				return
+			}
+			if ui.activity != s {
 				return
 			}
 			s.connectFirst = false
 			s.action.SetText(ui.tr.T("activity.send_tiktok"))
+			s.setResult(ui.tr.T("tiktok.connected"), widget.SuccessImportance)
 			s.onSendTikTok()
 		})
 	})
+}
+
+func (s *activityScreen) onCancelWait() {
+	if s.stopWait != nil {
+		s.stopWait()
+	}
 }

@@ -15,17 +15,23 @@ import (
 // feedScreen lists what the member can do now, in the server's order
 // (featured first).
 type feedScreen struct {
-	ui      *UI
-	title   *widget.Label
-	refresh *widget.Button
-	busy    *widget.Activity
-	status  *widget.Label // offline / last updated / errors
-	notice  *widget.Label // what a sync did
-	list    *fyne.Container
-	cards   []*feedCard
-	empty   *widget.Label
-	open    string // the activity shown beside the feed
-	content fyne.CanvasObject
+	ui       *UI
+	title    *widget.Label
+	refresh  *widget.Button
+	busy     *widget.Activity
+	status   *widget.Label // offline / last updated / errors
+	notice   *widget.Label // what a sync did
+	news     *fyne.Container
+	newsMsg  *widget.Label // a live event's news, with an Open button
+	newsOpen *widget.Button
+	newsID   string
+	list     *fyne.Container
+	cards    []*feedCard
+	empty    *widget.Label
+	open     string // the activity shown beside the feed
+	limit    int    // cards shown; "Show more" adds a page
+	more     *widget.Button
+	content  fyne.CanvasObject
 }
 
 // feedCard is one activity in the list.
@@ -52,11 +58,24 @@ func newFeedScreen(ui *UI) *feedScreen {
 	s.notice = wrapped("")
 	s.notice.Importance = widget.SuccessImportance
 	s.notice.Hide()
+	s.newsMsg = wrapped("")
+	s.newsMsg.Importance = widget.HighImportance
+	s.newsOpen = widget.NewButton(tr.T("feed.open"), s.onOpenNews)
+	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), s.hideNews)
+	dismiss.Importance = widget.LowImportance
+	s.news = container.NewBorder(nil, nil, nil, container.NewHBox(s.newsOpen, dismiss), s.newsMsg)
+	s.news.Hide()
 	s.empty = wrapped(tr.T("feed.empty"))
 	s.empty.Alignment = fyne.TextAlignCenter
 	s.list = container.NewVBox()
+	s.limit = feedPage
+	s.more = widget.NewButton("", func() {
+		s.limit += feedPage
+		s.show()
+	})
+	s.more.Importance = widget.LowImportance
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(s.busy, s.refresh), s.title)
-	s.content = container.NewBorder(container.NewVBox(top, s.status, s.notice), nil, nil, nil,
+	s.content = container.NewBorder(container.NewVBox(top, s.status, s.notice, s.news), nil, nil, nil,
 		container.NewVScroll(s.list))
 	return s
 }
@@ -95,10 +114,36 @@ func (s *feedScreen) markOpen(id string) {
 	}
 }
 
+// setNews shows a live event's news over the feed; Open shows its activity.
+func (s *feedScreen) setNews(msg, aid string) {
+	s.newsMsg.SetText(msg)
+	s.newsID = aid
+	s.news.Show()
+}
+
+func (s *feedScreen) hideNews() {
+	s.newsID = ""
+	s.news.Hide()
+}
+
+func (s *feedScreen) onOpenNews() {
+	aid := s.newsID
+	s.hideNews()
+	s.ui.notified = ""
+	if it, ok := s.ui.feedItem(aid); ok {
+		s.ui.openActivity(it)
+	}
+}
+
 func (s *feedScreen) setNotice(msg string) {
 	s.notice.SetText(msg)
 	s.notice.Show()
 }
+
+// feedPage is how many cards the feed shows at first, and how many more
+// each "Show more" adds: a page of cards costs little to build and draw
+// however long the feed is (BenchmarkFeed1000).
+const feedPage = 40
 
 // show draws the feed held by the UI, with the pending marks of the queue.
 func (s *feedScreen) show() {
@@ -106,11 +151,16 @@ func (s *feedScreen) show() {
 	pending := ui.pending()
 	now := ui.now()
 	s.cards = s.cards[:0]
-	objs := make([]fyne.CanvasObject, 0, len(ui.feed.Items)+1)
-	for _, it := range ui.feed.Items {
+	n := min(len(ui.feed.Items), s.limit)
+	objs := make([]fyne.CanvasObject, 0, n+1)
+	for _, it := range ui.feed.Items[:n] {
 		c := newFeedCard(ui, it, pending[it.ID], now)
 		s.cards = append(s.cards, c)
 		objs = append(objs, c.card)
+	}
+	if left := len(ui.feed.Items) - n; left > 0 {
+		s.more.SetText(tr.N("feed.more", left))
+		objs = append(objs, s.more)
 	}
 	if len(objs) == 0 {
 		objs = append(objs, s.empty)
@@ -118,6 +168,10 @@ func (s *feedScreen) show() {
 	s.list.Objects = objs
 	s.list.Refresh()
 	s.markOpen(s.open)
+	if f := ui.opt.OnFeedShown; f != nil && len(s.cards) > 0 {
+		ui.opt.OnFeedShown = nil
+		f(!ui.fetched)
+	}
 
 	status := ""
 	switch {
@@ -162,6 +216,9 @@ func newFeedCard(ui *UI, it client.FeedItem, pending bool, now time.Time) *feedC
 	c.state = widget.NewLabel(stateText(tr, it.Performed, pending))
 	c.state.SizeName = theme.SizeNameCaptionText
 	c.state.Importance = stateImportance(it.Performed, pending)
+	if it.TikTok != nil && it.Performed {
+		c.state.Text, c.state.Importance = stagingShort(tr, it.TikTok.Status)
+	}
 	foot := container.NewHBox(c.timeLeft, layout.NewSpacer(), c.state)
 
 	body := container.NewBorder(container.NewHBox(head...), foot, nil, nil, c.message)

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
@@ -29,6 +30,8 @@ type settingsScreen struct {
 	zone     *widget.Select
 	tracking *widget.Check
 	status   *widget.Label
+	tiktok   *widget.Label  // the TikTok account
+	tiktokDo *widget.Button // Connect or Disconnect
 	program  *widget.Button
 	signOut  *widget.Button
 	content  fyne.CanvasObject
@@ -57,6 +60,9 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 
 	s.status = caption("")
 	s.status.Hide()
+	s.tiktok = wrapped("")
+	s.tiktokDo = widget.NewButton("", s.onTikTok)
+	s.showTikTok()
 	s.program = widget.NewButton(tr.T("settings.switch_program"), ui.showPrograms)
 	if len(ui.me.Memberships) < 2 {
 		s.program.Hide()
@@ -75,6 +81,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	form.Orientation = widget.Vertical
 	s.content = container.NewVScroll(container.NewVBox(
 		heading(tr.T("settings.title")), account, where, form, s.tracking, trackingHelp, s.status,
+		widget.NewSeparator(), bold(tr.T("settings.tiktok")), s.tiktok, container.NewHBox(s.tiktokDo),
 		widget.NewSeparator(), s.program, s.signOut, version))
 	return s
 }
@@ -134,6 +141,86 @@ func (s *settingsScreen) update(in client.UpdateMe) {
 				return
 			}
 			say(s.status, ui.tr.T("common.saved"))
+		})
+	})
+}
+
+// showTikTok shows whether TikTok is connected, with the button to change it.
+func (s *settingsScreen) showTikTok() {
+	ui, tr := s.ui, s.ui.tr
+	switch {
+	case !ui.tiktokKnown:
+		s.tiktok.SetText(tr.T("common.loading"))
+		s.tiktokDo.Hide()
+		return
+	case ui.tiktok != nil:
+		name := ui.tiktok.DisplayName
+		if name == "" {
+			name = "TikTok"
+		}
+		s.tiktok.SetText(tr.T("settings.tiktok_connected", "name", name))
+		s.tiktokDo.SetText(tr.T("settings.tiktok_disconnect"))
+		s.tiktokDo.Importance = widget.DangerImportance
+	default:
+		s.tiktok.SetText(tr.T("settings.tiktok_none"))
+		s.tiktokDo.SetText(tr.T("settings.tiktok_connect"))
+		s.tiktokDo.Importance = widget.MediumImportance
+	}
+	s.tiktokDo.Enable()
+	s.tiktokDo.Show()
+	s.tiktokDo.Refresh()
+}
+
+func (s *settingsScreen) onTikTok() {
+	ui, tr := s.ui, s.ui.tr
+	api := ui.api
+	if ui.tiktok == nil {
+		s.tiktokDo.Disable()
+		say(s.status, tr.T("tiktok.connecting"))
+		ui.goBG(func(ctx context.Context) {
+			wait, stop := context.WithTimeout(ctx, connectWait)
+			defer stop()
+			err := ui.connectTikTok(wait, api)
+			fyne.Do(func() {
+				if ui.settings != s {
+					return
+				}
+				s.tiktokDo.Enable()
+				if err != nil {
+					say(s.status, ui.errText(err))
+					return
+				}
+				say(s.status, tr.T("tiktok.connected"))
+			})
+		})
+		return
+	}
+	dialog.ShowConfirm(tr.T("settings.tiktok_disconnect_title"), tr.T("settings.tiktok_disconnect_body"), func(ok bool) {
+		if ok {
+			s.disconnectTikTok()
+		}
+	}, ui.win)
+}
+
+// disconnectTikTok revokes the link; TikTok activities then offer to
+// connect again.
+func (s *settingsScreen) disconnectTikTok() {
+	ui := s.ui
+	api := ui.api
+	s.tiktokDo.Disable()
+	ui.goBG(func(ctx context.Context) {
+		err := api.DisconnectTikTok(ctx)
+		fyne.Do(func() {
+			if api != ui.api {
+				return
+			}
+			if err != nil {
+				s.tiktokDo.Enable()
+				say(s.status, ui.errText(err))
+				return
+			}
+			ui.setTikTok(nil)
+			say(ui.settings.status, ui.tr.T("settings.tiktok_disconnected"))
 		})
 	})
 }

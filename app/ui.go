@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -30,10 +31,6 @@ var _ Sharer = (*platform.Native)(nil)
 // errNotAvailable is what a seam returns for a feature that has not landed.
 var errNotAvailable = errors.New("not available yet")
 
-// ConnectTikTokUnavailable is the TikTok connect step until the server's
-// connect flow lands: the button says so instead of doing nothing.
-func ConnectTikTokUnavailable(context.Context) error { return errNotAvailable }
-
 // Options wires the app to the world; main fills it, tests fill it with fakes.
 type Options struct {
 	App      fyne.App
@@ -41,9 +38,21 @@ type Options struct {
 	Catalog  *Catalog
 	Platform Sharer
 	Cache    *Cache
-	// ConnectTikTok links the member's TikTok account (opens the consent page
-	// and returns when it is connected).
-	ConnectTikTok func(ctx context.Context) error
+	// OpenURL opens a page in the system browser (TikTok's consent page);
+	// nil means App.OpenURL. Tests follow the link themselves.
+	OpenURL func(u *url.URL) error
+	// PollEvery is how often the app asks whether TikTok got connected, and
+	// how a TikTok upload is doing when live events are off; 0 means 2 s.
+	PollEvery time.Duration
+	// Lang, when set (en, zh-Hans), is the interface language from now on.
+	Lang string
+	// OnFeedShown is called once, on the UI goroutine, when the feed first
+	// shows activities; cached tells they came from the cache (start-up
+	// figures).
+	OnFeedShown func(cached bool)
+	// LiveEvents follows GET /api/v1/events while a program is open. Tests
+	// leave it off and hand events to onEvent on their own goroutine.
+	LiveEvents bool
 	// Server is the address given on the command line; it wins over the one
 	// saved at the last sign-in.
 	Server string
@@ -121,6 +130,18 @@ type UI struct {
 	bg       Runner
 	syncStop context.CancelFunc
 	syncing  sync.Mutex
+
+	eventsStop context.CancelFunc
+	// notified is the activity of the last notification: it opens when the
+	// app next comes to the front.
+	notified string
+	// tiktokConnected wakes a wait for the TikTok account (live event).
+	tiktokConnected chan struct{}
+	// tiktok is the connected TikTok account (nil: none, or not known yet).
+	tiktok      *client.SocialAccount
+	tiktokKnown bool
+	// fetched: the feed on screen came from the server in this run.
+	fetched bool
 }
 
 // New builds the client; call Start to show the first screen.
@@ -128,8 +149,11 @@ func New(opt Options) (*UI, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	if opt.ConnectTikTok == nil {
-		opt.ConnectTikTok = ConnectTikTokUnavailable
+	if opt.OpenURL == nil {
+		opt.OpenURL = opt.App.OpenURL
+	}
+	if opt.PollEvery == 0 {
+		opt.PollEvery = 2 * time.Second
 	}
 	if opt.SyncEvery == 0 {
 		opt.SyncEvery = 30 * time.Second
@@ -145,8 +169,14 @@ func New(opt Options) (*UI, error) {
 		opt.Runner = &goroutines{}
 	}
 	ui := &UI{opt: opt, app: opt.App, win: opt.Window, prefs: NewPrefs(opt.App.Preferences()), cache: opt.Cache,
-		outbox: outbox, now: opt.Now, total: -1, ctx: ctx, stop: stop, bg: opt.Runner}
+		outbox: outbox, now: opt.Now, total: -1, ctx: ctx, stop: stop, bg: opt.Runner,
+		tiktokConnected: make(chan struct{}, 1)}
+	if opt.Lang != "" {
+		ui.prefs.SetLang(ParseLang(opt.Lang))
+	}
 	ui.tr = NewTr(opt.Catalog, ui.startLang(), "UTC")
+	// Tapping a notification brings the app to the front: open its activity.
+	opt.App.Lifecycle().SetOnEnteredForeground(ui.onForeground)
 	return ui, nil
 }
 
@@ -356,7 +386,10 @@ func (ui *UI) openProgram(pid string) {
 	ui.total = -1
 	ui.showMain(tabFeed)
 	ui.startSyncLoop()
+	ui.startEvents()
 	ui.refresh()
+	api := ui.api
+	ui.goBG(func(ctx context.Context) { ui.loadTikTok(ctx, api) })
 }
 
 // cachedFeed is the feed as last fetched, with when.
@@ -415,15 +448,24 @@ func (ui *UI) openActivity(it client.FeedItem) {
 }
 
 func (ui *UI) showActivity(it client.FeedItem) {
+	ui.stopActivityWork()
 	ui.activity = newActivityScreen(ui, it)
 	ui.shell.openActivity(ui.activity)
 	ui.feedView.markOpen(it.ID)
 }
 
 func (ui *UI) closeActivity() {
+	ui.stopActivityWork()
 	ui.activity = nil
 	ui.shell.closeActivity()
 	ui.feedView.markOpen("")
+}
+
+// stopActivityWork ends the open activity's wait for the browser.
+func (ui *UI) stopActivityWork() {
+	if ui.activity != nil && ui.activity.stopWait != nil {
+		ui.activity.stopWait()
+	}
 }
 
 // pending is the set of activities with a queued perform.
@@ -433,7 +475,11 @@ func (ui *UI) pending() map[string]bool {
 
 // refresh fetches the feed (then syncs the queue); the cached feed stays on
 // screen, marked offline, when the server cannot be reached.
-func (ui *UI) refresh() {
+func (ui *UI) refresh() { ui.refreshThen(nil) }
+
+// refreshThen refreshes, then runs then (on the UI goroutine) if the new
+// feed arrived.
+func (ui *UI) refreshThen(then func()) {
 	api, pid, server, uid := ui.api, ui.programID, ui.server, ui.me.ID
 	ui.feedView.setBusy(true)
 	ui.goBG(func(ctx context.Context) {
@@ -457,6 +503,9 @@ func (ui *UI) refresh() {
 			}
 			ui.offline = false
 			ui.setFeed(feed)
+			if then != nil {
+				then()
+			}
 		})
 	})
 }
@@ -464,9 +513,8 @@ func (ui *UI) refresh() {
 func (ui *UI) setFeed(feed client.Feed) {
 	zoneChanged := feed.Timezone != "" && feed.Timezone != ui.tr.Location().String()
 	ui.feed, ui.feedAt = feed, ui.now()
-	if err := ui.cache.Save(ui.feedFile(ui.programID), cachedFeed{Feed: feed, At: ui.feedAt}); err != nil {
-		slog.Warn("cache feed", "err", err)
-	}
+	ui.fetched = true
+	ui.saveFeed()
 	if zoneChanged && ui.me.Timezone == "" {
 		ui.retranslate()
 		ui.rebuild()
@@ -491,12 +539,17 @@ func (ui *UI) markPerformed(aid string, total int) {
 	if total >= 0 {
 		ui.total = total
 	}
-	if err := ui.cache.Save(ui.feedFile(ui.programID), cachedFeed{Feed: ui.feed, At: ui.feedAt}); err != nil {
-		slog.Warn("cache feed", "err", err)
-	}
+	ui.saveFeed()
 	ui.feedView.show()
 	ui.points.showTotal()
 	ui.rewards.showBalance()
+}
+
+// saveFeed caches the feed as shown, for the next start.
+func (ui *UI) saveFeed() {
+	if err := ui.cache.Save(ui.feedFile(ui.programID), cachedFeed{Feed: ui.feed, At: ui.feedAt}); err != nil {
+		slog.Warn("cache feed", "err", err)
+	}
 }
 
 // performOutcome is what a perform came to.
@@ -658,6 +711,9 @@ func (ui *UI) endSession(msg string) {
 		ui.syncStop()
 		ui.syncStop = nil
 	}
+	ui.stopEvents()
+	ui.notified = ""
+	ui.tiktok, ui.tiktokKnown = nil, false
 	ui.prefs.ClearSession()
 	ui.api = client.New(ui.server)
 	ui.shell, ui.activity = nil, nil

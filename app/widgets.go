@@ -186,6 +186,13 @@ func say(l *widget.Label, text string) {
 	}
 }
 
+// bold is a bold line of text (a section's title).
+func bold(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
 // heading is a bold, larger line of text.
 func heading(text string) *widget.Label {
 	l := widget.NewLabel(text)

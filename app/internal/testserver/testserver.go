@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,7 +112,13 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{t: t, bin: bin, DataDir: t.TempDir(), Addr: "127.0.0.1:0", logs: &syncBuffer{}}
+	// A port of our own rather than :0: the server's public URL (TikTok's
+	// redirect back to it) is made from the address it is given.
+	addr, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{t: t, bin: bin, DataDir: t.TempDir(), Addr: addr, logs: &syncBuffer{}}
 	s.start()
 	t.Cleanup(func() {
 		s.Stop()
@@ -159,6 +166,16 @@ func (s *Server) start() {
 		s.Stop()
 		s.t.Fatalf("chorus-server did not report its address:\n%s", s.logs.String())
 	}
+}
+
+// freePort finds a loopback port nobody listens on now.
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }
 
 // Stop ends the server with SIGTERM (it drains), then SIGKILL after 10 s.

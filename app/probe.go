@@ -1,0 +1,140 @@
+package app
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+)
+
+// ProbeState is what Probe("state") reports: the screen and what it says, as
+// the member reads it. The browser test uses it because the web build draws
+// on a canvas; it is also handy in the headless tests.
+type ProbeState struct {
+	Screen string      `json:"screen"` // login, invite, programs, feed, activity, points, rewards, settings
+	Lang   string      `json:"lang"`
+	Canvas [2]float32  `json:"canvas"` // the window's size in Fyne units
+	Status string      `json:"status,omitempty"`
+	Server string      `json:"server,omitempty"` // the sign-in screen's server field
+	Cards  []ProbeCard `json:"cards,omitempty"`
+	Notice string      `json:"notice,omitempty"` // what a sync did
+	News   string      `json:"news,omitempty"`   // a live event's news line
+}
+
+// ProbeCard is one feed card as shown.
+type ProbeCard struct {
+	Type     string `json:"type"`
+	Message  string `json:"message"`
+	Points   string `json:"points"`
+	TimeLeft string `json:"time_left"`
+	State    string `json:"state"`
+	Featured bool   `json:"featured"`
+}
+
+// ProbeBox is where a widget is, in Fyne units from the window's top left.
+type ProbeBox struct {
+	Found bool    `json:"found"`
+	X     float32 `json:"x"`
+	Y     float32 `json:"y"`
+	W     float32 `json:"w"`
+	H     float32 `json:"h"`
+}
+
+// Probe answers "state" or "locate NAME" (NAME: login.server, login.email,
+// login.password, login.sign_in, feed.card.N) with JSON. It waits for the UI
+// goroutine, so it must be called from another one.
+func (ui *UI) Probe(cmd string) string {
+	var out any
+	fyne.DoAndWait(func() {
+		name, arg, _ := strings.Cut(strings.TrimSpace(cmd), " ")
+		switch name {
+		case "locate":
+			out = ui.locate(arg)
+		default:
+			out = ui.probeState()
+		}
+	})
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func (ui *UI) probeState() ProbeState {
+	s := ProbeState{Lang: string(ui.tr.Lang())}
+	if c := ui.win.Canvas(); c != nil {
+		s.Canvas = [2]float32{c.Size().Width, c.Size().Height}
+	}
+	if ui.shell == nil {
+		switch ui.auth {
+		case authInvite:
+			s.Screen = "invite"
+		case authPrograms:
+			s.Screen = "programs"
+		default:
+			s.Screen = "login"
+			if ui.login != nil {
+				s.Server, s.Status = ui.login.server.Text, visibleText(ui.login.status.Text, ui.login.status.Visible())
+			}
+		}
+		return s
+	}
+	switch ui.shell.current() {
+	case tabPoints:
+		s.Screen = "points"
+	case tabRewards:
+		s.Screen = "rewards"
+	case tabSettings:
+		s.Screen = "settings"
+	default:
+		s.Screen = "feed"
+		if ui.activity != nil && ui.opt.Mobile {
+			s.Screen = "activity"
+		}
+	}
+	if ui.feedView != nil {
+		s.Status = visibleText(ui.feedView.status.Text, ui.feedView.status.Visible())
+		s.Notice = visibleText(ui.feedView.notice.Text, ui.feedView.notice.Visible())
+		s.News = visibleText(ui.feedView.newsMsg.Text, ui.feedView.news.Visible())
+		for _, c := range ui.feedView.cards {
+			s.Cards = append(s.Cards, ProbeCard{Type: typeLabel(ui.tr, c.item.Type), Message: c.message.Text,
+				Points: c.points.Text, TimeLeft: c.timeLeft.Text, State: c.state.Text, Featured: c.featured != nil})
+		}
+	}
+	return s
+}
+
+func visibleText(text string, visible bool) string {
+	if !visible {
+		return ""
+	}
+	return text
+}
+
+func (ui *UI) locate(name string) ProbeBox {
+	var o fyne.CanvasObject
+	if l := ui.login; l != nil && ui.shell == nil {
+		switch name {
+		case "login.server":
+			o = l.server
+		case "login.email":
+			o = l.email
+		case "login.password":
+			o = l.password
+		case "login.sign_in":
+			o = l.signIn
+		}
+	}
+	if rest, ok := strings.CutPrefix(name, "feed.card."); ok && ui.feedView != nil {
+		for i, c := range ui.feedView.cards {
+			if rest == strconv.Itoa(i) {
+				o = c.card
+			}
+		}
+	}
+	if o == nil || !o.Visible() {
+		return ProbeBox{}
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	size := o.Size()
+	return ProbeBox{Found: true, X: pos.X, Y: pos.Y, W: size.Width, H: size.Height}
+}

@@ -1,0 +1,211 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+)
+
+// TikTok staging statuses (backend/client.TikTokStaging).
+const (
+	stagingPending    = "pending"
+	stagingUploading  = "uploading"
+	stagingProcessing = "processing"
+	stagingStaged     = "staged"
+	stagingFailed     = "failed"
+)
+
+// connectWait is how long the app waits for the member to finish TikTok's
+// consent page in the browser.
+const connectWait = 10 * time.Minute
+
+func stagingInFlight(st *client.TikTokStaging) bool {
+	if st == nil {
+		return false
+	}
+	switch st.Status {
+	case stagingPending, stagingUploading, stagingProcessing:
+		return true
+	}
+	return false
+}
+
+// stagingShort is a feed card's state for a performed TikTok activity.
+func stagingShort(tr *Tr, status string) (string, widget.Importance) {
+	switch status {
+	case stagingStaged:
+		return "✓ " + tr.T("staging.short.staged"), widget.SuccessImportance
+	case stagingFailed:
+		return tr.T("staging.short.failed"), widget.DangerImportance
+	}
+	return tr.T("staging.short.sending"), widget.WarningImportance
+}
+
+// stagingLong is the activity screen's line about the upload.
+func stagingLong(tr *Tr, st *client.TikTokStaging) (string, widget.Importance) {
+	switch st.Status {
+	case stagingPending:
+		return tr.T("staging.pending"), widget.WarningImportance
+	case stagingUploading:
+		return tr.T("staging.uploading"), widget.WarningImportance
+	case stagingProcessing:
+		return tr.T("staging.processing"), widget.WarningImportance
+	case stagingStaged:
+		return tr.T("staging.staged"), widget.SuccessImportance
+	case stagingFailed:
+		return tr.T("staging.failed", "reason", stagingReason(tr, st.FailReason)), widget.DangerImportance
+	}
+	return st.Status, widget.MediumImportance
+}
+
+// stagingReason words a failure reason; unknown reasons (TikTok adds some)
+// are shown as the server gave them.
+func stagingReason(tr *Tr, reason string) string {
+	if reason == "" {
+		return tr.T("staging.reason.unknown")
+	}
+	if tr.Has("staging.reason." + reason) {
+		return tr.T("staging.reason." + reason)
+	}
+	return reason
+}
+
+// tiktokAccount is the member's connected TikTok account, if any.
+func tiktokAccount(accts []client.SocialAccount) (client.SocialAccount, bool) {
+	for _, a := range accts {
+		if a.Network == "tiktok" && a.Status == "connected" {
+			return a, true
+		}
+	}
+	return client.SocialAccount{}, false
+}
+
+// loadTikTok learns whether TikTok is connected, so a TikTok activity offers
+// "Send to TikTok" or "Add Your Account & Send" from the start. Off the UI
+// goroutine.
+func (ui *UI) loadTikTok(ctx context.Context, api *client.Client) {
+	accts, err := api.SocialAccounts(ctx)
+	fyne.Do(func() {
+		if api != ui.api || err != nil {
+			return
+		}
+		ui.setTikTok(accts)
+	})
+}
+
+// setTikTok records the accounts and shows them where it matters.
+func (ui *UI) setTikTok(accts []client.SocialAccount) {
+	a, ok := tiktokAccount(accts)
+	ui.tiktok, ui.tiktokKnown = nil, true
+	if ok {
+		ui.tiktok = &a
+	}
+	if ui.activity != nil {
+		ui.activity.setItem(ui.activity.item)
+	}
+	if ui.settings != nil {
+		ui.settings.showTikTok()
+	}
+}
+
+// onTikTokConnected: a live event says the account got connected.
+func (ui *UI) onTikTokConnected() {
+	select {
+	case ui.tiktokConnected <- struct{}{}:
+	default:
+	}
+	if ui.api != nil {
+		api := ui.api
+		ui.goBG(func(ctx context.Context) { ui.loadTikTok(ctx, api) })
+	}
+}
+
+// connectTikTok opens TikTok's consent page in the browser and returns once
+// the server lists the account as connected (the browser lands on the
+// server's callback, which finishes the link), or ctx ends. Off the UI
+// goroutine.
+func (ui *UI) connectTikTok(ctx context.Context, api *client.Client) error {
+	c, err := api.ConnectTikTok(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(c.AuthorizeURL)
+	if err != nil || u.Host == "" {
+		return errors.New("the server sent no TikTok address")
+	}
+	select { // a signal from an earlier connect
+	case <-ui.tiktokConnected:
+	default:
+	}
+	fyne.DoAndWait(func() { err = ui.opt.OpenURL(u) })
+	if err != nil {
+		return err
+	}
+	t := time.NewTicker(ui.opt.PollEvery)
+	defer t.Stop()
+	for {
+		accts, err := api.SocialAccounts(ctx)
+		if err == nil {
+			if _, ok := tiktokAccount(accts); ok {
+				fyne.Do(func() {
+					if api == ui.api {
+						ui.setTikTok(accts)
+					}
+				})
+				return nil
+			}
+		} else if !retryLater(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ui.tiktokConnected:
+		case <-t.C:
+		}
+	}
+}
+
+// followStaging polls the feed while aid's TikTok upload is in flight, for
+// 90 polls (3 minutes), so the open activity shows how it ends even without live
+// events. Off the UI goroutine.
+func (ui *UI) followStaging(ctx context.Context, api *client.Client, pid, aid string) {
+	for range 90 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(ui.opt.PollEvery):
+		}
+		feed, err := api.Feed(ctx, pid, "")
+		if err != nil {
+			continue
+		}
+		var st *client.TikTokStaging
+		for _, it := range feed.Items {
+			if it.ID == aid {
+				st = it.TikTok
+			}
+		}
+		if st == nil {
+			return
+		}
+		done := !stagingInFlight(st)
+		fyne.Do(func() {
+			if api != ui.api || pid != ui.programID {
+				return
+			}
+			if cur, ok := ui.feedItem(aid); ok && (cur.TikTok == nil || *cur.TikTok != *st) {
+				ui.setStaging(aid, st)
+			}
+		})
+		if done {
+			return
+		}
+	}
+}

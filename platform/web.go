@@ -1,0 +1,17 @@
+package platform
+
+// Origin is the address the web build was loaded from, e.g.
+// https://chorus.acme.com: the Chorus server that serves it at /app/, so the
+// sign-in screen can fill it in. "" outside a browser.
+func Origin() string { return origin() }
+
+// Narrow tells whether the screen is phone-sized. A browser on a phone (or a
+// narrow window) then gets the phone layout; elsewhere the device decides.
+func Narrow() bool { return narrow() }
+
+// ExposeTestHook lets a browser test ask the app what it shows: the web build
+// draws on a <canvas>, so the page has no text to read. With ?e2e=1 in the
+// page's address, window.chorusProbe(cmd) returns a Promise of fn(cmd); fn
+// runs on a goroutine of its own and may wait for the UI (fyne.DoAndWait).
+// Without that parameter, and outside a browser, it does nothing.
+func ExposeTestHook(fn func(cmd string) string) { exposeTestHook(fn) }

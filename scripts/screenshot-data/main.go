@@ -1,0 +1,84 @@
+// Command screenshot-data makes a fresh demo server look lived-in before
+// make screenshots takes its pictures: a few rewards, points on the
+// leaderboard, and one done activity and one redemption for member1.
+//
+//	go run ./scripts/screenshot-data --server http://127.0.0.1:8080
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"strings"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/google/uuid"
+)
+
+const password = "chorus-demo"
+
+func main() {
+	server := flag.String("server", "http://127.0.0.1:8080", "the demo server")
+	flag.Parse()
+	ctx := context.Background()
+	login := func(email string) (*client.Client, string) {
+		c := client.New(*server)
+		if _, err := c.Login(ctx, email, password); err != nil {
+			log.Fatalf("%s: %v", email, err)
+		}
+		me, err := c.Me(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return c, me.Memberships[0].ProgramID
+	}
+	mgr, pid := login("manager@demo.test")
+	var hoodie string
+	for _, r := range []struct {
+		title, desc string
+		cost, stock int
+	}{
+		{"Company hoodie", "Soft, warm, and it says Demo Co on it.", 30, 25},
+		{"Coffee with the CEO", "Half an hour, your questions. 和CEO喝杯咖啡。", 100, 3},
+		{"An extra day off", "Take it when you like this year.", 400, 0},
+	} {
+		title, desc, cost := r.title, r.desc, r.cost
+		in := client.RewardInput{Title: &title, Description: &desc, Cost: &cost}
+		if r.stock > 0 {
+			stock := r.stock
+			in.Quantity = &stock
+		}
+		rw, err := mgr.CreateReward(ctx, pid, in)
+		if err != nil {
+			log.Fatalf("reward %s: %v", title, err)
+		}
+		if hoodie == "" {
+			hoodie = rw.ID
+		}
+	}
+	// Members share: member i performs the first n WeChat activities it sees.
+	for i, n := range map[int]int{1: 1, 2: 3, 3: 2, 4: 1} {
+		c, pid := login(fmt.Sprintf("member%d@demo.test", i))
+		feed, err := c.Feed(ctx, pid, "")
+		if err != nil {
+			log.Fatal(err)
+		}
+		done := 0
+		for _, it := range feed.Items {
+			if done == n || it.Network != "wechat" {
+				continue
+			}
+			if _, err := c.Perform(ctx, pid, it.ID, client.Perform{ClientActionID: uuid.NewString(), Surface: "mobile"}); err != nil {
+				log.Fatalf("member%d perform: %v", i, err)
+			}
+			done++
+		}
+		if i == 1 {
+			if _, err := c.Redeem(ctx, pid, hoodie, client.Redeem{ClientActionID: uuid.NewString()}); err != nil && !strings.Contains(err.Error(), "insufficient") {
+				log.Fatalf("redeem: %v", err)
+			}
+		}
+	}
+	fmt.Println("demo data ready for pictures")
+}
