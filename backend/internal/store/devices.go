@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"strings"
 	"time"
-
-	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 )
 
 // Device is one push registration.
@@ -171,63 +169,6 @@ func (s *Store) ProgramDevices(ctx context.Context, programID string) ([]DeviceR
 		out = append(out, d)
 	}
 	return out, rows.Err()
-}
-
-// AudiencesOf is Audiences for some members only; people who are not
-// members of the program are left out.
-func (s *Store) AudiencesOf(ctx context.Context, programID string, userIDs []string) (map[string]domain.Audience, error) {
-	out := map[string]domain.Audience{}
-	for _, chunk := range chunks(userIDs, 500) {
-		in := " IN (" + placeholders(len(chunk)) + ")"
-		ids := anySlice(chunk)
-		rows, err := s.r.QueryContext(ctx, s.rebind("SELECT user_id FROM memberships WHERE program_id = ? AND user_id"+in), append([]any{programID}, ids...)...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var uid string
-			if err := rows.Scan(&uid); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[uid] = domain.Audience{Groups: map[string]bool{}, Channels: map[string]bool{}}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		args := append([]any{programID}, ids...)
-		args = append(append(args, programID), ids...)
-		args = append(append(args, programID), ids...)
-		rows, err = s.r.QueryContext(ctx, s.rebind(`
-			SELECT 'g', user_id, group_id FROM group_members WHERE program_id = ? AND user_id`+in+`
-			UNION ALL
-			SELECT 'c', f.user_id, f.channel_id FROM channel_follows f JOIN channels c ON c.id = f.channel_id WHERE f.program_id = ? AND c.visibility = 'public' AND f.user_id`+in+`
-			UNION ALL
-			SELECT 'c', m.user_id, m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id WHERE m.program_id = ? AND c.visibility = 'private' AND m.user_id`+in), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var kind, uid, id string
-			if err := rows.Scan(&kind, &uid, &id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if a, ok := out[uid]; ok {
-				if kind == "g" {
-					a.Groups[id] = true
-				} else {
-					a.Channels[id] = true
-				}
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // Delivery outcomes.

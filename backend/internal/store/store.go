@@ -254,13 +254,14 @@ func anySlice(ss []string) []any {
 	return out
 }
 
-// Optimize refreshes the planner's statistics (ANALYZE on PostgreSQL,
-// PRAGMA optimize on SQLite): worth running after a large import and now
-// and then; PostgreSQL's autovacuum also does it in time.
+// Optimize refreshes the planner's statistics and, on PostgreSQL, the
+// visibility map that lets index-only scans skip the table (VACUUM ANALYZE;
+// PRAGMA optimize on SQLite): worth running after a large import;
+// PostgreSQL's autovacuum does the same in time.
 func (s *Store) Optimize(ctx context.Context) error {
 	q := "PRAGMA optimize"
 	if s.d.name == "postgres" {
-		q = "ANALYZE"
+		q = "VACUUM ANALYZE"
 	}
 	_, err := s.w.ExecContext(ctx, q)
 	return err
