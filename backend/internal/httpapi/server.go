@@ -283,7 +283,7 @@ func (s *Server) membership(c *call) (domain.Membership, error) {
 	if m, ok := s.caches.memberships.get(k, now); ok {
 		return m, nil
 	}
-	m, _, err := s.store.Membership(c.ctx, c.programID, c.user.ID)
+	m, err := s.store.Membership(c.ctx, c.programID, c.user.ID)
 	if err != nil {
 		return m, err
 	}

@@ -66,14 +66,12 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]domain.Member
 	return out, rows.Err()
 }
 
-// Membership returns a user's role in a program, with the program's content
-// version so a feed request needs one query for both.
-func (s *Store) Membership(ctx context.Context, programID, userID string) (domain.Membership, int64, error) {
+// Membership returns a user's role in a program.
+func (s *Store) Membership(ctx context.Context, programID, userID string) (domain.Membership, error) {
 	m := domain.Membership{ProgramID: programID, UserID: userID}
-	var version int64
-	err := s.hotRow(ctx, "SELECT p.name, m.role, p.content_version FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.program_id = ? AND m.user_id = ?", programID, userID).
-		Scan(&m.ProgramName, &m.Role, &version)
-	return m, version, translate(err, "membership")
+	err := s.hotRow(ctx, "SELECT p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.program_id = ? AND m.user_id = ?", programID, userID).
+		Scan(&m.ProgramName, &m.Role)
+	return m, translate(err, "membership")
 }
 
 func addMember(ctx context.Context, s *Store, q querier, programID, userID string, role domain.Role, now time.Time) error {
