@@ -124,6 +124,8 @@ type UI struct {
 	rewards  *rewardsScreen
 	settings *settingsScreen
 	shell    shell
+	// mgr is the manager's desktop (nil for members and on phones).
+	mgr *managerView
 
 	ctx      context.Context
 	stop     context.CancelFunc
@@ -409,7 +411,7 @@ func (ui *UI) showMain(selected tab) {
 	} else {
 		ui.shell = newDesktopShell(ui)
 	}
-	ui.win.SetContent(ui.shell.root())
+	ui.win.SetContent(ui.frame(ui.shell.root()))
 	ui.shell.selectTab(selected)
 	ui.feedView.show()
 	if ui.activity != nil {

@@ -1,0 +1,189 @@
+package app
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+)
+
+// Modes of the desktop shell for managers.
+const (
+	modeManager = "manager"
+	modeMember  = "member"
+)
+
+// managerView is the manager's desktop: the activities, the editor and the
+// member view preview. It sits beside the member shell; a switch at the top
+// picks which one shows.
+type managerView struct {
+	ui      *UI
+	mode    *segmented
+	tabs    *container.AppTabs
+	list    *activitiesView
+	editor  *activityEditor // nil until New or Edit
+	preview *previewView
+	editTab *container.TabItem
+	body    *fyne.Container // the manager's content or the member shell
+	manager fyne.CanvasObject
+	member  fyne.CanvasObject
+	content fyne.CanvasObject
+
+	// What the program has, for the editor and the filters.
+	groups    []client.Group
+	channels  []client.Channel
+	campaigns []client.Campaign
+	members   []client.Member
+}
+
+// isManager: the signed-in person manages the open program.
+func (ui *UI) isManager() bool {
+	for _, m := range ui.me.Memberships {
+		if m.ProgramID == ui.programID && m.Role == "manager" {
+			return true
+		}
+	}
+	return false
+}
+
+// frame puts the manager/member switch above the member shell for managers
+// on a desktop; everyone else gets the shell as it is.
+func (ui *UI) frame(member fyne.CanvasObject) fyne.CanvasObject {
+	if ui.mgr != nil && ui.mgr.editor != nil {
+		ui.mgr.editor.close()
+	}
+	if ui.opt.Mobile || !ui.isManager() {
+		ui.mgr = nil
+		return member
+	}
+	mode := modeManager
+	if ui.mgr != nil && ui.mgr.mode.selected == modeMember {
+		mode = modeMember
+	}
+	ui.mgr = newManagerView(ui, member, mode)
+	return ui.mgr.content
+}
+
+func newManagerView(ui *UI, member fyne.CanvasObject, mode string) *managerView {
+	tr := ui.tr
+	m := &managerView{ui: ui, member: member}
+	m.list = newActivitiesView(m)
+	m.preview = newPreviewView(m)
+	m.editTab = container.NewTabItem(tr.T("mgr.tab.editor"), container.NewCenter(caption(tr.T("mgr.editor.none"))))
+	m.tabs = container.NewAppTabs(
+		container.NewTabItem(tr.T("mgr.tab.activities"), m.list.content),
+		m.editTab,
+		container.NewTabItem(tr.T("mgr.tab.preview"), m.preview.content),
+	)
+	m.manager = m.tabs
+	m.body = container.NewStack(m.manager)
+	m.mode = newSegmented([]string{modeManager, modeMember}, []string{tr.T("mgr.mode.manager"), tr.T("mgr.mode.member")},
+		mode, m.setMode)
+	bar := container.NewBorder(nil, nil, bold(tr.T("mgr.mode.title")), nil, m.mode.box)
+	m.content = container.NewBorder(bar, nil, nil, nil, m.body)
+	m.showMode(mode)
+	ui.win.SetOnDropped(m.onDropped)
+	m.load()
+	return m
+}
+
+func (m *managerView) setMode(mode string) {
+	m.mode.selected = mode
+	m.mode.paint()
+	m.showMode(mode)
+}
+
+func (m *managerView) showMode(mode string) {
+	if mode == modeMember {
+		m.body.Objects = []fyne.CanvasObject{m.member}
+	} else {
+		m.body.Objects = []fyne.CanvasObject{m.manager}
+	}
+	m.body.Refresh()
+}
+
+// onDropped hands a file dropped on the window to the editor (a new
+// activity when none is open).
+func (m *managerView) onDropped(_ fyne.Position, uris []fyne.URI) {
+	if len(uris) == 0 || m.ui.mgr != m {
+		return
+	}
+	if m.editor == nil {
+		m.newActivity()
+	}
+	m.setMode(modeManager)
+	m.tabs.Select(m.editTab)
+	m.editor.setFile(uris[0].Path())
+}
+
+// load fetches the program's groups, channels, campaigns and members, then
+// the activities.
+func (m *managerView) load() {
+	ui := m.ui
+	api, pid := ui.api, ui.programID
+	ui.goBG(func(ctx context.Context) {
+		groups, gerr := api.Groups(ctx, pid)
+		channels, cerr := api.Channels(ctx, pid)
+		campaigns, perr := api.Campaigns(ctx, pid)
+		members, merr := api.Members(ctx, pid)
+		fyne.Do(func() {
+			if ui.mgr != m {
+				return
+			}
+			for _, err := range []error{gerr, cerr, perr, merr} {
+				if err != nil {
+					m.list.setStatus(ui.errText(err), widget.DangerImportance)
+					return
+				}
+			}
+			sort.Slice(members, func(i, j int) bool { return strings.ToLower(members[i].Name) < strings.ToLower(members[j].Name) })
+			m.groups, m.channels, m.campaigns, m.members = groups, channels, campaigns, members
+			m.list.setCampaigns()
+			m.preview.filter("")
+			m.list.reload()
+		})
+	})
+}
+
+// newActivity opens an empty editor.
+func (m *managerView) newActivity() { m.openEditor(nil, false) }
+
+// openEditor shows the editor for a (nil: a new activity); duplicate makes
+// a new activity from a's fields.
+func (m *managerView) openEditor(a *client.Activity, duplicate bool) {
+	if m.editor != nil {
+		m.editor.close()
+	}
+	m.editor = newActivityEditor(m, a, duplicate)
+	m.editTab.Content = m.editor.content
+	m.tabs.Refresh()
+	m.tabs.Select(m.editTab)
+}
+
+// saved goes back to the list after the editor saved.
+func (m *managerView) saved(a client.Activity) {
+	m.list.setStatus(m.ui.tr.T("mgr.saved", "what", preview(activityText(a), 60)), widget.SuccessImportance)
+	m.tabs.SelectIndex(0)
+	m.list.reload()
+}
+
+func (m *managerView) campaignName(id string) string {
+	for _, c := range m.campaigns {
+		if c.ID == id {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+func activityText(a client.Activity) string {
+	if a.Message != "" {
+		return a.Message
+	}
+	return a.Instructions
+}

@@ -1,0 +1,537 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/mediacheck"
+)
+
+// wallLayout is how a manager types a start or end, in their own zone.
+const wallLayout = "2006-01-02 15:04"
+
+// linkDelay is how long the editor waits after the last keystroke before
+// asking for the message's tracked form.
+var linkDelay = 300 * time.Millisecond
+
+// activityEditor is the new / edit activity form.
+type activityEditor struct {
+	m         *managerView
+	editing   *client.Activity // nil: a new activity
+	title     *widget.Label
+	typ       *widget.RadioGroup
+	typeOf    map[string]string // label → type
+	message   *widget.Entry
+	instr     *widget.Entry
+	tracked   *widget.Label // the message with its tracked links
+	fileLabel *widget.Label
+	pick      *widget.Button
+	problems  *widget.Label // why the file was refused
+	progress  *widget.ProgressBar
+	cancel    *widget.Button
+	resume    *widget.Button
+	groups    *widget.CheckGroup
+	channels  *widget.CheckGroup
+	starts    *widget.Entry
+	ends      *widget.Entry
+	points    *widget.Entry
+	campaign  *widget.Select
+	featured  *widget.Check
+	save      *widget.Button
+	status    *widget.Label
+	content   fyne.CanvasObject
+
+	// Media: the chosen file, and the media id once uploaded (or the
+	// edited activity's).
+	file      string
+	fileKind  string // the type the file was checked for
+	mediaID   string
+	uploadID  string // an unfinished upload, to resume
+	uploading bool
+	stopUp    context.CancelFunc
+	linkSeq   atomic.Int64
+	// upOpts are the chunking and retry settings (tests make them small).
+	upOpts client.UploadOptions
+}
+
+func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *activityEditor {
+	ui := m.ui
+	tr := ui.tr
+	e := &activityEditor{m: m, typeOf: map[string]string{}}
+	if a != nil && !duplicate {
+		e.editing = a
+	}
+	switch {
+	case e.editing != nil:
+		e.title = heading(tr.T("mgr.editor.edit"))
+	case a != nil:
+		e.title = heading(tr.T("mgr.editor.duplicate"))
+	default:
+		e.title = heading(tr.T("mgr.editor.new"))
+	}
+	labels := make([]string, len(activityTypes))
+	for i, t := range activityTypes {
+		labels[i] = typeLabel(tr, t)
+		e.typeOf[labels[i]] = t
+	}
+	e.typ = widget.NewRadioGroup(labels, func(string) { e.onType() })
+	e.typ.Horizontal = true
+	e.typ.Required = true
+
+	e.message = widget.NewMultiLineEntry()
+	e.message.Wrapping = fyne.TextWrapWord
+	e.message.SetMinRowsVisible(4)
+	e.message.SetPlaceHolder(tr.T("mgr.field.message_hint"))
+	e.message.OnChanged = func(string) { e.checkLinks() }
+	e.instr = widget.NewMultiLineEntry()
+	e.instr.Wrapping = fyne.TextWrapWord
+	e.instr.SetMinRowsVisible(2)
+	e.tracked = caption("")
+	e.tracked.Hide()
+
+	e.fileLabel = widget.NewLabel(tr.T("mgr.media.none"))
+	e.fileLabel.Truncation = fyne.TextTruncateEllipsis
+	e.pick = widget.NewButtonWithIcon(tr.T("mgr.media.pick"), theme.FolderOpenIcon(), e.onPick)
+	e.problems = wrapped("")
+	e.problems.Importance = widget.DangerImportance
+	e.problems.Hide()
+	e.progress = widget.NewProgressBar()
+	e.progress.Hide()
+	e.cancel = widget.NewButton(tr.T("common.cancel"), e.onCancelUpload)
+	e.cancel.Hide()
+	e.resume = widget.NewButtonWithIcon(tr.T("mgr.media.resume"), theme.ViewRefreshIcon(), func() { e.upload(true) })
+	e.resume.Hide()
+
+	gnames := make([]string, len(m.groups))
+	for i, g := range m.groups {
+		gnames[i] = g.Name
+	}
+	e.groups = widget.NewCheckGroup(gnames, nil)
+	e.groups.Horizontal = true
+	cnames := make([]string, len(m.channels))
+	for i, c := range m.channels {
+		cnames[i] = c.Name
+		if c.Visibility == "private" {
+			cnames[i] += " (" + tr.T("mgr.channel.private") + ")"
+		}
+	}
+	e.channels = widget.NewCheckGroup(cnames, nil)
+	e.channels.Horizontal = true
+
+	e.starts = widget.NewEntry()
+	e.starts.SetPlaceHolder(tr.T("mgr.field.starts_hint"))
+	e.ends = widget.NewEntry()
+	e.ends.SetPlaceHolder(tr.T("mgr.field.ends_hint"))
+	e.points = widget.NewEntry()
+	e.points.SetText("10")
+	copts := []string{tr.T("mgr.campaign.none")}
+	for _, c := range m.campaigns {
+		copts = append(copts, c.Name)
+	}
+	e.campaign = widget.NewSelect(copts, nil)
+	e.campaign.SetSelectedIndex(0)
+	e.featured = widget.NewCheck(tr.T("mgr.field.featured"), nil)
+	e.save = widget.NewButtonWithIcon(tr.T("mgr.save"), theme.DocumentSaveIcon(), e.onSave)
+	e.save.Importance = widget.HighImportance
+	e.status = wrapped("")
+	e.status.Hide()
+
+	zone := tr.Location().String()
+	form := widget.NewForm(
+		widget.NewFormItem(tr.T("mgr.field.type"), container.NewVBox(caption(tr.T("mgr.other_networks")), e.typ)),
+		widget.NewFormItem(tr.T("mgr.field.message"), container.NewVBox(e.message, e.tracked)),
+		widget.NewFormItem(tr.T("mgr.field.instructions"), e.instr),
+		widget.NewFormItem(tr.T("mgr.field.media"), container.NewVBox(
+			container.NewBorder(nil, nil, nil, e.pick, e.fileLabel), caption(tr.T("mgr.media.drop")),
+			e.problems, container.NewBorder(nil, nil, nil, container.NewHBox(e.cancel, e.resume), e.progress))),
+		widget.NewFormItem(tr.T("mgr.field.groups"), e.groups),
+		widget.NewFormItem(tr.T("mgr.field.channels"), e.channels),
+		widget.NewFormItem("", caption(tr.T("mgr.targeting_rule"))),
+		widget.NewFormItem(tr.T("mgr.field.starts"), e.starts),
+		widget.NewFormItem(tr.T("mgr.field.ends"), e.ends),
+		widget.NewFormItem("", caption(tr.T("mgr.zone", "zone", zone))),
+		widget.NewFormItem(tr.T("mgr.field.points"), e.points),
+		widget.NewFormItem(tr.T("mgr.field.campaign"), e.campaign),
+		widget.NewFormItem("", e.featured),
+	)
+	bottom := container.NewVBox(e.status, container.NewHBox(e.save))
+	e.content = container.NewBorder(e.title, bottom, nil, nil, container.NewVScroll(container.NewPadded(form)))
+
+	e.typ.SetSelected(labels[0])
+	if a != nil {
+		e.fill(*a, duplicate)
+	}
+	return e
+}
+
+// fill puts an existing activity's fields in the form.
+func (e *activityEditor) fill(a client.Activity, duplicate bool) {
+	tr := e.m.ui.tr
+	e.typ.SetSelected(typeLabel(tr, a.Type))
+	e.message.SetText(a.Message)
+	e.instr.SetText(a.Instructions)
+	e.mediaID = a.MediaID
+	if a.MediaID != "" {
+		e.fileLabel.SetText(tr.T("mgr.media.kept"))
+	}
+	for i, g := range e.m.groups {
+		for _, id := range a.GroupIDs {
+			if id == g.ID {
+				e.groups.Selected = append(e.groups.Selected, e.groups.Options[i])
+			}
+		}
+	}
+	for i, c := range e.m.channels {
+		for _, id := range a.ChannelIDs {
+			if id == c.ID {
+				e.channels.Selected = append(e.channels.Selected, e.channels.Options[i])
+			}
+		}
+	}
+	e.groups.Refresh()
+	e.channels.Refresh()
+	loc := tr.Location()
+	now := e.m.ui.now()
+	if !duplicate || a.StartsAt.After(now) {
+		e.starts.SetText(a.StartsAt.In(loc).Format(wallLayout))
+	}
+	if a.EndsAt != nil && (!duplicate || a.EndsAt.After(now)) {
+		e.ends.SetText(a.EndsAt.In(loc).Format(wallLayout))
+	}
+	e.points.SetText(strconv.Itoa(a.Points))
+	for i, c := range e.m.campaigns {
+		if c.ID == a.CampaignID {
+			e.campaign.SetSelectedIndex(i + 1)
+		}
+	}
+	e.featured.SetChecked(a.Featured)
+}
+
+func (e *activityEditor) kind() string { return e.typeOf[e.typ.Selected] }
+
+// onType shows the fields of the chosen type; TikTok gets its default
+// instructions, and a chosen file is checked again for the new type.
+func (e *activityEditor) onType() {
+	if e.message == nil {
+		return
+	}
+	k := e.kind()
+	if k == "tiktok_video" && strings.TrimSpace(e.instr.Text) == "" {
+		e.instr.SetText(e.m.ui.tr.T("mgr.tiktok_default"))
+	}
+	if e.file != "" && e.fileKind != k && !e.uploading {
+		e.setFile(e.file)
+	}
+}
+
+func (e *activityEditor) onPick() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		e.setFile(path)
+	}, e.m.ui.win)
+	d.Show()
+}
+
+// setFile checks the file on this machine with the server's own rules and,
+// when it passes, uploads it.
+func (e *activityEditor) setFile(path string) {
+	tr := e.m.ui.tr
+	if e.uploading {
+		e.onCancelUpload()
+	}
+	e.file, e.fileKind, e.mediaID, e.uploadID = path, e.kind(), "", ""
+	e.fileLabel.SetText(filepath.Base(path))
+	e.resume.Hide()
+	e.progress.Hide()
+	kind := mediacheck.Kind(e.fileKind)
+	var problems []mediacheck.Problem
+	if info, err := mediacheck.ProbeFile(path); err != nil {
+		problems = []mediacheck.Problem{mediacheck.ProbeProblem(kind, err)}
+	} else {
+		problems = mediacheck.Check(kind, info, mediacheck.DefaultLimits())
+	}
+	if len(problems) > 0 {
+		msgs := make([]string, len(problems))
+		for i, p := range problems {
+			msgs[i] = p.Message
+		}
+		say(e.problems, tr.T("mgr.media.refused", "reason", strings.Join(msgs, "; ")))
+		return
+	}
+	say(e.problems, "")
+	e.upload(false)
+}
+
+// upload sends the file in chunks with a progress bar; resume continues an
+// upload that stopped (cancel, or a connection that stayed broken) from
+// where the server has it.
+func (e *activityEditor) upload(resume bool) {
+	ui := e.m.ui
+	tr := ui.tr
+	f, err := os.Open(e.file)
+	if err != nil {
+		say(e.problems, tr.T("mgr.media.refused", "reason", err.Error()))
+		return
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		say(e.problems, tr.T("mgr.media.refused", "reason", err.Error()))
+		return
+	}
+	api, pid := ui.api, ui.programID
+	req := client.UploadRequest{Kind: e.fileKind, Filename: filepath.Base(e.file), Size: st.Size()}
+	id := ""
+	if resume {
+		id = e.uploadID
+	}
+	ctx, cancel := context.WithCancel(ui.ctx)
+	e.stopUp = cancel
+	e.uploading = true
+	e.progress.SetValue(0)
+	e.progress.Show()
+	e.cancel.Show()
+	e.resume.Hide()
+	say(e.status, tr.T("mgr.media.uploading"))
+	progress := func(off, size int64) {
+		if size > 0 {
+			v := float64(off) / float64(size)
+			fyne.Do(func() { e.progress.SetValue(v) })
+		}
+	}
+	opts := e.upOpts
+	opts.Progress = progress
+	ui.goBG(func(context.Context) {
+		defer f.Close()
+		defer cancel()
+		var res client.UploadResult
+		var err error
+		var offset int64
+		if id == "" {
+			var up client.Upload
+			up, err = api.CreateUpload(ctx, pid, req)
+			id = up.ID
+		} else {
+			offset, _, err = api.UploadStatus(ctx, pid, id)
+		}
+		if err == nil {
+			created := id
+			fyne.Do(func() { e.uploadID = created })
+			res, err = api.ResumeUpload(ctx, pid, id, f, req.Size, offset, opts)
+		}
+		fyne.Do(func() { e.uploaded(res, err) })
+	})
+}
+
+func (e *activityEditor) uploaded(res client.UploadResult, err error) {
+	ui := e.m.ui
+	tr := ui.tr
+	e.uploading, e.stopUp = false, nil
+	e.cancel.Hide()
+	switch {
+	case err == nil:
+		e.mediaID, e.uploadID = res.MediaID, ""
+		e.progress.SetValue(1)
+		say(e.status, tr.T("mgr.media.uploaded"))
+	case client.MediaProblems(err) != nil:
+		msgs := []string{}
+		for _, p := range client.MediaProblems(err) {
+			msgs = append(msgs, p.Message)
+		}
+		e.uploadID = ""
+		e.progress.Hide()
+		say(e.status, "")
+		say(e.problems, tr.T("mgr.media.refused", "reason", strings.Join(msgs, "; ")))
+	case errors.Is(err, context.Canceled):
+		say(e.status, tr.T("mgr.media.cancelled"))
+		if e.uploadID != "" {
+			e.resume.Show()
+		}
+	default:
+		say(e.status, tr.T("mgr.media.failed", "error", ui.errText(err)))
+		if e.uploadID != "" {
+			e.resume.Show()
+		}
+	}
+}
+
+func (e *activityEditor) onCancelUpload() {
+	if e.stopUp != nil {
+		e.stopUp()
+	}
+}
+
+// close ends the editor's background work.
+func (e *activityEditor) close() { e.onCancelUpload() }
+
+// checkLinks shows the message with its links in their tracked form.
+func (e *activityEditor) checkLinks() {
+	ui := e.m.ui
+	seq := e.linkSeq.Add(1)
+	text := e.message.Text
+	if !strings.Contains(text, "http://") && !strings.Contains(text, "https://") {
+		say(e.tracked, "")
+		return
+	}
+	api, pid := ui.api, ui.programID
+	ui.goBG(func(ctx context.Context) {
+		time.Sleep(linkDelay)
+		if e.linkSeq.Load() != seq {
+			return
+		}
+		res, err := api.PreviewLinks(ctx, pid, text)
+		fyne.Do(func() {
+			if e.linkSeq.Load() != seq || err != nil {
+				return
+			}
+			say(e.tracked, ui.tr.T("mgr.tracked", "message", res.Message))
+		})
+	})
+}
+
+// input builds the request from the form; a message in the error's place
+// says what is wrong with it.
+func (e *activityEditor) input() (client.ActivityInput, string) {
+	tr := e.m.ui.tr
+	loc := tr.Location()
+	var in client.ActivityInput
+	k := e.kind()
+	if k == "" {
+		return in, tr.T("mgr.invalid.type")
+	}
+	in.Type = &k
+	msg := strings.TrimSpace(e.message.Text)
+	instr := strings.TrimSpace(e.instr.Text)
+	in.Message, in.Instructions = &msg, &instr
+	if e.mediaID != "" {
+		in.MediaID = &e.mediaID
+	}
+	groups := []string{}
+	for i, g := range e.m.groups {
+		if containsStr(e.groups.Selected, e.groups.Options[i]) {
+			groups = append(groups, g.ID)
+		}
+	}
+	channels := []string{}
+	for i, c := range e.m.channels {
+		if containsStr(e.channels.Selected, e.channels.Options[i]) {
+			channels = append(channels, c.ID)
+		}
+	}
+	in.GroupIDs, in.ChannelIDs = &groups, &channels
+	for _, f := range []struct {
+		entry *widget.Entry
+		dst   **string
+	}{{e.starts, &in.StartsAt}, {e.ends, &in.EndsAt}} {
+		s := strings.TrimSpace(f.entry.Text)
+		if s == "" {
+			continue
+		}
+		t, err := time.ParseInLocation(wallLayout, s, loc)
+		if err != nil {
+			return in, tr.T("mgr.invalid.time", "text", s, "format", wallLayout)
+		}
+		v := t.Format(time.RFC3339)
+		*f.dst = &v
+	}
+	pts, err := strconv.Atoi(strings.TrimSpace(e.points.Text))
+	if err != nil || pts < 0 {
+		return in, tr.T("mgr.invalid.points")
+	}
+	in.Points = &pts
+	camp := ""
+	if i := e.campaign.SelectedIndex(); i > 0 && i <= len(e.m.campaigns) {
+		camp = e.m.campaigns[i-1].ID
+	}
+	in.CampaignID = &camp
+	feat := e.featured.Checked
+	in.Featured = &feat
+	return in, ""
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *activityEditor) onSave() {
+	ui := e.m.ui
+	tr := ui.tr
+	if e.uploading {
+		e.setStatus(tr.T("mgr.media.wait"), widget.WarningImportance)
+		return
+	}
+	if e.file != "" && e.mediaID == "" {
+		e.setStatus(tr.T("mgr.media.not_uploaded"), widget.DangerImportance)
+		return
+	}
+	in, bad := e.input()
+	if bad != "" {
+		e.setStatus(bad, widget.DangerImportance)
+		return
+	}
+	api, pid := ui.api, ui.programID
+	editing := e.editing
+	e.save.Disable()
+	e.setStatus(tr.T("common.saving"), widget.MediumImportance)
+	ui.goBG(func(ctx context.Context) {
+		var a client.Activity
+		var err error
+		if editing != nil {
+			a, err = api.UpdateActivity(ctx, pid, editing.ID, in)
+		} else {
+			a, err = api.CreateActivity(ctx, pid, in)
+		}
+		fyne.Do(func() {
+			e.save.Enable()
+			if err != nil {
+				e.setStatus(fieldErrors(ui, err), widget.DangerImportance)
+				return
+			}
+			e.setStatus(tr.T("common.saved"), widget.SuccessImportance)
+			if ui.mgr == e.m {
+				e.m.saved(a)
+			}
+		})
+	})
+}
+
+func (e *activityEditor) setStatus(msg string, imp widget.Importance) {
+	e.status.Importance = imp
+	say(e.status, msg)
+}
+
+// fieldErrors is an error's text with the server's per-field reasons.
+func fieldErrors(ui *UI, err error) string {
+	text := ui.errText(err)
+	var ce *client.Error
+	if errors.As(err, &ce) && len(ce.Fields) > 0 {
+		parts := []string{}
+		for f, m := range ce.Fields {
+			parts = append(parts, f+": "+m)
+		}
+		text += " (" + strings.Join(parts, "; ") + ")"
+	}
+	return text
+}
