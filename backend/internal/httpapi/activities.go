@@ -59,7 +59,7 @@ func (s *Server) createActivity(c *call, in client.ActivityInput) (client.Activi
 	}
 	a.ID, a.ProgramID, a.CreatedBy, a.CreatorTimezone = domain.NewID("act"), c.programID, c.user.ID, c.user.Timezone
 	a.CreatedAt, a.UpdatedAt = now, now
-	if err := s.store.CreateActivity(c.ctx, a); err != nil {
+	if err := s.store.CreateActivity(c.ctx, a, s.activityJobs(a)...); err != nil {
 		return client.Activity{}, err
 	}
 	s.activitySaved(c, a)
@@ -110,20 +110,26 @@ func (s *Server) updateActivity(c *call, in client.ActivityInput) (client.Activi
 		return client.Activity{}, err
 	}
 	a.UpdatedAt = s.now()
-	if err := s.store.UpdateActivity(c.ctx, a); err != nil {
+	if err := s.store.UpdateActivity(c.ctx, a, s.activityJobs(a)...); err != nil {
 		return client.Activity{}, err
 	}
 	s.activitySaved(c, a)
 	return toActivity(&a, s.now()), nil
 }
 
-// activitySaved tells members; the activity is saved either way, so a
-// failure here is logged, not returned.
+// activityJobs are the jobs a saved activity causes: its announcement and
+// its link-preview photo, queued in the activity's own transaction.
+func (s *Server) activityJobs(a domain.Activity) []store.NewJob {
+	return append(s.notify().ActivityJobs(a), s.linkPreviewJobs(a)...)
+}
+
+// activitySaved tells open apps and wakes the job runner; the activity and
+// its jobs are saved already, so a failure here is logged, not returned.
 func (s *Server) activitySaved(c *call, a domain.Activity) {
+	s.wakeJobs()
 	if err := s.notify().ActivitySaved(c.ctx, a); err != nil {
 		s.log.Error("notify activity saved", "activity", a.ID, "err", err)
 	}
-	s.queueLinkPreview(c.ctx, a)
 }
 
 func (s *Server) removeActivity(c *call, _ none) (client.Activity, error) {

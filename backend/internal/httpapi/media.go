@@ -1,7 +1,7 @@
 package httpapi
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -233,17 +233,14 @@ func (s *Server) checkActivityMedia(c *call, a domain.Activity, f domain.Fields)
 	return nil
 }
 
-// queueLinkPreview asks for the link's preview photo of a WeChat Photo
-// activity saved without one. The activity is saved already; a failure to
-// queue only costs the photo, so it is logged.
-func (s *Server) queueLinkPreview(ctx context.Context, a domain.Activity) {
+// linkPreviewJobs asks for the link's preview photo of a WeChat Photo
+// activity saved without one.
+func (s *Server) linkPreviewJobs(a domain.Activity) []store.NewJob {
 	if s.o.Jobs == nil || s.o.Media == nil || !media.WantsLinkPreview(a) {
-		return
+		return nil
 	}
-	p := media.LinkPreviewJob{ProgramID: a.ProgramID, ActivityID: a.ID}
-	if err := s.o.Jobs.Enqueue(ctx, media.JobLinkPreview, p, s.now(), "link_preview:"+a.ID); err != nil {
-		s.log.Error("queue link preview", "activity", a.ID, "err", err)
-	}
+	b, _ := json.Marshal(media.LinkPreviewJob{ProgramID: a.ProgramID, ActivityID: a.ID})
+	return []store.NewJob{{Kind: media.JobLinkPreview, Payload: string(b), RunAt: s.now(), DedupeKey: "link_preview:" + a.ID}}
 }
 
 // registerMediaJobs gives the job runner the media job handlers.

@@ -69,8 +69,12 @@ type Options struct {
 
 // Notifier is what the API needs from push notifications and live events.
 type Notifier interface {
-	// ActivitySaved is called after an activity is created or edited:
-	// eligible members hear about it when it goes live.
+	// ActivityJobs are the jobs that tell eligible members about a created
+	// or edited activity when it goes live; they are queued in the
+	// activity's own transaction.
+	ActivityJobs(a domain.Activity) []store.NewJob
+	// ActivitySaved is called after an activity is created, edited or
+	// removed: open apps reload.
 	ActivitySaved(ctx context.Context, a domain.Activity) error
 	// Handoff asks the member's phones to open an activity.
 	Handoff(ctx context.Context, programID, activityID, userID string) error
@@ -90,6 +94,7 @@ func (s *Server) notify() Notifier {
 
 type nobody struct{}
 
+func (nobody) ActivityJobs(domain.Activity) []store.NewJob           { return nil }
 func (nobody) ActivitySaved(context.Context, domain.Activity) error  { return nil }
 func (nobody) Handoff(context.Context, string, string, string) error { return nil }
 func (nobody) TikTokStatus(context.Context, string, string, string, bool, string) error {

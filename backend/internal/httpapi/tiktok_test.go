@@ -63,6 +63,7 @@ type recorder struct {
 	events []string
 }
 
+func (r *recorder) ActivityJobs(domain.Activity) []store.NewJob           { return nil }
 func (r *recorder) ActivitySaved(context.Context, domain.Activity) error  { return nil }
 func (r *recorder) Handoff(context.Context, string, string, string) error { return nil }
 func (r *recorder) Event(_ context.Context, _ string, kind string, data any) {

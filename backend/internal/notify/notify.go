@@ -188,25 +188,27 @@ type directPayload struct {
 	Reason     string `json:"reason,omitempty"`
 }
 
-// ActivitySaved tells the program's open apps, and schedules the
-// announcement at the activity's start (at once if it has started). The job
-// is keyed by activity and start: saving again without moving the start
-// adds nothing; moving it adds a job for the new start, and the old one finds
-// the start changed and does nothing. An announced activity is never
-// announced again.
+// ActivitySaved tells the program's open apps that an activity changed.
 func (n *Notifier) ActivitySaved(ctx context.Context, a domain.Activity) error {
 	reason := "saved"
 	if a.Removed() {
 		reason = "removed"
 	}
 	n.bus.PublishProgram(a.ProgramID, EventFeedChanged, feedChange{ProgramID: a.ProgramID, ActivityID: a.ID, Reason: reason})
+	return nil
+}
+
+// ActivityJobs are the jobs that announce a saved activity at its start (at
+// once if it has started). The API queues them in the activity's own
+// transaction, so a crash never leaves a saved activity unannounced. The job
+// is keyed by activity and start: saving again without moving the start adds
+// nothing; moving it adds a job for the new start, and the old one finds the
+// start changed and does nothing. An announced activity is never announced
+// again (the announcements table).
+func (n *Notifier) ActivityJobs(a domain.Activity) []store.NewJob {
 	now := n.now()
 	if n.jobs == nil || a.Removed() || (!a.EndsAt.IsZero() && !now.Before(a.EndsAt)) {
 		return nil
-	}
-	announced, err := n.st.Announced(ctx, a.ID)
-	if err != nil || announced {
-		return err
 	}
 	runAt := a.StartsAt
 	if runAt.Before(now) {
@@ -214,8 +216,9 @@ func (n *Notifier) ActivitySaved(ctx context.Context, a domain.Activity) error {
 	}
 	// "Now" as the API computed it may be a moment after ours.
 	scheduled := a.StartsAt.After(now.Add(time.Second))
-	return n.jobs.Enqueue(ctx, KindActivityLive, livePayload{ProgramID: a.ProgramID, ActivityID: a.ID, StartsAt: a.StartsAt.UnixMilli(), Scheduled: scheduled},
-		runAt, fmt.Sprintf("push-live:%s:%d", a.ID, a.StartsAt.UnixMilli()))
+	b, _ := json.Marshal(livePayload{ProgramID: a.ProgramID, ActivityID: a.ID, StartsAt: a.StartsAt.UnixMilli(), Scheduled: scheduled})
+	return []store.NewJob{{Kind: KindActivityLive, Payload: string(b), RunAt: runAt,
+		DedupeKey: fmt.Sprintf("push-live:%s:%d", a.ID, a.StartsAt.UnixMilli())}}
 }
 
 type feedChange struct {

@@ -12,8 +12,9 @@ import (
 
 const activityCols = "id, program_id, type, message, instructions, media_id, starts_at, ends_at, points, campaign_id, featured, created_by, creator_timezone, created_at, updated_at, removed_at"
 
-// CreateActivity inserts an activity with its targets.
-func (s *Store) CreateActivity(ctx context.Context, a domain.Activity) error {
+// CreateActivity inserts an activity with its targets, and queues the jobs
+// it causes (its announcement, its link preview) in the same transaction.
+func (s *Store) CreateActivity(ctx context.Context, a domain.Activity, jobs ...NewJob) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO activities ("+activityCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 			a.ID, a.ProgramID, string(a.Type), a.Message, a.Instructions, a.MediaID, ms(a.StartsAt), nullMS(a.EndsAt), a.Points,
@@ -24,12 +25,25 @@ func (s *Store) CreateActivity(ctx context.Context, a domain.Activity) error {
 		if err := setTargets(ctx, s, tx, a); err != nil {
 			return err
 		}
+		if err := enqueueAll(ctx, s, tx, jobs); err != nil {
+			return err
+		}
 		return bumpVersion(ctx, s, tx, a.ProgramID)
 	})
 }
 
-// UpdateActivity saves an edited activity with its targets.
-func (s *Store) UpdateActivity(ctx context.Context, a domain.Activity) error {
+func enqueueAll(ctx context.Context, s *Store, tx *sql.Tx, jobs []NewJob) error {
+	for _, j := range jobs {
+		if err := enqueue(ctx, s, tx, j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateActivity saves an edited activity with its targets, and queues the
+// jobs it causes in the same transaction.
+func (s *Store) UpdateActivity(ctx context.Context, a domain.Activity, jobs ...NewJob) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q("UPDATE activities SET message = ?, instructions = ?, media_id = ?, starts_at = ?, ends_at = ?, points = ?, campaign_id = ?, featured = ?, updated_at = ? WHERE program_id = ? AND id = ?"),
 			a.Message, a.Instructions, a.MediaID, ms(a.StartsAt), nullMS(a.EndsAt), a.Points, nullString(a.CampaignID), a.Featured, ms(a.UpdatedAt), a.ProgramID, a.ID)
@@ -42,6 +56,9 @@ func (s *Store) UpdateActivity(ctx context.Context, a domain.Activity) error {
 			}
 		}
 		if err := setTargets(ctx, s, tx, a); err != nil {
+			return err
+		}
+		if err := enqueueAll(ctx, s, tx, jobs); err != nil {
 			return err
 		}
 		return bumpVersion(ctx, s, tx, a.ProgramID)

@@ -329,3 +329,30 @@ func TestReopenKeepsDataAndSkipsMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestActivityJobsShareItsTransaction: the jobs an activity causes are
+// stored exactly when the activity is.
+func TestActivityJobsShareItsTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := setup(t, st)
+		a := domain.Activity{ID: domain.NewID("act"), ProgramID: f.prog.ID, Type: domain.TypeWeChatPhoto, Message: "m",
+			StartsAt: t0, Points: 1, CreatedBy: f.mgr.ID, CreatorTimezone: "UTC", CreatedAt: t0, UpdatedAt: t0}
+		job := store.NewJob{Kind: "announce", Payload: "{}", RunAt: t0, DedupeKey: "announce:" + a.ID}
+		must(t, st.CreateActivity(ctx, a, job))
+		if p, _, _, _ := st.JobCounts(ctx, "announce"); p != 1 {
+			t.Fatalf("job not stored with the activity: %d", p)
+		}
+		// A failed save (same id again) leaves no job behind.
+		if err := st.CreateActivity(ctx, a, store.NewJob{Kind: "announce", Payload: "{}", RunAt: t0, DedupeKey: "other"}); err == nil {
+			t.Fatal("duplicate activity saved")
+		}
+		if p, _, _, _ := st.JobCounts(ctx, "announce"); p != 1 {
+			t.Fatalf("a failed save left a job: %d pending", p)
+		}
+		a.Message = "edited"
+		must(t, st.UpdateActivity(ctx, a, store.NewJob{Kind: "announce", Payload: "{}", RunAt: t0, DedupeKey: "edit"}))
+		if p, _, _, _ := st.JobCounts(ctx, "announce"); p != 2 {
+			t.Fatalf("edit's job: %d pending", p)
+		}
+	})
+}
