@@ -15,9 +15,13 @@ import (
 // live, so a member sees their new points at once and other rows lag by at
 // most about boardTTL.
 const (
-	boardTTL   = 5 * time.Second
-	boardNamed = 500 // rows that carry names (the largest page a client may ask for)
-	boardIdle  = 10 * time.Minute
+	boardTTL = 5 * time.Second
+	// groupBoardTTL is longer: a program has hundreds of group boards (per
+	// group and period) and rebuilding each every few seconds would cost
+	// more than all requests together.
+	groupBoardTTL = 30 * time.Second
+	boardNamed    = 500 // rows that carry names (the largest page a client may ask for)
+	boardIdle     = 10 * time.Minute
 )
 
 type boardKey struct {
@@ -80,7 +84,11 @@ func (s *Server) board(ctx context.Context, k boardKey, start time.Time) (*board
 		e.cur = b
 		return b, nil
 	}
-	if now.Sub(e.cur.built) > boardTTL && !e.refreshing {
+	ttl := boardTTL
+	if k.group != "" {
+		ttl = groupBoardTTL
+	}
+	if now.Sub(e.cur.built) > ttl && !e.refreshing {
 		e.refreshing = true
 		go func() {
 			b, err := build(context.Background())

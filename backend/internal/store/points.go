@@ -192,14 +192,13 @@ type BoardRow struct {
 
 // Board returns every member with points in a period (optionally of one
 // group), best first, ranked with ties sharing a rank; names are filled for
-// the first named rows. It reads the board index in order.
+// the first named rows. The program's board is read in index order; a
+// group's board starts from its members, who are few, and joins their names.
 func (s *Store) Board(ctx context.Context, programID, period string, start time.Time, groupID string, named int) ([]BoardRow, error) {
-	q := "SELECT t.user_id, t.points FROM point_totals t WHERE t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.points > 0"
+	q := "SELECT t.user_id, '', t.points FROM point_totals t WHERE t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.points > 0"
 	args := []any{programID, period, ms(start)}
 	if groupID != "" {
-		// A group's board starts from its members: a few hundred lookups
-		// instead of a walk over the whole program's board.
-		q = `SELECT t.user_id, t.points FROM group_members gm CROSS JOIN point_totals t
+		q = `SELECT t.user_id, u.name, t.points FROM group_members gm CROSS JOIN point_totals t JOIN users u ON u.id = t.user_id
 			WHERE gm.group_id = ? AND t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.user_id = gm.user_id AND t.points > 0`
 		args = []any{groupID, programID, period, ms(start)}
 	}
@@ -210,7 +209,7 @@ func (s *Store) Board(ctx context.Context, programID, period string, start time.
 	out := []BoardRow{}
 	for rows.Next() {
 		var r BoardRow
-		if err := rows.Scan(&r.UserID, &r.Points); err != nil {
+		if err := rows.Scan(&r.UserID, &r.Name, &r.Points); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -227,28 +226,10 @@ func (s *Store) Board(ctx context.Context, programID, period string, start time.
 		return nil, err
 	}
 	top := out[:min(named, len(out))]
-	if len(top) == 0 {
-		return out, nil
-	}
-	ids := make([]string, len(top))
-	for i, r := range top {
-		ids[i] = r.UserID
-	}
-	nrows, err := s.r.QueryContext(ctx, s.q("SELECT id, name FROM users WHERE id IN ("+placeholders(len(ids))+")"), anySlice(ids)...)
-	if err != nil {
-		return nil, err
-	}
-	defer nrows.Close()
-	names := map[string]string{}
-	for nrows.Next() {
-		var id, name string
-		if err := nrows.Scan(&id, &name); err != nil {
+	if groupID == "" && len(top) > 0 {
+		if err := s.fillNames(ctx, top); err != nil {
 			return nil, err
 		}
-		names[id] = name
-	}
-	for i := range top {
-		top[i].Name = names[top[i].UserID]
 	}
 	// Within a tie (same rank) people read names, not ids, in order.
 	sort.SliceStable(top, func(i, j int) bool {
@@ -257,7 +238,31 @@ func (s *Store) Board(ctx context.Context, programID, period string, start time.
 		}
 		return top[i].Name < top[j].Name
 	})
-	return out, nrows.Err()
+	return out, nil
+}
+
+func (s *Store) fillNames(ctx context.Context, rows []BoardRow) error {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.UserID
+	}
+	nrows, err := s.r.QueryContext(ctx, s.rebind("SELECT id, name FROM users WHERE id IN ("+placeholders(len(ids))+")"), anySlice(ids)...)
+	if err != nil {
+		return err
+	}
+	defer nrows.Close()
+	names := map[string]string{}
+	for nrows.Next() {
+		var id, name string
+		if err := nrows.Scan(&id, &name); err != nil {
+			return err
+		}
+		names[id] = name
+	}
+	for i := range rows {
+		rows[i].Name = names[rows[i].UserID]
+	}
+	return nrows.Err()
 }
 
 // PeriodPoints returns a member's points in one period.
