@@ -28,6 +28,8 @@ type managerView struct {
 	list    *activitiesView
 	editor  *activityEditor // nil until New or Edit
 	preview *previewView
+	reports *reportsView
+	admin   *adminView
 	editTab *container.TabItem
 	body    *fyne.Container // the manager's content or the member shell
 	manager fyne.CanvasObject
@@ -74,11 +76,15 @@ func newManagerView(ui *UI, member fyne.CanvasObject, mode string) *managerView 
 	m := &managerView{ui: ui, member: member}
 	m.list = newActivitiesView(m)
 	m.preview = newPreviewView(m)
+	m.reports = newReportsView(m)
+	m.admin = newAdminView(m)
 	m.editTab = container.NewTabItem(tr.T("mgr.tab.editor"), container.NewCenter(caption(tr.T("mgr.editor.none"))))
 	m.tabs = container.NewAppTabs(
 		container.NewTabItem(tr.T("mgr.tab.activities"), m.list.content),
 		m.editTab,
 		container.NewTabItem(tr.T("mgr.tab.preview"), m.preview.content),
+		container.NewTabItem(tr.T("mgr.tab.reports"), m.reports.content),
+		container.NewTabItem(tr.T("mgr.tab.admin"), m.admin.content),
 	)
 	m.manager = m.tabs
 	m.body = container.NewStack(m.manager)
@@ -146,6 +152,8 @@ func (m *managerView) load() {
 			m.list.setCampaigns()
 			m.preview.filter("")
 			m.list.reload()
+			m.reports.reload()
+			m.admin.reload()
 		})
 	})
 }

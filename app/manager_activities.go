@@ -169,7 +169,7 @@ func (v *activitiesView) newRow(a client.Activity) *activityRow {
 	r.status.Importance = statusImportance(a.Status)
 	head = append(head, r.status)
 	if c := m.campaignName(a.CampaignID); c != "" {
-		head = append(head, caption(c))
+		head = append(head, small(c))
 	}
 	pts := widget.NewLabel(tr.Points(a.Points))
 	pts.TextStyle = fyne.TextStyle{Bold: true}

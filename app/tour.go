@@ -85,6 +85,14 @@ func (ui *UI) Tour(o TourOptions) ([]string, error) {
 	}); err != nil {
 		return files, err
 	}
+	mgr := false
+	fyne.DoAndWait(func() { mgr = ui.mgr != nil })
+	if mgr {
+		// make screenshots runs the manager first: the member's run then
+		// takes the sign-in picture again, with the member's address.
+		err := ui.managerTour(shot, wait)
+		return files, err
+	}
 	if err := shot("feed"); err != nil {
 		return files, err
 	}
@@ -116,6 +124,67 @@ func (ui *UI) Tour(o TourOptions) ([]string, error) {
 		return files, err
 	}
 	return files, shot("settings")
+}
+
+// managerTour takes the manager's screens: the activities, the editor with
+// a photo, the member view preview, a report and the program admin.
+func (ui *UI) managerTour(shot func(string) error, wait func(string, func() bool) error) error {
+	m := ui.mgr
+	steps := []struct {
+		name  string
+		do    func()
+		ready func() bool
+	}{
+		{"manager-activities", func() {}, func() bool { return len(m.list.rows) > 0 }},
+		{"manager-editor", func() {
+			m.newActivity()
+			e := m.editor
+			e.typ.SetSelected(typeLabel(ui.tr, "wechat_photo"))
+			e.message.SetText(ui.tr.T("mgr.tour.message"))
+			if len(m.groups) > 0 {
+				e.groups.SetSelected([]string{m.groups[len(m.groups)-1].Name})
+			}
+			e.points.SetText("20")
+			if p, err := filepath.Abs(filepath.Join("backend", "mediacheck", "testdata", "image.jpg")); err == nil {
+				if _, err := os.Stat(p); err == nil {
+					e.setFile(p)
+				}
+			}
+		}, func() bool { return m.editor.file == "" || m.editor.mediaID != "" || m.editor.problems.Visible() }},
+		{"manager-preview", func() {
+			m.tabs.SelectIndex(2)
+			for _, mem := range m.members {
+				if mem.Role == "member" {
+					m.preview.show(mem)
+					return
+				}
+			}
+		}, func() bool { return m.preview.ui != nil }},
+		{"manager-report", func() {
+			m.tabs.SelectIndex(3)
+			// The featured live activity: the one members performed most.
+			for i, a := range m.reports.items {
+				if a.Status == "live" && (a.Featured || i == len(m.reports.items)-1) {
+					m.reports.activity.SetSelectedIndex(i)
+					return
+				}
+			}
+			if len(m.reports.ids) > 0 {
+				m.reports.activity.SetSelectedIndex(0)
+			}
+		}, func() bool { return m.reports.report != nil }},
+		{"manager-admin", func() { m.tabs.SelectIndex(4) }, func() bool { return len(m.admin.memberRows) > 0 }},
+	}
+	for _, st := range steps {
+		fyne.DoAndWait(st.do)
+		if err := wait(st.name, st.ready); err != nil {
+			return err
+		}
+		if err := shot(st.name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writePNG(path string, img image.Image) error {

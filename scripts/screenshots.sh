@@ -37,6 +37,15 @@ done
 curl -fsS "$url/healthz" >/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
 "$GO" run ./scripts/screenshot-data --server "$url"
 
+# The manager's desktop: activities, editor, member view preview, a report
+# and the program admin (desktop-LANG-manager-SCREEN.png); first, so that the member runs
+# after it take the sign-in pictures.
+for lang in en zh-Hans; do
+	XDG_CONFIG_HOME="$tmp/config-manager-$lang" FYNE_SCALE=1 FYNE_THEME=light \
+		timeout 180 xvfb-run -a -s "-screen 0 1280x900x24" \
+		bin/chorus --server "$url" --layout desktop --lang "$lang" --screenshots "$out" \
+		--screenshots-as manager@demo.test --screenshots-grab scripts/grab-window.sh
+done
 for layout in phone desktop; do
 	for lang in en zh-Hans; do
 		# A profile of its own: no session or language from an earlier run.

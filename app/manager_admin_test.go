@@ -1,0 +1,221 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+	"github.com/chorus-advocacy/chorus/backend/client"
+)
+
+func TestManagerAdminInviteAndGroups(t *testing.T) {
+	srv := testserver.Start(t)
+	h, m := signInManager(t, srv)
+	a := m.admin
+	if len(a.memberRows) == 0 || len(a.groupRows) == 0 {
+		t.Fatalf("admin lists empty: %q", a.status.Text)
+	}
+	ctx := context.Background()
+	mgr := apiAs(t, srv.URL, testserver.Manager)
+	pid := programOf(t, mgr)
+
+	// Invite: the code shows, and the person is on the server, invited,
+	// in the chosen group.
+	a.inviteName.SetText("Nora New")
+	a.inviteEmail.SetText("nora@demo.test")
+	a.inviteGroups.SetSelected([]string{"Sales"})
+	h.tap(a.invite)
+	if !a.inviteCode.Visible() || !strings.Contains(a.inviteCode.Text, "Nora New") {
+		t.Fatalf("invite code %q (status %q)", a.inviteCode.Text, a.status.Text)
+	}
+	code := strings.TrimSpace(a.inviteCode.Text[strings.Index(a.inviteCode.Text, ":")+1:])
+	code = strings.Fields(code)[0]
+	members, err := mgr.Members(ctx, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nora client.Member
+	for _, mem := range members {
+		if mem.Email == "nora@demo.test" {
+			nora = mem
+		}
+	}
+	groupID := func(name string) string {
+		for _, g := range m.groups {
+			if g.Name == name {
+				return g.ID
+			}
+		}
+		t.Fatalf("no group %q", name)
+		return ""
+	}
+	if nora.ID == "" || nora.Status != "invited" || !slices.Equal(nora.GroupIDs, []string{groupID("Sales")}) {
+		t.Fatalf("invited member on the server: %+v", nora)
+	}
+	// The code works: Nora joins with it.
+	if _, err := client.New(srv.URL).AcceptInvite(ctx, client.AcceptInvite{Code: code, Name: "Nora New", Password: "nora-password-1"}); err != nil {
+		t.Fatalf("accept invite %q: %v", code, err)
+	}
+
+	// A new group, then Nora moves into it and becomes a manager.
+	a.newGroup.SetText("Partners")
+	h.tap(a.createGroup)
+	partners := groupID("Partners")
+	r := a.memberRows[nora.ID]
+	if r == nil {
+		t.Fatal("Nora is not in the member list")
+	}
+	r.groups.SetSelected([]string{"Partners"})
+	r.role.SetSelectedIndex(1)
+	h.tap(r.save)
+	members, _ = mgr.Members(ctx, pid)
+	for _, mem := range members {
+		if mem.ID == nora.ID && (!slices.Equal(mem.GroupIDs, []string{partners}) || mem.Role != "manager") {
+			t.Errorf("after the change: %+v (status %q)", mem, a.status.Text)
+		}
+	}
+
+	// Rename the group; set its members through the member picker.
+	a.groupRows[partners].name.SetText("Partners EU")
+	h.tap(a.groupRows[partners].save)
+	a.pickMembers = func(_ string, selected []string, done func([]string)) {
+		if !slices.Equal(selected, []string{nora.ID}) {
+			t.Errorf("picker starts with %v", selected)
+		}
+		done(append(selected, m.members[0].ID))
+	}
+	h.tap(a.groupRows[partners].members)
+	groups, _ := mgr.Groups(ctx, pid)
+	for _, g := range groups {
+		if g.ID == partners && (g.Name != "Partners EU" || g.MemberCount != 2) {
+			t.Errorf("group on the server %+v", g)
+		}
+	}
+	// The editor's group list follows.
+	if !slices.ContainsFunc(m.groups, func(g client.Group) bool { return g.Name == "Partners EU" }) {
+		t.Error("the manager view's groups did not follow")
+	}
+
+	// A private channel with members; a campaign.
+	a.newChannel.SetText("Leaders")
+	a.newChanVis.SetSelectedIndex(1)
+	h.tap(a.createChan)
+	var leaders *nameRow
+	for _, c := range m.channels {
+		if c.Name == "Leaders" && c.Visibility == "private" {
+			leaders = a.channelRows[c.ID]
+		}
+	}
+	if leaders == nil {
+		t.Fatalf("private channel not created: %q", a.status.Text)
+	}
+	a.pickMembers = func(_ string, _ []string, done func([]string)) { done([]string{nora.ID}) }
+	h.tap(leaders.members)
+	chans, _ := mgr.Channels(ctx, pid)
+	for _, c := range chans {
+		if c.ID == leaders.id && c.MemberCount != 1 {
+			t.Errorf("channel members %d", c.MemberCount)
+		}
+	}
+	a.newCampaign.SetText("Spring launch")
+	h.tap(a.createCamp)
+	if m.campaignName(func() string {
+		for _, c := range m.campaigns {
+			if c.Name == "Spring launch" {
+				return c.ID
+			}
+		}
+		return ""
+	}()) != "Spring launch" {
+		t.Errorf("campaign not created: %q", a.status.Text)
+	}
+}
+
+func TestManagerAdminRewardsRedemptionsSettings(t *testing.T) {
+	srv := testserver.Start(t)
+	h, m := signInManager(t, srv)
+	a := m.admin
+	ctx := context.Background()
+
+	// A cheap reward, made in the admin.
+	a.newRewardTitle.SetText("Sticker")
+	a.newRewardCost.SetText("1")
+	h.tap(a.createReward)
+	var sticker client.Reward
+	for _, rw := range a.rewards {
+		if rw.Title == "Sticker" {
+			sticker = rw
+		}
+	}
+	if sticker.ID == "" || sticker.Cost != 1 || !sticker.Active || sticker.Quantity != nil {
+		t.Fatalf("reward %+v (status %q)", sticker, a.status.Text)
+	}
+	// A member earns points and redeems it twice.
+	memberPerforms(t, srv, 3)
+	mem := apiAs(t, srv.URL, testserver.Member(3))
+	pid := programOf(t, mem)
+	for range 2 {
+		if _, err := mem.Redeem(ctx, pid, sticker.ID, client.Redeem{ClientActionID: NewActionID()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.reload()
+	h.ui.Wait()
+	var pending []*redemptionRow
+	for _, r := range a.redemptionRows {
+		if r.item.RewardID == sticker.ID && r.item.Status == "pending" {
+			pending = append(pending, r)
+		}
+	}
+	if len(pending) != 2 {
+		t.Fatalf("pending redemptions %d", len(pending))
+	}
+	pending[0].note.SetText("At the front desk")
+	h.tap(pending[0].fulfil)
+	pending[1].note.SetText("Out of stock")
+	h.tap(pending[1].reject)
+	mine, err := mem.Redemptions(ctx, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range mine {
+		if r.RewardID == sticker.ID {
+			got[r.Status] = r.Note
+		}
+	}
+	if got["fulfilled"] != "At the front desk" || got["rejected"] != "Out of stock" {
+		t.Errorf("member sees %v", got)
+	}
+
+	// Edit the reward: inactive, limited.
+	r := a.rewardRows[sticker.ID]
+	r.qty.SetText("5")
+	r.active.SetChecked(false)
+	h.tap(r.save)
+	for _, rw := range a.rewards {
+		if rw.ID == sticker.ID && (rw.Active || rw.Quantity == nil || *rw.Quantity != 5) {
+			t.Errorf("edited reward %+v", rw)
+		}
+	}
+	r = a.rewardRows[sticker.ID]
+	r.cost.SetText("zero")
+	h.tap(r.save)
+	if !strings.Contains(a.status.Text, "cost") {
+		t.Errorf("bad cost status %q", a.status.Text)
+	}
+
+	// Settings: zone, leaderboard off.
+	a.zone.SetSelected("Asia/Shanghai")
+	a.leaderboard.SetChecked(false)
+	h.tap(a.saveProgram)
+	p, err := apiAs(t, srv.URL, testserver.Manager).Program(ctx, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Timezone != "Asia/Shanghai" || p.LeaderboardEnabled || !p.RewardsEnabled {
+		t.Errorf("program %+v", p)
+	}
+}

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+)
+
+// Image goldens of the manager's editor and member view preview, on the
+// desktop size, in the app's theme. Nothing on them depends on the clock
+// or the server's port: the message has no link and the times are blank.
+func TestGoldenManagerScreens(t *testing.T) {
+	if testing.Short() {
+		t.Skip("goldens need the demo server")
+	}
+	srv := testserver.Start(t)
+	for _, lang := range Langs {
+		t.Run(string(lang), func(t *testing.T) {
+			h := newHarness(t, srv.URL, false)
+			h.app.Settings().SetTheme(Theme())
+			h.app.Preferences().SetString(prefLang, string(lang))
+			h.start()
+			h.signIn(testserver.Manager)
+			m := h.ui.mgr
+			m.onDropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(mediaFile("image.jpg"))})
+			h.ui.Wait()
+			e := m.editor
+			e.message.SetText("Our new office opens on Monday. Come and see us!")
+			e.groups.SetSelected([]string{"Sales"})
+			e.points.SetText("20")
+			h.ui.Wait()
+			test.AssertImageMatches(t, "manager_editor_"+string(lang)+".png", h.capture())
+
+			m.tabs.SelectIndex(2)
+			for _, mem := range m.members {
+				if mem.Email == testserver.Member(1) {
+					m.preview.show(mem)
+				}
+			}
+			h.ui.Wait()
+			test.AssertImageMatches(t, "manager_preview_"+string(lang)+".png", h.capture())
+		})
+	}
+}
