@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -29,30 +33,34 @@ var linkDelay = 300 * time.Millisecond
 
 // activityEditor is the new / edit activity form.
 type activityEditor struct {
-	m         *managerView
-	editing   *client.Activity // nil: a new activity
-	title     *widget.Label
-	typ       *widget.RadioGroup
-	typeOf    map[string]string // label → type
-	message   *widget.Entry
-	instr     *widget.Entry
-	tracked   *widget.Label // the message with its tracked links
-	fileLabel *widget.Label
-	pick      *widget.Button
-	problems  *widget.Label // why the file was refused
-	progress  *widget.ProgressBar
-	cancel    *widget.Button
-	resume    *widget.Button
-	groups    *widget.CheckGroup
-	channels  *widget.CheckGroup
-	starts    *widget.Entry
-	ends      *widget.Entry
-	points    *widget.Entry
-	campaign  *widget.Select
-	featured  *widget.Check
-	save      *widget.Button
-	status    *widget.Label
-	content   fyne.CanvasObject
+	m       *managerView
+	editing *client.Activity // nil: a new activity
+	title   *widget.Label
+	typ     *widget.RadioGroup
+	typeOf  map[string]string // label → type
+	message *widget.Entry
+	instr   *widget.Entry
+	tracked *widget.Label // the message with its tracked links
+	// The link's page image: the photo a WeChat Photo saved without one
+	// will get, shown before saving.
+	linkPhoto     *canvas.Image
+	linkPhotoNote *widget.Label
+	fileLabel     *widget.Label
+	pick          *widget.Button
+	problems      *widget.Label // why the file was refused
+	progress      *widget.ProgressBar
+	cancel        *widget.Button
+	resume        *widget.Button
+	groups        *widget.CheckGroup
+	channels      *widget.CheckGroup
+	starts        *widget.Entry
+	ends          *widget.Entry
+	points        *widget.Entry
+	campaign      *widget.Select
+	featured      *widget.Check
+	save          *widget.Button
+	status        *widget.Label
+	content       fyne.CanvasObject
 
 	// Media: the chosen file, and the media id once uploaded (or the
 	// edited activity's).
@@ -101,6 +109,12 @@ func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *acti
 	e.instr.SetMinRowsVisible(2)
 	e.tracked = caption("")
 	e.tracked.Hide()
+	e.linkPhoto = canvas.NewImageFromResource(nil)
+	e.linkPhoto.FillMode = canvas.ImageFillContain
+	e.linkPhoto.SetMinSize(fyne.NewSize(160, 120))
+	e.linkPhoto.Hide()
+	e.linkPhotoNote = caption(tr.T("mgr.link_photo"))
+	e.linkPhotoNote.Hide()
 
 	e.fileLabel = widget.NewLabel(tr.T("mgr.media.none"))
 	e.fileLabel.Truncation = fyne.TextTruncateEllipsis
@@ -152,7 +166,7 @@ func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *acti
 	zone := tr.Location().String()
 	form := widget.NewForm(
 		widget.NewFormItem(tr.T("mgr.field.type"), container.NewVBox(caption(tr.T("mgr.other_networks")), e.typ)),
-		widget.NewFormItem(tr.T("mgr.field.message"), container.NewVBox(e.message, e.tracked)),
+		widget.NewFormItem(tr.T("mgr.field.message"), container.NewVBox(e.message, e.tracked, e.linkPhotoNote, e.linkPhoto)),
 		widget.NewFormItem(tr.T("mgr.field.instructions"), e.instr),
 		widget.NewFormItem(tr.T("mgr.field.media"), container.NewVBox(
 			container.NewBorder(nil, nil, nil, e.pick, e.fileLabel), caption(tr.T("mgr.media.drop")),
@@ -397,13 +411,56 @@ func (e *activityEditor) checkLinks() {
 			return
 		}
 		res, err := api.PreviewLinks(ctx, pid, text)
+		var photo fyne.Resource
+		if err == nil && res.ImageURL != "" {
+			photo, _ = fetchImage(ctx, res.ImageURL)
+		}
 		fyne.Do(func() {
 			if e.linkSeq.Load() != seq || err != nil {
 				return
 			}
 			say(e.tracked, ui.tr.T("mgr.tracked", "message", res.Message))
+			e.showLinkPhoto(photo)
 		})
 	})
+}
+
+// showLinkPhoto shows the link's page image while the activity is a WeChat
+// Photo without a photo of its own: the one members will get.
+func (e *activityEditor) showLinkPhoto(photo fyne.Resource) {
+	if photo == nil || e.kind() != "wechat_photo" || e.file != "" || e.mediaID != "" {
+		e.linkPhoto.Hide()
+		e.linkPhotoNote.Hide()
+		return
+	}
+	e.linkPhoto.Resource = photo
+	e.linkPhoto.Refresh()
+	e.linkPhoto.Show()
+	e.linkPhotoNote.Show()
+}
+
+// fetchImage downloads a small image (a page's preview) for display.
+func fetchImage(ctx context.Context, url string) (fyne.Resource, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/") {
+		return nil, fmt.Errorf("preview image: %s %s", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	const max = 5 << 20
+	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil || len(b) > max {
+		return nil, fmt.Errorf("preview image unreadable or over 5 MiB")
+	}
+	return fyne.NewStaticResource("link-photo", b), nil
 }
 
 // input builds the request from the form; a message in the error's place

@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -284,5 +287,46 @@ func TestManagerUploadResumesAfterBrokenConnection(t *testing.T) {
 	}
 	if len(net.offsets) == 0 || net.offsets[0] != "768" {
 		t.Errorf("resumed at offsets %v, want from byte 768", net.offsets)
+	}
+}
+
+// TestManagerLinkPhotoPreview: a WeChat Photo without a photo shows the
+// image its link's page names, before saving.
+func TestManagerLinkPhotoPreview(t *testing.T) {
+	img, err := os.ReadFile(mediaFile("image.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/launch":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte(`<html><head><meta property="og:image" content="/launch.jpg"></head></html>`))
+		case "/launch.jpg":
+			w.Header().Set("Content-Type", "image/jpeg")
+			w.Write(img)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer site.Close()
+	// The server fetches pages only from public addresses unless told.
+	t.Setenv("CHORUS_LINK_PREVIEW_ALLOW", "127.0.0.1/32")
+	srv := testserver.Start(t)
+	h, m := signInManager(t, srv)
+	linkDelay = 0
+	m.newActivity()
+	e := m.editor
+	e.message.SetText("Our launch " + site.URL + "/launch")
+	h.ui.Wait()
+	if !e.linkPhoto.Visible() || e.linkPhoto.Resource == nil || !bytes.Equal(e.linkPhoto.Resource.Content(), img) {
+		t.Fatalf("link photo not shown (visible %v)", e.linkPhoto.Visible())
+	}
+	// A video activity gets no link photo.
+	e.typ.SetSelected(typeLabel(h.ui.tr, "wechat_video"))
+	e.message.SetText("Our launch " + site.URL + "/launch ")
+	h.ui.Wait()
+	if e.linkPhoto.Visible() {
+		t.Fatal("a video activity shows a link photo")
 	}
 }

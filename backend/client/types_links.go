@@ -6,10 +6,13 @@ type LinkPreview struct {
 }
 
 // LinkPreviewResult is the message with placeholder short links, and the
-// URLs found (each member gets their own code for each).
+// URLs found (each member gets their own code for each). ImageURL is the
+// first link's page preview image (og:image): the photo a WeChat Photo
+// activity without one will get.
 type LinkPreviewResult struct {
-	Message string   `json:"message"`
-	URLs    []string `json:"urls"`
+	Message  string   `json:"message"`
+	URLs     []string `json:"urls"`
+	ImageURL string   `json:"image_url,omitempty"`
 }
 
 // ClickCount counts clicks: all, from people (bots and preview fetchers

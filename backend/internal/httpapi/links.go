@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"net/http"
 	"strings"
@@ -111,7 +112,17 @@ func (s *Server) previewLinks(c *call, in client.LinkPreview) (client.LinkPrevie
 	if urls == nil {
 		urls = []string{}
 	}
-	return client.LinkPreviewResult{Message: links.Rewrite(in.Message, func(string) string { return placeholder }), URLs: urls}, nil
+	out := client.LinkPreviewResult{Message: links.Rewrite(in.Message, func(string) string { return placeholder }), URLs: urls}
+	if len(urls) > 0 && s.o.Media != nil {
+		// Best effort: a page that is slow, private or gone just has no
+		// preview image here; the editor still works.
+		ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+		defer cancel()
+		if img, err := s.o.Media.PreviewImageURL(ctx, urls[0]); err == nil {
+			out.ImageURL = img
+		}
+	}
+	return out, nil
 }
 
 func toClickCount(c store.ClickCount) client.ClickCount {

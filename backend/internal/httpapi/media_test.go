@@ -493,6 +493,11 @@ func TestLinkPreviewPhoto(t *testing.T) {
 	if err != nil || m.Source != store.MediaSourceLinkPreview || m.SourceURL != site.URL+"/static/launch.jpg?v=2" || m.Kind != "wechat_photo" {
 		t.Fatalf("media row: %+v %v", m, err)
 	}
+	// The editor's preview shows the page's image before saving.
+	prev := must[client.LinkPreviewResult](t)(e.Manager.PreviewLinks(ctx, e.ProgramID, "see "+site.URL+"/moved"))
+	if prev.ImageURL != site.URL+"/static/launch.jpg?v=2" {
+		t.Fatalf("preview image: %+v", prev)
+	}
 	// A photo the manager chose is never replaced.
 	mine := e.UploadMedia("wechat_photo", apitest.TestData("image.gif"))
 	b := photo(t, e, "see "+site.URL+"/launch", 10, client.ActivityInput{MediaID: &mine.MediaID})

@@ -12,7 +12,6 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
+	"github.com/chorus-advocacy/chorus/backend/internal/links"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/mediacheck"
 )
@@ -197,22 +197,19 @@ func ParseAllow(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-var linkRE = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"'\x{3000}-\x{303f}\x{ff01}-\x{ff0f}\x{ff1a}-\x{ff20}]+`)
-
-// FirstLink returns the first http(s) link in a message, without the
-// punctuation that usually follows one in a sentence; "" when none.
+// FirstLink returns the first http(s) link in a message ("" when none),
+// found as tracked links find them.
 func FirstLink(message string) string {
-	l := linkRE.FindString(message)
-	for l != "" && strings.ContainsRune(".,;:!?)]}'\"", rune(l[len(l)-1])) {
-		if l[len(l)-1] == ')' && strings.Count(l, "(") >= strings.Count(l, ")") {
-			break // a link like …/Foo_(bar)
-		}
-		l = l[:len(l)-1]
+	if urls := links.UniqueURLs(message); len(urls) > 0 {
+		return urls[0]
 	}
-	if u, err := url.Parse(l); err != nil || u.Host == "" {
-		return ""
-	}
-	return l
+	return ""
+}
+
+// PreviewImageURL is the preview image a page names ("" when none): what a
+// WeChat Photo without a photo would get.
+func (s *Service) PreviewImageURL(ctx context.Context, pageURL string) (string, error) {
+	return s.preview.ImageURL(ctx, pageURL)
 }
 
 func (p *Previewer) get(ctx context.Context, rawURL, accept string) (*http.Response, error) {
