@@ -655,12 +655,18 @@ func (a *adminView) onDeleteChannel(r *nameRow) {
 	})
 }
 
-// onChannelMembers sets who is in a private channel (the list replaces
-// its members; the server does not list them, so it starts empty).
+// onChannelMembers sets who is in a private channel, starting from who is
+// in it now (the list replaces its members).
 func (a *adminView) onChannelMembers(r *nameRow) {
 	tr := a.m.ui.tr
 	id, name := r.id, r.name.Text
-	a.pickMembers(tr.T("mgr.admin.members_of", "name", name), nil, func(ids []string) {
+	var in []string
+	for _, ch := range a.m.channels {
+		if ch.ID == id {
+			in = ch.MemberIDs
+		}
+	}
+	a.pickMembers(tr.T("mgr.admin.members_of", "name", name), in, func(ids []string) {
 		a.do(func(ctx context.Context, api *client.Client, pid string) (string, error) {
 			_, err := api.SetChannelMembers(ctx, pid, id, ids)
 			return tr.T("mgr.admin.saved", "name", name), err

@@ -154,11 +154,12 @@ type SetMembers struct {
 
 // Channel is a content stream.
 type Channel struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Visibility  string `json:"visibility"`
-	MemberCount int    `json:"member_count"`
-	Following   bool   `json:"following"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Visibility  string   `json:"visibility"`
+	MemberCount int      `json:"member_count"`
+	Following   bool     `json:"following"`
+	MemberIDs   []string `json:"member_ids,omitempty"` // private channels, for managers
 }
 
 // ChannelInput creates a channel, or edits one (empty fields stay on edit).

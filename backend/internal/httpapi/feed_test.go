@@ -58,6 +58,17 @@ func TestTargeting(t *testing.T) {
 		if _, err := bob.Follow(ctx, pid, inner.ID); apitest.Code(err) != "not_found" {
 			t.Fatalf("following a private channel: %v", err)
 		}
+		// Managers see who is in a private channel; members see no lists.
+		for _, ch := range must[[]client.Channel](t)(mgr.Channels(ctx, pid)) {
+			if ch.ID == inner.ID && (len(ch.MemberIDs) != 1 || ch.MemberIDs[0] != bobID) {
+				t.Fatalf("private channel members for the manager: %+v", ch)
+			}
+		}
+		for _, ch := range must[[]client.Channel](t)(bob.Channels(ctx, pid)) {
+			if len(ch.MemberIDs) != 0 {
+				t.Fatalf("a member sees channel members: %+v", ch)
+			}
+		}
 
 		now := time.Now().UTC()
 		at := func(d time.Duration) *string { return apitest.Ptr(now.Add(d).Format(time.RFC3339)) }

@@ -162,8 +162,17 @@ func uniq(ids []string) []string {
 
 func (s *Server) channels(c *call, _ none) (client.List[client.Channel], error) {
 	cs, err := s.store.Channels(c.ctx, c.programID, c.user.ID)
-	if err != nil || c.role == domain.RoleManager {
-		return list(cs, toChannel), err
+	if err != nil {
+		return client.List[client.Channel]{}, err
+	}
+	if c.role == domain.RoleManager {
+		// Managers choose who is in a private channel: they see who is.
+		in, err := s.store.PrivateMembers(c.ctx, c.programID)
+		out := list(cs, toChannel)
+		for i := range out.Items {
+			out.Items[i].MemberIDs = in[out.Items[i].ID]
+		}
+		return out, err
 	}
 	// Members see public channels and the private ones they are in.
 	mine := cs[:0]

@@ -61,6 +61,24 @@ func (s *Store) channels(ctx context.Context, programID, viewerID, only string) 
 	return out, rows.Err()
 }
 
+// PrivateMembers lists who is in each private channel of a program.
+func (s *Store) PrivateMembers(ctx context.Context, programID string) (map[string][]string, error) {
+	rows, err := s.r.QueryContext(ctx, s.q("SELECT channel_id, user_id FROM channel_members WHERE program_id = ? ORDER BY channel_id, user_id"), programID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var cid, uid string
+		if err := rows.Scan(&cid, &uid); err != nil {
+			return nil, err
+		}
+		out[cid] = append(out[cid], uid)
+	}
+	return out, rows.Err()
+}
+
 // UpdateChannel saves a channel's name and visibility.
 func (s *Store) UpdateChannel(ctx context.Context, c domain.Channel) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
