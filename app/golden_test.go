@@ -15,9 +15,6 @@ import (
 // own theme and bundled font. A changed look shows as a failed test with the
 // new picture in testdata/failed/; copy it over the master once it is right.
 func TestGoldenPhoneScreens(t *testing.T) {
-	if testing.Short() {
-		t.Skip("goldens need the demo server")
-	}
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	// Points for the board: two other members perform.

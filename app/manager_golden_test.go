@@ -14,9 +14,6 @@ import (
 // desktop size, in the app's theme. Nothing on them depends on the clock
 // or the server's port: the message has no link and the times are blank.
 func TestGoldenManagerScreens(t *testing.T) {
-	if testing.Short() {
-		t.Skip("goldens need the demo server")
-	}
 	srv := testserver.Start(t)
 	for _, lang := range Langs {
 		t.Run(string(lang), func(t *testing.T) {

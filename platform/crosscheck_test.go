@@ -21,9 +21,6 @@ import (
 // (FakeImportC) and the Go imports come from the host build, whose APIs are
 // the same on every OS. It catches Go mistakes in code we cannot build here.
 func TestPhoneFilesTypeCheck(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
 	for _, goos := range []string{"android", "ios"} {
 		t.Run(goos, func(t *testing.T) {
 			fset := token.NewFileSet()
