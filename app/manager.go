@@ -195,3 +195,24 @@ func activityText(a client.Activity) string {
 	}
 	return a.Instructions
 }
+
+// call is the shape of every manager request: work runs off the UI thread;
+// then, on the UI thread and only if this manager view is still the one
+// showing, an error goes to fail and a result to done.
+func call[T any](m *managerView, fail func(string, widget.Importance), work func(ctx context.Context, api *client.Client, pid string) (T, error), done func(T)) {
+	ui := m.ui
+	api, pid := ui.api, ui.programID
+	ui.goBG(func(ctx context.Context) {
+		v, err := work(ctx, api, pid)
+		fyne.Do(func() {
+			if ui.mgr != m {
+				return
+			}
+			if err != nil {
+				fail(ui.errText(err), widget.DangerImportance)
+				return
+			}
+			done(v)
+		})
+	})
+}

@@ -122,21 +122,12 @@ func (v *activitiesView) query() client.ActivityQuery {
 
 // reload fetches the list for the filters.
 func (v *activitiesView) reload() {
-	ui := v.m.ui
-	api, pid, q := ui.api, ui.programID, v.query()
-	ui.goBG(func(ctx context.Context) {
-		items, err := api.Activities(ctx, pid, q)
-		fyne.Do(func() {
-			if ui.mgr != v.m {
-				return
-			}
-			if err != nil {
-				v.setStatus(ui.errText(err), widget.DangerImportance)
-				return
-			}
-			v.items = items
-			v.show()
-		})
+	q := v.query()
+	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) ([]client.Activity, error) {
+		return api.Activities(ctx, pid, q)
+	}, func(items []client.Activity) {
+		v.items = items
+		v.show()
 	})
 }
 
@@ -213,21 +204,11 @@ func (v *activitiesView) confirmRemove(r *activityRow) {
 
 // remove takes an activity out of the member view.
 func (v *activitiesView) remove(id string) {
-	ui := v.m.ui
-	api, pid := ui.api, ui.programID
-	ui.goBG(func(ctx context.Context) {
-		a, err := api.RemoveActivity(ctx, pid, id)
-		fyne.Do(func() {
-			if ui.mgr != v.m {
-				return
-			}
-			if err != nil {
-				v.setStatus(ui.errText(err), widget.DangerImportance)
-				return
-			}
-			v.setStatus(ui.tr.T("mgr.removed", "what", preview(activityText(a), 60)), widget.SuccessImportance)
-			v.reload()
-		})
+	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) (client.Activity, error) {
+		return api.RemoveActivity(ctx, pid, id)
+	}, func(a client.Activity) {
+		v.setStatus(v.m.ui.tr.T("mgr.removed", "what", preview(activityText(a), 60)), widget.SuccessImportance)
+		v.reload()
 	})
 }
 

@@ -252,21 +252,9 @@ func (a *adminView) reload() {
 
 // do runs a change on the server, says how it went, and reloads.
 func (a *adminView) do(change func(ctx context.Context, api *client.Client, pid string) (string, error)) {
-	ui := a.m.ui
-	api, pid := ui.api, ui.programID
-	ui.goBG(func(ctx context.Context) {
-		msg, err := change(ctx, api, pid)
-		fyne.Do(func() {
-			if ui.mgr != a.m {
-				return
-			}
-			if err != nil {
-				a.setStatus(ui.errText(err), widget.DangerImportance)
-				return
-			}
-			a.setStatus(msg, widget.SuccessImportance)
-			a.reload()
-		})
+	call(a.m, a.setStatus, change, func(msg string) {
+		a.setStatus(msg, widget.SuccessImportance)
+		a.reload()
 	})
 }
 

@@ -133,46 +133,37 @@ func (v *reportsView) setStatus(msg string, imp widget.Importance) {
 // reload lists the program's activities to choose from.
 func (v *reportsView) reload() {
 	ui := v.m.ui
-	api, pid := ui.api, ui.programID
-	ui.goBG(func(ctx context.Context) {
-		items, err := api.Activities(ctx, pid, client.ActivityQuery{})
-		fyne.Do(func() {
-			if ui.mgr != v.m {
-				return
-			}
-			if err != nil {
-				v.setStatus(ui.errText(err), widget.DangerImportance)
-				return
-			}
-			v.items = items
-			opts := make([]string, len(items))
-			v.ids = make([]string, len(items))
-			for i, a := range items {
-				opts[i] = typeLabel(ui.tr, a.Type) + " · " + preview(activityText(a), 70)
-				v.ids[i] = a.ID
-			}
-			cb := v.activity.OnChanged
-			v.activity.OnChanged = nil
-			sel := -1
-			if v.report != nil {
-				for i, id := range v.ids {
-					if id == v.report.ActivityID {
-						sel = i
-					}
+	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) ([]client.Activity, error) {
+		return api.Activities(ctx, pid, client.ActivityQuery{})
+	}, func(items []client.Activity) {
+		v.items = items
+		opts := make([]string, len(items))
+		v.ids = make([]string, len(items))
+		for i, a := range items {
+			opts[i] = typeLabel(ui.tr, a.Type) + " · " + preview(activityText(a), 70)
+			v.ids[i] = a.ID
+		}
+		cb := v.activity.OnChanged
+		v.activity.OnChanged = nil
+		sel := -1
+		if v.report != nil {
+			for i, id := range v.ids {
+				if id == v.report.ActivityID {
+					sel = i
 				}
 			}
-			v.activity.Options = opts
-			if sel >= 0 {
-				v.activity.SetSelectedIndex(sel)
-			} else {
-				v.activity.ClearSelected()
-			}
-			v.activity.OnChanged = cb
-			v.activity.Refresh()
-			if sel >= 0 {
-				v.load(v.ids[sel])
-			}
-		})
+		}
+		v.activity.Options = opts
+		if sel >= 0 {
+			v.activity.SetSelectedIndex(sel)
+		} else {
+			v.activity.ClearSelected()
+		}
+		v.activity.OnChanged = cb
+		v.activity.Refresh()
+		if sel >= 0 {
+			v.load(v.ids[sel])
+		}
 	})
 }
 
@@ -189,21 +180,11 @@ func (v *reportsView) pick(id string) {
 
 // load fetches one activity's report.
 func (v *reportsView) load(id string) {
-	ui := v.m.ui
-	api, pid := ui.api, ui.programID
-	ui.goBG(func(ctx context.Context) {
-		rep, err := api.ActivityReport(ctx, pid, id)
-		fyne.Do(func() {
-			if ui.mgr != v.m {
-				return
-			}
-			if err != nil {
-				v.setStatus(ui.errText(err), widget.DangerImportance)
-				return
-			}
-			v.setStatus("", widget.MediumImportance)
-			v.showReport(rep)
-		})
+	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) (client.ActivityReport, error) {
+		return api.ActivityReport(ctx, pid, id)
+	}, func(rep client.ActivityReport) {
+		v.setStatus("", widget.MediumImportance)
+		v.showReport(rep)
 	})
 }
 
@@ -267,28 +248,18 @@ func (v *reportsView) summaryRange() (string, string, error) {
 
 // loadSummary fetches the summary for the date range.
 func (v *reportsView) loadSummary() {
-	ui := v.m.ui
 	from, to, err := v.summaryRange()
 	if err != nil {
 		v.setStatus(err.Error(), widget.DangerImportance)
 		return
 	}
-	api, pid := ui.api, ui.programID
-	ui.goBG(func(ctx context.Context) {
-		rep, err := api.SummaryReport(ctx, pid, from, to)
-		fyne.Do(func() {
-			if ui.mgr != v.m {
-				return
-			}
-			if err != nil {
-				v.setStatus(ui.errText(err), widget.DangerImportance)
-				return
-			}
-			v.setStatus("", widget.MediumImportance)
-			v.summary = &rep
-			v.summaryPath = "reports/summary?" + urlQuery(from, to)
-			v.showSummary(rep)
-		})
+	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) (client.SummaryReport, error) {
+		return api.SummaryReport(ctx, pid, from, to)
+	}, func(rep client.SummaryReport) {
+		v.setStatus("", widget.MediumImportance)
+		v.summary = &rep
+		v.summaryPath = "reports/summary?" + urlQuery(from, to)
+		v.showSummary(rep)
 	})
 }
 
@@ -348,9 +319,7 @@ func (v *reportsView) askExport(name, path string) {
 
 // export fetches the CSV of path and writes it to w, then closes w.
 func (v *reportsView) export(w fyne.URIWriteCloser, path string) {
-	ui := v.m.ui
-	api, pid := ui.api, ui.programID
-	ui.goBG(func(ctx context.Context) {
+	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) (struct{}, error) {
 		data, err := api.CSV(ctx, pid, path)
 		if err == nil {
 			_, err = w.Write(data)
@@ -358,17 +327,10 @@ func (v *reportsView) export(w fyne.URIWriteCloser, path string) {
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
-		fyne.Do(func() {
-			if ui.mgr != v.m {
-				return
-			}
-			if err != nil {
-				v.setStatus(ui.errText(err), widget.DangerImportance)
-				return
-			}
-			v.exported = w.URI()
-			v.setStatus(ui.tr.T("mgr.report.exported", "file", w.URI().Path()), widget.SuccessImportance)
-		})
+		return struct{}{}, err
+	}, func(struct{}) {
+		v.exported = w.URI()
+		v.setStatus(v.m.ui.tr.T("mgr.report.exported", "file", w.URI().Path()), widget.SuccessImportance)
 	})
 }
 
