@@ -238,7 +238,20 @@ func (s *Service) Upload(ctx context.Context, programID, id string) (store.Uploa
 	return s.st.Upload(ctx, programID, id)
 }
 
-// lock makes the caller the one request writing upload id. A request still
+// lockOf locks upload id for a request of programID, once it is known to
+// be that program's upload: taking the lock interrupts the request holding
+// it, so a caller from another program (who may have learnt the id) must be
+// turned away before, not after. Callers read the upload again under the
+// lock.
+func (s *Service) lockOf(ctx context.Context, programID, id string, interrupt func()) (func(), error) {
+	if _, err := s.st.Upload(ctx, programID, id); err != nil {
+		return nil, err
+	}
+	return s.lock(ctx, id, interrupt)
+}
+
+// lock makes the caller the one request writing upload id. Callers check
+// the upload is their program's first (lockOf). A request still
 // holding it (often one whose connection died unnoticed) is interrupted
 // and waited for, so a client resuming after a cut is never locked out by
 // its own dead connection.
@@ -289,7 +302,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b 
 // It returns the upload's offset afterwards: bytes that arrived before a
 // broken connection count, so a resumed upload continues after them.
 func (s *Service) Append(ctx context.Context, programID, id string, offset, length int64, body io.Reader, interrupt func()) (int64, error) {
-	unlock, err := s.lock(ctx, id, interrupt)
+	unlock, err := s.lockOf(ctx, programID, id, interrupt)
 	if err != nil {
 		return 0, err
 	}
@@ -414,7 +427,7 @@ func (s *Service) openPart(ctx context.Context, u store.Upload) (*os.File, int64
 // Complete probes and checks a fully arrived upload and turns it into
 // media. Asking again after success returns the same media.
 func (s *Service) Complete(ctx context.Context, programID, id string) (store.Media, error) {
-	unlock, err := s.lock(ctx, id, nil)
+	unlock, err := s.lockOf(ctx, programID, id, nil)
 	if err != nil {
 		return store.Media{}, err
 	}
