@@ -71,11 +71,25 @@ func (r *recorder) Event(_ context.Context, _ string, kind string, data any) {
 	defer r.mu.Unlock()
 	r.events = append(r.events, kind)
 }
-func (r *recorder) TikTokStatus(_ context.Context, _, _, _ string, staged bool, reason string) error {
+func (r *recorder) TikTokStatus(context.Context, string, string, string, bool, string) error {
+	return nil
+}
+
+// Kinds of the jobs a recorder gives to be queued (no handler runs them).
+const (
+	recordedStatusPush  = "test.tiktok_status"
+	recordedHandoffPush = "test.handoff"
+)
+
+func (r *recorder) TikTokStatusJobs(_, _, _ string, staged bool, reason string) []store.NewJob {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, fmt.Sprintf("push staged=%v %s", staged, reason))
-	return nil
+	return []store.NewJob{{Kind: recordedStatusPush, Payload: fmt.Sprintf(`{"staged":%v}`, staged), RunAt: time.Now()}}
+}
+
+func (r *recorder) HandoffJobs(_, activityID, _ string) []store.NewJob {
+	return []store.NewJob{{Kind: recordedHandoffPush, Payload: `{"activity_id":"` + activityID + `"}`, RunAt: time.Now()}}
 }
 
 type tiktokEnv struct {
@@ -224,6 +238,10 @@ func TestTikTokFlow(t *testing.T) {
 		if !strings.Contains(told, "push staged=true") || !strings.Contains(told, "tiktok_status") {
 			t.Fatalf("member not told: %s", told)
 		}
+		// The push was queued with the staging's end, in its transaction.
+		if pending, _, _, err := st.JobCounts(ctx, recordedStatusPush); err != nil || pending != 1 {
+			t.Fatalf("status pushes queued: %d, %v; want 1", pending, err)
+		}
 		// Performing again: no second staging, no more points.
 		again := must[client.PerformResult](t)(ann.Perform(ctx, pid, a.ID, client.Perform{ClientActionID: "2"}))
 		if !again.AlreadyPerformed || te.fake.InitCount() != 1 {
@@ -330,4 +348,27 @@ func TestTikTokRestart(t *testing.T) {
 	if te.fake.InitCount() != 1 || !bytes.Equal(te.fake.Uploaded(te.fake.PublishIDs()[0]), te.video) {
 		t.Fatalf("restart made a second upload (%d) or lost bytes", te.fake.InitCount())
 	}
+}
+
+// A handoff's push is queued in the handoff's own transaction (not by a
+// later call that a crash or a client gone away could skip).
+func TestHandoffQueuesItsPushWithIt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		told := &recorder{}
+		e := apitest.New(t, st, func(o *httpapi.Options) { o.Notify = told })
+		_, ann := e.AddMember("ann@acme.test", "UTC")
+		a := photo(t, e, "Share this", 5, client.ActivityInput{})
+		if _, err := ann.Handoff(ctx, e.ProgramID, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if pending, _, _, err := st.JobCounts(ctx, recordedHandoffPush); err != nil || pending != 1 {
+			t.Fatalf("handoff pushes queued: %d, %v; want 1", pending, err)
+		}
+		told.mu.Lock()
+		events := strings.Join(told.events, ",")
+		told.mu.Unlock()
+		if events != "handoff" {
+			t.Fatalf("live events: %q; want handoff", events)
+		}
+	})
 }

@@ -110,3 +110,16 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, error) {
 	err := s.r.QueryRowContext(ctx, "SELECT MIN(run_at) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL").Scan(&v)
 	return fromNullMS(v), err
 }
+
+// CreateHandoffQueued records a desktop handoff and queues the jobs it
+// causes (its pushes) in one transaction: a recorded handoff always has its
+// push queued.
+func (s *Store) CreateHandoffQueued(ctx context.Context, id, programID, activityID, userID string, at time.Time, jobs ...NewJob) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO handoffs (id, program_id, activity_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)"),
+			id, programID, activityID, userID, ms(at)); err != nil {
+			return err
+		}
+		return enqueueAll(ctx, s, tx, jobs)
+	})
+}

@@ -178,12 +178,23 @@ func (s *Store) Stagings(ctx context.Context, programID, activityID string) ([]S
 	return out, rows.Err()
 }
 
-// SaveStaging writes a staging's progress.
-func (s *Store) SaveStaging(ctx context.Context, st Staging) error {
-	res, err := s.w.ExecContext(ctx, s.q(`UPDATE tiktok_stagings SET status = ?, publish_id = ?, upload_url = ?, chunk_size = ?, total_chunks = ?,
-		uploaded_bytes = ?, fail_code = ?, fail_reason = ?, updated_at = ? WHERE activity_id = ? AND user_id = ?`),
-		st.Status, st.PublishID, st.UploadURL, st.ChunkSize, st.TotalChunks, st.UploadedBytes, st.FailCode, st.FailReason, ms(st.UpdatedAt), st.ActivityID, st.UserID)
-	return mustAffect(res, err, "staging")
+// SaveStaging writes a staging's progress, and queues the jobs it causes
+// (the push telling the member how it ended) in the same transaction.
+func (s *Store) SaveStaging(ctx context.Context, st Staging, jobs ...NewJob) error {
+	const q = `UPDATE tiktok_stagings SET status = ?, publish_id = ?, upload_url = ?, chunk_size = ?, total_chunks = ?,
+		uploaded_bytes = ?, fail_code = ?, fail_reason = ?, updated_at = ? WHERE activity_id = ? AND user_id = ?`
+	args := []any{st.Status, st.PublishID, st.UploadURL, st.ChunkSize, st.TotalChunks, st.UploadedBytes, st.FailCode, st.FailReason, ms(st.UpdatedAt), st.ActivityID, st.UserID}
+	if len(jobs) == 0 {
+		res, err := s.w.ExecContext(ctx, s.q(q), args...)
+		return mustAffect(res, err, "staging")
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(q), args...)
+		if err := mustAffect(res, err, "staging"); err != nil {
+			return err
+		}
+		return enqueueAll(ctx, s, tx, jobs)
+	})
 }
 
 // RestartStaging resets a failed staging and queues it again, in one

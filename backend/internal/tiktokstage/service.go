@@ -42,9 +42,11 @@ type MediaSource interface {
 	OpenMedia(ctx context.Context, programID, mediaID string) (Media, error)
 }
 
-// Notifier tells the member how staging ended.
+// Notifier tells the member how staging ended: pushes through jobs queued
+// in the transaction that records the end (so a crash never loses one),
+// then a live event to their open apps.
 type Notifier interface {
-	TikTokStatus(ctx context.Context, programID, activityID, userID string, staged bool, reason string) error
+	TikTokStatusJobs(programID, activityID, userID string, staged bool, reason string) []store.NewJob
 	Event(ctx context.Context, userID, kind string, data any)
 }
 
@@ -334,11 +336,7 @@ func (s *Service) poll(ctx context.Context, st *store.Staging, token string, acc
 	switch {
 	case status.Staged():
 		st.Status = store.StagingStaged
-		if err := s.save(ctx, st); err != nil {
-			return err
-		}
-		s.tell(ctx, st, true, "")
-		return nil
+		return s.finish(ctx, st, true, "")
 	case status.State == tiktok.StateFailed:
 		return s.fail(ctx, st, status.FailReason, tiktok.FailReasonMessage(status.FailReason))
 	}
@@ -380,11 +378,7 @@ func (s *Service) failOrRetry(ctx context.Context, st *store.Staging, acct *stor
 
 func (s *Service) fail(ctx context.Context, st *store.Staging, code, reason string) error {
 	st.Status, st.FailCode, st.FailReason = store.StagingFailed, code, reason
-	if err := s.save(ctx, st); err != nil {
-		return err
-	}
-	s.tell(ctx, st, false, reason)
-	return nil
+	return s.finish(ctx, st, false, reason)
 }
 
 func (s *Service) save(ctx context.Context, st *store.Staging) error {
@@ -392,9 +386,13 @@ func (s *Service) save(ctx context.Context, st *store.Staging) error {
 	return s.st.SaveStaging(ctx, *st)
 }
 
-func (s *Service) tell(ctx context.Context, st *store.Staging, staged bool, reason string) {
-	if err := s.notify.TikTokStatus(ctx, st.ProgramID, st.ActivityID, st.UserID, staged, reason); err != nil {
-		s.log.Warn("notify tiktok status", "err", err)
+// finish records how a staging ended together with the push that tells the
+// member, in one transaction, then tells their open apps.
+func (s *Service) finish(ctx context.Context, st *store.Staging, staged bool, reason string) error {
+	st.UpdatedAt = s.Now()
+	if err := s.st.SaveStaging(ctx, *st, s.notify.TikTokStatusJobs(st.ProgramID, st.ActivityID, st.UserID, staged, reason)...); err != nil {
+		return err
 	}
 	s.notify.Event(ctx, st.UserID, "tiktok_status", map[string]any{"program_id": st.ProgramID, "activity_id": st.ActivityID, "status": st.Status, "fail_reason": st.FailReason})
+	return nil
 }
