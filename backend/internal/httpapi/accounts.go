@@ -89,6 +89,7 @@ func (s *Server) newSession(ctx context.Context, u domain.User) (client.Session,
 
 func (s *Server) logout(c *call, _ none) (none, error) {
 	s.caches.forgetSession(c.session)
+	defer s.endSessionStreams(c.ctx, c.session) // after the session is gone
 	return none{}, s.store.DeleteSession(c.ctx, c.session)
 }
 

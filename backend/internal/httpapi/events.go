@@ -14,12 +14,60 @@ import (
 
 // Events is where a person's live events come from (package notify).
 type Events interface {
-	// Subscribe delivers the person's events: first those after
+	// SubscribeSession delivers the person's events: first those after
 	// lastEventID (or a "reset" event when they are no longer kept), then
-	// new ones, until stop is called or the channel is closed.
-	Subscribe(ctx context.Context, userID, lastEventID string) (events <-chan client.Event, stop func(), err error)
+	// new ones, until stop is called or the channel is closed. The stream
+	// belongs to the session (its token hash): it is closed when the
+	// session ends (EndSession, EndUser, expiry), and it carries a program's
+	// events only while the person is a member (MembershipChanged).
+	SubscribeSession(ctx context.Context, userID, sessionHash, lastEventID string) (events <-chan client.Event, stop func(), err error)
 	// Since answers a poll: the events after lastEventID.
 	Since(ctx context.Context, userID, lastEventID string) (client.EventList, error)
+	// EndSession closes the session's streams on every instance.
+	EndSession(ctx context.Context, sessionHash string) error
+	// EndUser closes all of the person's streams on every instance.
+	EndUser(ctx context.Context, userID string) error
+	// MembershipChanged makes the person's streams, on every instance,
+	// hear the program or stop hearing it as their membership now says.
+	MembershipChanged(ctx context.Context, programID, userID string) error
+}
+
+// endSessionStreams closes a session's event streams, on every instance.
+// Call it after the session is deleted (logout): a stream that reconnects
+// finds the session gone.
+func (s *Server) endSessionStreams(ctx context.Context, sessionHash string) {
+	if s.o.Events == nil {
+		return
+	}
+	if err := s.o.Events.EndSession(context.WithoutCancel(ctx), sessionHash); err != nil {
+		// The streams still end within the bus's recheck interval.
+		s.log.Error("end the session's event streams", "err", err)
+	}
+}
+
+// endUserStreams closes every event stream of a person, on every instance.
+// Call it after all of their sessions were revoked (a password set or
+// reset, an account disabled).
+func (s *Server) endUserStreams(ctx context.Context, userID string) {
+	if s.o.Events == nil {
+		return
+	}
+	if err := s.o.Events.EndUser(context.WithoutCancel(ctx), userID); err != nil {
+		s.log.Error("end the person's event streams", "user", userID, "err", err)
+	}
+}
+
+// membershipChanged makes a person's open event streams follow their
+// membership of a program, on every instance. Call it after a removal from
+// a program commits (and after an addition or an accepted invite, so open
+// streams start hearing the program).
+func (s *Server) membershipChanged(ctx context.Context, programID, userID string) {
+	if s.o.Events == nil {
+		return
+	}
+	if err := s.o.Events.MembershipChanged(context.WithoutCancel(ctx), programID, userID); err != nil {
+		s.log.Error("tell event streams about a membership", "program", programID, "user", userID, "err", err)
+	}
 }
 
 // DefaultHeartbeat is how often an idle event stream gets a comment line,
@@ -78,7 +126,7 @@ func acceptsEventStream(r *http.Request) bool {
 func (s *Server) stream(c *call, last string) error {
 	var events <-chan client.Event // nil without an event source: heartbeats only
 	if s.o.Events != nil {
-		ch, stop, err := s.o.Events.Subscribe(c.ctx, c.user.ID, last)
+		ch, stop, err := s.o.Events.SubscribeSession(c.ctx, c.user.ID, c.session, last)
 		if err != nil {
 			return err
 		}
@@ -108,7 +156,7 @@ func (s *Server) stream(c *call, last string) error {
 		select {
 		case ev, ok := <-events:
 			if !ok {
-				return errHandled // the source ended it (shutdown, reader too slow): the app reconnects
+				return errHandled // the source ended it (shutdown, reader too slow, session ended): the app reconnects
 			}
 			_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
 			writeEvent(w, ev)

@@ -6,10 +6,13 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
@@ -23,12 +26,23 @@ import (
 // Events are hints ("your feed changed, reload it"): one lost to a crash
 // between Publish and the write costs an app a refresh it would do on
 // reconnect anyway. They are not worth a durable job each.
+//
+// A stream lives no longer than its session and hears a program only while
+// its person is a member. Ending a session or a person's sessions
+// (EndSession, EndUser) and a change of membership (MembershipChanged) travel
+// as control rows in the same table, written before the call returns, so
+// every instance applies them in order with the events; they are never
+// handed to an app. As a backstop for changes no one announced (expiry, the
+// admin command, a lost write), every instance checks its streams' sessions
+// and memberships every recheck interval.
 type Bus struct {
 	st        *store.Store
 	log       *slog.Logger
 	now       func() time.Time
 	retention time.Duration
 	poll      time.Duration
+	recheck   atomic.Int64 // time.Duration between rechecks of streams
+	rechanged chan struct{}
 
 	in   chan store.LiveEvent
 	poke chan struct{}
@@ -60,9 +74,27 @@ const (
 )
 
 func newBus(st *store.Store, log *slog.Logger, now func() time.Time, retention time.Duration) *Bus {
-	return &Bus{st: st, log: log, now: now, retention: retention, poll: 5 * time.Second,
-		in: make(chan store.LiveEvent, queueSize), poke: make(chan struct{}, 1), ready: make(chan struct{}),
+	b := &Bus{st: st, log: log, now: now, retention: retention, poll: 5 * time.Second,
+		in: make(chan store.LiveEvent, queueSize), poke: make(chan struct{}, 1), ready: make(chan struct{}), rechanged: make(chan struct{}, 1),
 		users: map[string]map[*Subscription]struct{}{}, programs: map[string]map[*Subscription]struct{}{}}
+	b.recheck.Store(int64(DefaultRecheck))
+	return b
+}
+
+// DefaultRecheck is how often a bus checks its open streams' sessions and
+// memberships by itself: the longest a stream outlives an ending or a
+// removal that no control row announced.
+const DefaultRecheck = time.Minute
+
+// SetRecheck changes how often the bus checks its streams.
+func (b *Bus) SetRecheck(d time.Duration) {
+	if d > 0 {
+		b.recheck.Store(int64(d))
+		select {
+		case b.rechanged <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // PublishUser queues an event for one person's open apps.
@@ -113,10 +145,11 @@ func (b *Bus) Run(ctx context.Context) {
 		}
 	}
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); b.write(ctx) }()
 	go func() { defer wg.Done(); b.listen(ctx) }()
 	go func() { defer wg.Done(); b.prune(ctx) }()
+	go func() { defer wg.Done(); b.recheckLoop(ctx) }()
 	b.dispatchLoop(ctx)
 	wg.Wait()
 	// Hand out what the writer flushed while stopping.
@@ -239,8 +272,15 @@ func (b *Bus) dispatch(ctx context.Context) {
 		if len(evs) == 0 {
 			return
 		}
+		// Control rows first read what they need (outside b.mu), then
+		// everything is applied and handed out in id order.
+		checked := b.checkControls(ctx, evs)
 		b.mu.Lock()
-		for _, e := range evs {
+		for i, e := range evs {
+			if isControl(e.Kind) {
+				b.applyControlLocked(e, checked[i])
+				continue
+			}
 			ce := toClientEvent(e)
 			if e.UserID != "" {
 				for s := range b.users[e.UserID] {
@@ -281,7 +321,8 @@ func toClientEvent(e store.LiveEvent) client.Event {
 type Subscription struct {
 	bus      *Bus
 	user     string
-	programs []string
+	session  string // token hash; "" when not tied to one
+	programs map[string]struct{}
 	c        chan client.Event
 	closed   bool
 }
@@ -309,14 +350,29 @@ func (b *Bus) removeLocked(s *Subscription) {
 			delete(b.users, s.user)
 		}
 	}
-	for _, p := range s.programs {
-		if m := b.programs[p]; m != nil {
-			delete(m, s)
-			if len(m) == 0 {
-				delete(b.programs, p)
-			}
+	for p := range s.programs {
+		b.leaveLocked(s, p)
+	}
+}
+
+// leaveLocked stops a subscription hearing a program.
+func (b *Bus) leaveLocked(s *Subscription, programID string) {
+	delete(s.programs, programID)
+	if m := b.programs[programID]; m != nil {
+		delete(m, s)
+		if len(m) == 0 {
+			delete(b.programs, programID)
 		}
 	}
+}
+
+// joinLocked makes a subscription hear a program.
+func (b *Bus) joinLocked(s *Subscription, programID string) {
+	s.programs[programID] = struct{}{}
+	if b.programs[programID] == nil {
+		b.programs[programID] = map[*Subscription]struct{}{}
+	}
+	b.programs[programID][s] = struct{}{}
 }
 
 func (b *Bus) closeAll() {
@@ -336,10 +392,16 @@ const ResetKind = "reset"
 // Subscribe starts a person's stream. With lastEventID it first replays what
 // they missed, or, when that is no longer kept, a reset event.
 func (b *Bus) Subscribe(ctx context.Context, userID, lastEventID string) (*Subscription, error) {
-	programs, err := b.programsOf(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
+	return b.SubscribeSession(ctx, userID, "", lastEventID)
+}
+
+// ErrSessionEnded is returned by SubscribeSession for a session that ended.
+var ErrSessionEnded = domain.Errorf(domain.CodeUnauthorized, "this session has ended; sign in again")
+
+// SubscribeSession starts a person's stream that ends with their session
+// (sessionHash, the token hash; "" ties it to none): EndSession, EndUser or
+// the session's end found by a recheck closes it.
+func (b *Bus) SubscribeSession(ctx context.Context, userID, sessionHash, lastEventID string) (*Subscription, error) {
 	select {
 	case <-b.ready:
 	case <-ctx.Done():
@@ -347,11 +409,28 @@ func (b *Bus) Subscribe(ctx context.Context, userID, lastEventID string) (*Subsc
 	}
 	b.dispatchMu.Lock()
 	defer b.dispatchMu.Unlock()
+	// Read under dispatchMu: an ending or a membership change committed
+	// before these reads is seen by them; one committed after has its
+	// control row handed out after this subscription joins.
+	if sessionHash != "" {
+		u, err := b.st.SessionUser(ctx, sessionHash, b.now())
+		if isNotFound(err) || (err == nil && u.ID != userID) {
+			return nil, ErrSessionEnded
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	programs, err := b.programsOf(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	backlog, reset, err := b.missed(ctx, userID, programs, lastEventID, b.last)
 	if err != nil {
 		return nil, err
 	}
-	s := &Subscription{bus: b, user: userID, programs: programs, c: make(chan client.Event, len(backlog)+subBuffer)}
+	s := &Subscription{bus: b, user: userID, session: sessionHash, programs: map[string]struct{}{},
+		c: make(chan client.Event, len(backlog)+subBuffer)}
 	if reset {
 		s.c <- client.Event{Kind: ResetKind, Data: json.RawMessage("{}"), At: b.now().UTC()}
 	}
@@ -365,15 +444,12 @@ func (b *Bus) Subscribe(ctx context.Context, userID, lastEventID string) (*Subsc
 		s.closed = true
 		return s, nil
 	}
-	add := func(m map[string]map[*Subscription]struct{}, k string) {
-		if m[k] == nil {
-			m[k] = map[*Subscription]struct{}{}
-		}
-		m[k][s] = struct{}{}
+	if b.users[userID] == nil {
+		b.users[userID] = map[*Subscription]struct{}{}
 	}
-	add(b.users, userID)
+	b.users[userID][s] = struct{}{}
 	for _, p := range programs {
-		add(b.programs, p)
+		b.joinLocked(s, p)
 	}
 	return s, nil
 }
@@ -431,7 +507,13 @@ func (b *Bus) missed(ctx context.Context, userID string, programs []string, last
 	if len(evs) > maxBacklog {
 		return nil, true, nil
 	}
-	return evs, false, nil
+	out := evs[:0]
+	for _, e := range evs {
+		if !isControl(e.Kind) {
+			out = append(out, e)
+		}
+	}
+	return out, false, nil
 }
 
 func (b *Bus) programsOf(ctx context.Context, userID string) ([]string, error) {
@@ -444,4 +526,208 @@ func (b *Bus) programsOf(ctx context.Context, userID string) ([]string, error) {
 		out[i] = m.ProgramID
 	}
 	return out, nil
+}
+
+// Control rows: kinds starting with "_" are for the bus, never for apps.
+// They name no user or program of their own (those are in the data), so a
+// person's backlog never includes them.
+const (
+	ctlEndSession = "_end_session"
+	ctlEndUser    = "_end_user"
+	ctlMembership = "_membership"
+)
+
+func isControl(kind string) bool { return strings.HasPrefix(kind, "_") }
+
+type control struct {
+	Session string `json:"session,omitempty"`
+	User    string `json:"user,omitempty"`
+	Program string `json:"program,omitempty"`
+}
+
+// checkedControl is a control row decoded, with what applying it needs to
+// know from the database.
+type checkedControl struct {
+	c      control
+	member bool // ctlMembership: the user is now a member of the program
+}
+
+// EndSession ends every stream of a session (logout, a revoked session) on
+// every instance: here at once, elsewhere as soon as they read the row.
+func (b *Bus) EndSession(ctx context.Context, sessionHash string) error {
+	if sessionHash == "" {
+		return nil
+	}
+	return b.control(ctx, ctlEndSession, control{Session: sessionHash})
+}
+
+// EndUser ends every stream of a person, whatever their session (all their
+// sessions were revoked), on every instance.
+func (b *Bus) EndUser(ctx context.Context, userID string) error {
+	return b.control(ctx, ctlEndUser, control{User: userID})
+}
+
+// MembershipChanged makes a person's streams, on every instance, hear the
+// program or stop hearing it as their membership now says (call it after a
+// removal, an addition or an accepted invite commits).
+func (b *Bus) MembershipChanged(ctx context.Context, programID, userID string) error {
+	return b.control(ctx, ctlMembership, control{User: userID, Program: programID})
+}
+
+func (b *Bus) control(ctx context.Context, kind string, c control) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	e := store.LiveEvent{Kind: kind, Data: string(raw), At: b.now()}
+	werr := b.st.AddLiveEvents(ctx, []store.LiveEvent{e})
+	b.kick()
+	// Applied here now, in turn with dispatch; the row applies it again
+	// (harmlessly) and on the other instances.
+	b.dispatchMu.Lock()
+	checked := b.checkControls(ctx, []store.LiveEvent{e})
+	b.mu.Lock()
+	b.applyControlLocked(e, checked[0])
+	b.mu.Unlock()
+	b.dispatchMu.Unlock()
+	return werr
+}
+
+// checkControls decodes the control rows among evs and reads what applying
+// them needs. A membership that cannot be read counts as none: a stream
+// rather misses a program's hints than hears one it should not.
+func (b *Bus) checkControls(ctx context.Context, evs []store.LiveEvent) []checkedControl {
+	out := make([]checkedControl, len(evs))
+	for i, e := range evs {
+		if !isControl(e.Kind) {
+			continue
+		}
+		if err := json.Unmarshal([]byte(e.Data), &out[i].c); err != nil {
+			b.log.Warn("live events: bad control row", "id", e.ID, "kind", e.Kind, "err", err)
+			continue
+		}
+		c := out[i].c
+		if e.Kind != ctlMembership || c.User == "" || c.Program == "" {
+			continue
+		}
+		b.mu.Lock()
+		listening := len(b.users[c.User]) > 0
+		b.mu.Unlock()
+		if !listening {
+			continue
+		}
+		_, err := b.st.Membership(ctx, c.Program, c.User)
+		out[i].member = err == nil
+		if err != nil && !isNotFound(err) {
+			b.log.Warn("live events: read membership", "program", c.Program, "user", c.User, "err", err)
+		}
+	}
+	return out
+}
+
+func (b *Bus) applyControlLocked(e store.LiveEvent, cc checkedControl) {
+	c := cc.c
+	switch e.Kind {
+	case ctlEndSession:
+		if c.Session == "" {
+			return
+		}
+		for _, m := range b.users {
+			for s := range m {
+				if s.session == c.Session {
+					b.removeLocked(s)
+				}
+			}
+		}
+	case ctlEndUser:
+		for s := range b.users[c.User] {
+			b.removeLocked(s)
+		}
+	case ctlMembership:
+		if c.Program == "" {
+			return
+		}
+		for s := range b.users[c.User] {
+			if cc.member {
+				b.joinLocked(s, c.Program)
+			} else {
+				b.leaveLocked(s, c.Program)
+			}
+		}
+	}
+}
+
+func (b *Bus) recheckLoop(ctx context.Context) {
+	for {
+		t := time.NewTimer(time.Duration(b.recheck.Load()))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-b.rechanged:
+			t.Stop()
+		case <-t.C:
+			b.recheckAll(ctx)
+		}
+	}
+}
+
+// recheckAll ends the streams whose session ended and stops streams hearing
+// programs their person left, for changes no control row announced (a
+// session expired or deleted by the admin command, a row not written). It
+// only ever takes away: what it read may be older than a control row
+// applied meanwhile, and adding from it could undo a removal.
+func (b *Bus) recheckAll(ctx context.Context) {
+	b.mu.Lock()
+	users := make(map[string]map[string]struct{}, len(b.users)) // user -> sessions
+	for u, m := range b.users {
+		ss := map[string]struct{}{}
+		for s := range m {
+			ss[s.session] = struct{}{}
+		}
+		users[u] = ss
+	}
+	b.mu.Unlock()
+	for user, sessions := range users {
+		if ctx.Err() != nil {
+			return
+		}
+		ended := map[string]bool{}
+		for h := range sessions {
+			if h == "" {
+				continue
+			}
+			u, err := b.st.SessionUser(ctx, h, b.now())
+			switch {
+			case isNotFound(err) || (err == nil && u.ID != user):
+				ended[h] = true
+			case err != nil:
+				b.log.Warn("live events: recheck session", "err", err)
+			}
+		}
+		programs, err := b.programsOf(ctx, user)
+		if err != nil {
+			b.log.Warn("live events: recheck memberships", "user", user, "err", err)
+		}
+		member := make(map[string]bool, len(programs))
+		for _, p := range programs {
+			member[p] = true
+		}
+		b.mu.Lock()
+		for s := range b.users[user] {
+			if ended[s.session] {
+				b.removeLocked(s)
+				continue
+			}
+			if err != nil {
+				continue
+			}
+			for p := range s.programs {
+				if !member[p] {
+					b.leaveLocked(s, p)
+				}
+			}
+		}
+		b.mu.Unlock()
+	}
 }
