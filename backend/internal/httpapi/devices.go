@@ -21,15 +21,18 @@ func (s *Server) devices(c *call, _ none) (client.List[client.Device], error) {
 }
 
 // registerDevice stores a push registration; the same token again updates
-// it (and moves it to the caller, if the phone changed hands).
+// it (and moves it to the caller, if the phone changed hands). A member
+// keeps at most store.DeviceLimit devices: registering one more removes
+// their least recently updated one (see store.SaveDevice), so the newest
+// device always gets pushes and one member's fan-out stays bounded.
 func (s *Server) registerDevice(c *call, in client.DeviceInput) (client.Device, error) {
-	d, err := checkDevice(in)
+	d, err := checkDevice(in, push.EndpointPolicy{AllowLoopback: s.o.WebPushLoopback})
 	if err != nil {
 		return client.Device{}, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	d.ID, d.UserID, d.CreatedAt, d.UpdatedAt = domain.NewID("dev"), c.user.ID, now, now
-	saved, err := s.store.SaveDevice(c.ctx, d)
+	saved, err := s.store.SaveDevice(c.ctx, d, store.DeviceLimit)
 	return toDevice(saved), err
 }
 
@@ -38,8 +41,10 @@ func (s *Server) deleteDevice(c *call, _ none) (none, error) {
 }
 
 // checkDevice validates a registration and turns it into a store.Device
-// (without id, owner and times).
-func checkDevice(in client.DeviceInput) (store.Device, error) {
+// (without id, owner and times). A Web Push endpoint must satisfy policy:
+// the server will post to it, so it is refused unless it is https on a
+// public host (or, in demo mode and tests, on loopback).
+func checkDevice(in client.DeviceInput, policy push.EndpointPolicy) (store.Device, error) {
 	f := domain.Fields{}
 	d := store.Device{Platform: strings.TrimSpace(in.Platform)}
 	token := strings.TrimSpace(in.Token)
@@ -69,7 +74,7 @@ func checkDevice(in client.DeviceInput) (store.Device, error) {
 		}
 		sub := push.WebPushSubscription{Endpoint: strings.TrimSpace(in.Subscription.Endpoint),
 			Keys: push.WebPushKeys{P256dh: strings.TrimSpace(in.Subscription.Keys.P256dh), Auth: strings.TrimSpace(in.Subscription.Keys.Auth)}}
-		if err := sub.Validate(); err != nil {
+		if err := sub.Validate(policy); err != nil {
 			f.Add("subscription", err.Error())
 			break
 		}

@@ -65,6 +65,11 @@ type Options struct {
 	// VisitorKey derives the daily salts of visitor hashes; the same on
 	// every instance. Nil: a random key (uniques then count per instance).
 	VisitorKey []byte
+	// WebPushLoopback lets device registrations name Web Push endpoints on
+	// this machine, over http too: where the fake push service of `serve
+	// --demo` and of tests listens. Off (production), an endpoint must be
+	// https on a public host.
+	WebPushLoopback bool
 }
 
 // Notifier is what the API needs from push notifications and live events.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
@@ -112,23 +111,16 @@ func (n *Notifier) handleBatch(ctx context.Context, j store.Job) error {
 	}
 	key := "act:" + a.ID
 	pending := p.Devices
+	var later time.Duration
 	// A device is in one batch only, so a batch's first run finds nothing
 	// recorded: only runs again (and releases) need to look.
 	if j.Attempts > 1 || p.Held {
-		done, err := n.st.Deliveries(ctx, key, p.Devices)
-		if err != nil {
+		if pending, later, err = n.pending(ctx, key, p.Devices, p.Held, now); err != nil {
 			return err
-		}
-		pending = make([]string, 0, len(p.Devices))
-		for _, id := range p.Devices {
-			outcome, recorded := done[id]
-			if !recorded || (p.Held && outcome == store.OutcomeHeld) {
-				pending = append(pending, id)
-			}
 		}
 	}
 	if len(pending) == 0 {
-		return nil
+		return deferredUntil(later, 0, nil)
 	}
 	targets, err := n.st.PushTargets(ctx, pending)
 	if err != nil {
@@ -190,7 +182,7 @@ func (n *Notifier) handleBatch(ctx context.Context, j store.Job) error {
 		n.log.Debug("push: held for quiet hours", "activity", a.ID, "devices", len(ds), "releases", len(js))
 	}
 	msgs := map[string]push.Message{}
-	return n.sendAll(ctx, key, send, func(t store.PushTarget) push.Message {
+	return n.sendAll(ctx, key, send, later, func(t store.PushTarget) push.Message {
 		l := push.ResolveLocale(localeOf(t))
 		m, ok := msgs[l]
 		if !ok {
@@ -227,18 +219,25 @@ func (n *Notifier) handleDirect(ctx context.Context, j store.Job) error {
 	for i, t := range targets {
 		ids[i] = t.ID
 	}
-	done, err := n.st.Deliveries(ctx, key, ids)
+	pending, later, err := n.pending(ctx, key, ids, false, n.now())
 	if err != nil {
 		return err
 	}
+	todo := make(map[string]bool, len(pending))
+	for _, id := range pending {
+		todo[id] = true
+	}
 	send := targets[:0]
 	for _, t := range targets {
-		if _, recorded := done[t.ID]; !recorded {
+		if todo[t.ID] {
 			send = append(send, t)
 		}
 	}
+	if len(send) == 0 {
+		return deferredUntil(later, 0, nil)
+	}
 	title := activityTitle(&a)
-	return n.sendAll(ctx, key, send, func(t store.PushTarget) push.Message {
+	return n.sendAll(ctx, key, send, later, func(t store.PushTarget) push.Message {
 		if p.Kind == push.KindHandoff {
 			return push.HandoffMessage(localeOf(t), a.ProgramID, a.ID, title)
 		}
@@ -246,15 +245,70 @@ func (n *Notifier) handleDirect(ctx context.Context, j store.Job) error {
 	})
 }
 
+// pending returns which of ids still need sending under key: those with
+// no outcome recorded, those held for quiet hours (in a release, held),
+// and those deferred by a rate limit whose time has come. later is how
+// soon the first deferral still to come is due (0: none), so the job can
+// run again for it.
+func (n *Notifier) pending(ctx context.Context, key string, ids []string, held bool, now time.Time) (pending []string, later time.Duration, err error) {
+	done, err := n.st.Deliveries(ctx, key, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	pending = make([]string, 0, len(ids))
+	for _, id := range ids {
+		r, recorded := done[id]
+		switch {
+		case !recorded, held && r.Outcome == store.OutcomeHeld:
+			pending = append(pending, id)
+		case r.Outcome == store.OutcomeDeferred:
+			if wait := r.At.Sub(now); wait > 0 {
+				later = earliest(later, wait)
+			} else {
+				pending = append(pending, id)
+			}
+		}
+	}
+	return pending, later, nil
+}
+
+// earliest is the sooner of two waits, where 0 means none.
+func earliest(a, b time.Duration) time.Duration {
+	if a <= 0 || (b > 0 && b < a) {
+		return b
+	}
+	return a
+}
+
+// deferredUntil is a job's result when devices wait for a rate limit: run
+// again when the first of them is due (nil when none waits).
+func deferredUntil(wait time.Duration, devices int, cause error) error {
+	if wait <= 0 {
+		return nil
+	}
+	if cause == nil {
+		return jobs.RetryAfter(max(wait, time.Second), errors.New("devices deferred by a push service's Retry-After"))
+	}
+	return jobs.RetryAfter(max(wait, time.Second), fmt.Errorf("%d device(s) rate limited, e.g.: %w", devices, cause))
+}
+
 // sendAll sends to targets with SendConcurrency sends in flight and records
 // each outcome under key as it comes (in small groups). When ctx ends
 // (shutdown, lease) it stops starting sends but lets those in flight finish
-// and records them, so a stopped batch resumes without resending. A rate
-// limit stops it too; the job then runs again after the service's
-// Retry-After. Dead registrations are deleted.
-func (n *Notifier) sendAll(ctx context.Context, key string, targets []store.PushTarget, msgFor func(store.PushTarget) push.Message) error {
+// and records them, so a stopped batch resumes without resending. Dead
+// registrations are deleted.
+//
+// A rate limit (429, or a 5xx with Retry-After) holds back the device that
+// met it and nothing else: the device is recorded as deferred until its
+// Retry-After (at most push.MaxRetryAfter, at least a second) and the
+// others, on every platform, are sent in this run. The job then runs again
+// when the first deferred device is due (later is the first one deferred
+// by an earlier run), durably: the deferrals are rows, the retry is the
+// job's. Other failures retry the job with the runner's backoff; recorded
+// devices are skipped, deferred ones until their time.
+func (n *Notifier) sendAll(ctx context.Context, key string, targets []store.PushTarget, later time.Duration, msgFor func(store.PushTarget) push.Message) error {
 	if len(targets) == 0 {
-		return nil
+		return deferredUntil(later, 0, nil)
 	}
 	sender := n.sender.Load().Sender
 	// In-flight sends outlive ctx: an abandoned request may have been
@@ -263,37 +317,28 @@ func (n *Notifier) sendAll(ctx context.Context, key string, targets []store.Push
 	type result struct {
 		t   *store.PushTarget
 		err error
+		at  time.Time
 	}
 	var mu sync.Mutex // msgFor's cache is not safe for concurrent use
 	work := make(chan *store.PushTarget)
 	results := make(chan result, 256)
-	var stop atomic.Bool
 	var wg sync.WaitGroup
 	for range min(n.o.SendConcurrency, len(targets)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for t := range work {
-				if stop.Load() {
-					continue // rate limited: the retry sends it
-				}
 				mu.Lock()
 				m := msgFor(*t)
 				mu.Unlock()
 				err := sender.Send(sendCtx, toPushDevice(t), m)
-				if _, ok := push.RetryAfter(err); ok {
-					stop.Store(true)
-				}
-				results <- result{t, err}
+				results <- result{t, err, n.now()}
 			}
 		}()
 	}
 	go func() {
 		defer close(work)
 		for i := range targets {
-			if stop.Load() {
-				return
-			}
 			select {
 			case work <- &targets[i]:
 			case <-ctx.Done():
@@ -306,8 +351,9 @@ func (n *Notifier) sendAll(ctx context.Context, key string, targets []store.Push
 	var (
 		buf       []store.Delivery
 		recordErr error
-		wait      time.Duration
+		wait      = later
 		waitErr   error
+		deferred  int
 		failed    int
 		firstErr  error
 		sent      int
@@ -348,11 +394,14 @@ loop:
 				n.log.Warn("push: rejected", "device", r.t.ID, "platform", r.t.Platform, "err", err)
 				buf = append(buf, store.Delivery{DeviceID: r.t.ID, Outcome: store.OutcomeRejected})
 			default:
-				if d, ok := push.RetryAfter(err); ok {
-					if d > wait {
-						wait = d
+				if d, ok := push.RetryAfter(err); ok { // capped at push.MaxRetryAfter
+					d = max(d, time.Second)
+					buf = append(buf, store.Delivery{DeviceID: r.t.ID, Outcome: store.OutcomeDeferred, NotBefore: r.at.Add(d)})
+					deferred++
+					if wait <= 0 || d < wait {
+						wait, waitErr = d, err
 					}
-					waitErr = err
+					break
 				}
 				failed++
 				if firstErr == nil {
@@ -367,18 +416,18 @@ loop:
 		}
 	}
 	flush()
+	if deferred > 0 {
+		n.log.Info("push: rate limited devices deferred", "key", key, "devices", deferred, "sent", sent, "retry_in", wait, "err", waitErr)
+	}
 	switch {
 	case recordErr != nil:
 		return fmt.Errorf("record deliveries: %w", recordErr)
 	case ctx.Err() != nil && processed < len(targets):
 		return ctx.Err()
-	case waitErr != nil:
-		n.log.Info("push: rate limited", "key", key, "sent", sent, "retry_in", wait, "err", waitErr)
-		return jobs.RetryAfter(max(wait, time.Second), waitErr)
 	case failed > 0:
 		return fmt.Errorf("%d of %d pushes failed, e.g.: %w", failed, len(targets), firstErr)
 	}
-	return nil
+	return deferredUntil(wait, deferred, waitErr)
 }
 
 func toPushDevice(t *store.PushTarget) push.Device {

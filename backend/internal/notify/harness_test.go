@@ -112,6 +112,7 @@ func newEnv(t *testing.T, st *store.Store, mod func(*notify.Options)) *env {
 	inst := newInstance(st, clk, fk.Senders(), mod)
 	e := apitest.New(t, st, func(o *httpapi.Options) {
 		o.Notify, o.Events, o.Jobs, o.EventHeartbeat = inst.n, inst.n, inst.runner, 50*time.Millisecond
+		o.WebPushLoopback = true // the fake Web Push service is on loopback
 	})
 	inst.start(t) // stops before the server closes: streams end first
 	t.Cleanup(e.API.CloseStreams)

@@ -262,8 +262,9 @@ func TestDeadTokens(t *testing.T) {
 	}
 }
 
-// TestRetryAfter: a 429 stops the batch, which runs again no sooner than
-// the service's Retry-After, and every device gets the push once.
+// TestRetryAfter: a 429 holds back the device it came for, no sooner than
+// the service's Retry-After; the others are sent at once, and every device
+// gets the push once.
 func TestRetryAfter(t *testing.T) {
 	e := newEnv(t, storetest.SQLite(t), func(o *notify.Options) { o.SendConcurrency = 1 })
 	_, ann := e.member(t, "ann@acme.test", "UTC", "en")
@@ -281,7 +282,13 @@ func TestRetryAfter(t *testing.T) {
 	if d, ok := push.RetryAfter(calls[0].err); !ok || d != time.Second {
 		t.Fatalf("first send: %v", calls[0].err)
 	}
-	if gap := calls[1].at.Sub(calls[0].at); gap < 990*time.Millisecond {
+	if gap := calls[2].at.Sub(calls[0].at); gap >= 900*time.Millisecond {
+		t.Fatalf("the other devices waited %s for the refused one", gap)
+	}
+	if calls[3].dev.ID != calls[0].dev.ID || calls[3].err != nil {
+		t.Fatalf("last send: %+v, want the refused device again", calls[3])
+	}
+	if gap := calls[3].at.Sub(calls[0].at); gap < 990*time.Millisecond {
 		t.Fatalf("retried after %s, Retry-After was 1s", gap)
 	}
 	tokens := map[string]int{}
@@ -306,7 +313,7 @@ func manyDevices(t *testing.T, e *env, members, n int) []string {
 	now := time.Now()
 	for i := range n {
 		tok := "fcm-" + itoa(i)
-		if _, err := e.Store.SaveDevice(ctx, store.Device{ID: "dev_" + itoa(i), UserID: ids[i%members], Platform: "fcm", Token: tok, CreatedAt: now, UpdatedAt: now}); err != nil {
+		if _, err := e.Store.SaveDevice(ctx, store.Device{ID: "dev_" + itoa(i), UserID: ids[i%members], Platform: "fcm", Token: tok, CreatedAt: now, UpdatedAt: now}, 0); err != nil { // 0: more than a member may register
 			t.Fatal(err)
 		}
 		tokens = append(tokens, tok)

@@ -90,7 +90,9 @@ func StartFakes(log *slog.Logger) (*Fakes, error) {
 	pub, priv, err := webpush.GenerateVAPIDKeys()
 	if err == nil {
 		var ws *webpush.Sender
-		if ws, err = webpush.New(webpush.Config{VAPIDPublicKey: pub, VAPIDPrivateKey: priv, Subscriber: "mailto:demo@chorus.invalid"}); err == nil {
+		// AllowLoopback: the fake listens on this machine.
+		wcfg := webpush.Config{VAPIDPublicKey: pub, VAPIDPrivateKey: priv, Subscriber: "mailto:demo@chorus.invalid", AllowLoopback: true}
+		if ws, err = webpush.New(wcfg); err == nil {
 			f.senders = push.Mux{push.PlatformFCM: fcmSender, push.PlatformAPNs: apnsSender, push.PlatformWebPush: ws}
 		}
 	}

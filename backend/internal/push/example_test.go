@@ -36,7 +36,8 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	webSender, err := webpush.New(webpush.Config{VAPIDPublicKey: pub, VAPIDPrivateKey: priv, Subscriber: "mailto:ops@example.com"})
+	webSender, err := webpush.New(webpush.Config{VAPIDPublicKey: pub, VAPIDPrivateKey: priv, Subscriber: "mailto:ops@example.com",
+		AllowLoopback: true}) // the fake is on this machine
 	if err != nil {
 		panic(err)
 	}

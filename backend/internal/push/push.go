@@ -194,11 +194,17 @@ func Retryable(err error) bool {
 	return true
 }
 
-// RetryAfter returns the delay the service asked for, if any.
+// MaxRetryAfter caps the delay a push service (or whoever answers at a Web
+// Push endpoint, which a member chose) can impose: longer Retry-After
+// values are honoured as this.
+const MaxRetryAfter = time.Hour
+
+// RetryAfter returns the delay the service asked for, if any, at most
+// MaxRetryAfter.
 func RetryAfter(err error) (time.Duration, bool) {
 	var ra *RetryAfterError
 	if errors.As(err, &ra) {
-		return ra.After, true
+		return min(max(ra.After, 0), MaxRetryAfter), true
 	}
 	return 0, false
 }
@@ -215,24 +221,24 @@ func UnregisteredSince(err error) (time.Time, bool) {
 }
 
 // ParseRetryAfter reads an HTTP Retry-After value: delay-seconds or an
-// HTTP-date (RFC 9110 §10.2.3). A date in the past yields 0.
+// HTTP-date (RFC 9110 §10.2.3). A date in the past yields 0; a delay
+// beyond MaxRetryAfter yields MaxRetryAfter.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs) * time.Second, true
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil {
+		return time.Duration(min(secs, uint64(MaxRetryAfter/time.Second))) * time.Second, true
+	} else if errors.Is(err, strconv.ErrRange) {
+		return MaxRetryAfter, true // more digits than fit: a long wait
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
 		return 0, false
 	}
 	if d := t.Sub(now); d > 0 {
-		return d.Round(time.Second), true
+		return min(d.Round(time.Second), MaxRetryAfter), true
 	}
 	return 0, true
 }

@@ -80,11 +80,22 @@ func TestParseRetryAfter(t *testing.T) {
 		{"", 0, false},
 		{"soon", 0, false},
 		{"-5", 0, false},
+		// Whoever answers may ask for anything; at most MaxRetryAfter is honoured.
+		{"3600", time.Hour, true},
+		{"3601", MaxRetryAfter, true},
+		{"999999999999", MaxRetryAfter, true},               // would overflow a Duration
+		{"99999999999999999999999999", MaxRetryAfter, true}, // not even a uint64
+		{now.AddDate(1, 0, 0).Format(http.TimeFormat), MaxRetryAfter, true},
 	}
 	for _, tt := range tests {
 		got, ok := ParseRetryAfter(tt.in, now)
 		if got != tt.want || ok != tt.wantOK {
 			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+		}
+	}
+	for in, want := range map[time.Duration]time.Duration{time.Minute: time.Minute, 1000 * time.Hour: MaxRetryAfter, -time.Second: 0} {
+		if got, ok := RetryAfter(fmt.Errorf("wrapped: %w", &RetryAfterError{After: in})); !ok || got != want {
+			t.Errorf("RetryAfter(%v) = %v, %v; want %v", in, got, ok, want)
 		}
 	}
 }
@@ -147,7 +158,7 @@ func TestWebPushSubscriptionValidate(t *testing.T) {
 		{"padded std base64 keys", func(s *WebPushSubscription) {
 			s.Keys.Auth = base64.StdEncoding.EncodeToString(auth)
 		}, true},
-		{"http loopback", func(s *WebPushSubscription) { s.Endpoint = "http://127.0.0.1:8080/push/1" }, true},
+		{"http loopback outside demo", func(s *WebPushSubscription) { s.Endpoint = "http://127.0.0.1:8080/push/1" }, false},
 		{"http remote", func(s *WebPushSubscription) { s.Endpoint = "http://push.example.com/1" }, false},
 		{"relative", func(s *WebPushSubscription) { s.Endpoint = "/push/1" }, false},
 		{"short auth", func(s *WebPushSubscription) { s.Keys.Auth = b64(auth[:8]) }, false},
@@ -158,9 +169,74 @@ func TestWebPushSubscriptionValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := good
 			tt.mutate(&s)
-			if err := s.Validate(); (err == nil) != tt.ok {
+			if err := s.Validate(EndpointPolicy{}); (err == nil) != tt.ok {
 				t.Errorf("Validate() = %v, want ok=%v", err, tt.ok)
 			}
 		})
+	}
+}
+
+// TestCheckEndpoint: outside demo mode an endpoint is an https URL on a
+// public host; demo mode adds loopback (http too) and nothing else.
+func TestCheckEndpoint(t *testing.T) {
+	for _, tt := range []struct {
+		endpoint   string
+		prod, demo bool
+	}{
+		{"https://fcm.googleapis.com/fcm/send/abc", true, true},
+		{"https://updates.push.services.mozilla.com/wpush/v2/gAAA", true, true},
+		{"https://web.push.apple.com/QGuQ", true, true},
+		{"https://push.example.com:8443/x", true, true},
+		{"https://93.184.216.34/x", true, true},
+		{"https://[2606:4700::1111]/x", true, true},
+		{"http://push.example.com/x", false, false},
+		{"ftp://push.example.com/x", false, false},
+		{"gopher://127.0.0.1:25/x", false, false},
+		{"file:///etc/passwd", false, false},
+		{"javascript:alert(1)", false, false},
+		{"/push/1", false, false},
+		{"https://user:pw@push.example.com/x", false, false},
+		// loopback
+		{"http://127.0.0.1:8080/push/1", false, true},
+		{"https://127.0.0.1/push/1", false, true},
+		{"http://localhost:8080/push/1", false, true},
+		{"https://localhost/push/1", false, true},
+		{"https://LOCALHOST./push/1", false, true},
+		{"https://api.localhost/push/1", false, true},
+		{"https://[::1]/x", false, true},
+		{"https://[::ffff:127.0.0.1]/x", false, true},
+		// private, link-local, unique-local, CGNAT and friends: never
+		{"https://10.0.0.8/x", false, false},
+		{"https://172.16.3.4/x", false, false},
+		{"https://192.168.1.1/x", false, false},
+		{"https://169.254.169.254/latest/meta-data/", false, false},
+		{"http://169.254.169.254/latest/meta-data/", false, false},
+		{"https://100.64.0.1/x", false, false},
+		{"https://0.0.0.0/x", false, false},
+		{"https://[fd00::1]/x", false, false},
+		{"https://[fc00::1]/x", false, false},
+		{"https://[fe80::1%25eth0]/x", false, false},
+		{"https://[::]/x", false, false},
+		{"https://[::ffff:10.0.0.1]/x", false, false},
+		{"https://[64:ff9b::a9fe:a9fe]/x", false, false},
+		{"https://224.0.0.1/x", false, false},
+		// numbers in disguise that some resolvers read as addresses
+		{"https://2130706433/x", false, false},
+		{"https://0x7f.1/x", false, false},
+		{"https://127.1/x", false, false},
+		{"https://10.0.0.1./x", false, false},
+	} {
+		for _, c := range []struct {
+			p    EndpointPolicy
+			want bool
+		}{{EndpointPolicy{}, tt.prod}, {EndpointPolicy{AllowLoopback: true}, tt.demo}} {
+			err := c.p.CheckEndpoint(tt.endpoint)
+			if (err == nil) != c.want {
+				t.Errorf("%+v.CheckEndpoint(%q) = %v, want ok=%v", c.p, tt.endpoint, err, c.want)
+			}
+		}
+	}
+	if err := (EndpointPolicy{}).CheckEndpoint("https://10.0.0.8/x"); err == nil || !strings.Contains(err.Error(), "https on a public host") {
+		t.Errorf("message: %v", err)
 	}
 }

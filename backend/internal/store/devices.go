@@ -32,17 +32,81 @@ func scanDevice(row rowScanner, extra ...any) (Device, error) {
 	return d, err
 }
 
+// DeviceLimit is how many push registrations one person keeps: plenty for
+// every phone, tablet and browser someone uses, while one member cannot
+// make a fan-out send to thousands of endpoints of their choosing.
+const DeviceLimit = 20
+
 // SaveDevice registers a device, or refreshes the registration of the same
 // (platform, token): its owner, subscription keys and locale follow the
 // latest registration and its id stays. It returns the stored device.
-func (s *Store) SaveDevice(ctx context.Context, d Device) (Device, error) {
-	row := s.w.QueryRowContext(ctx, s.q(`INSERT INTO devices (`+deviceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (platform, token) DO UPDATE SET user_id = excluded.user_id, subscription = excluded.subscription,
-			locale = excluded.locale, updated_at = excluded.updated_at
-		RETURNING `+deviceCols),
-		d.ID, d.UserID, d.Platform, d.Token, d.Subscription, d.Locale, ms(d.CreatedAt), ms(d.UpdatedAt))
-	out, err := scanDevice(row)
-	return out, translate(err, "device")
+//
+// With limit > 0 the owner keeps at most limit devices: when the
+// registration takes them beyond it, their least recently updated other
+// devices are removed (the oldest phones and browsers, most likely long
+// gone) rather than the registration refused, so a member is never stuck
+// without pushes on the device in hand. Refreshing a registered token is an
+// update, not one more device. The count and the removal happen in the
+// registration's transaction, with the owner's row locked on PostgreSQL
+// (SQLite has one writer), so concurrent registrations cannot exceed the
+// limit. limit <= 0: no limit (seeding, tests).
+func (s *Store) SaveDevice(ctx context.Context, d Device, limit int) (Device, error) {
+	var out Device
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if limit > 0 && s.d.name == "postgres" {
+			// Serializes this person's registrations; NO KEY UPDATE leaves
+			// other rows' foreign-key checks against the user unblocked.
+			if _, err := tx.ExecContext(ctx, s.q("SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE"), d.UserID); err != nil {
+				return err
+			}
+		}
+		row := tx.QueryRowContext(ctx, s.q(`INSERT INTO devices (`+deviceCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (platform, token) DO UPDATE SET user_id = excluded.user_id, subscription = excluded.subscription,
+				locale = excluded.locale, updated_at = excluded.updated_at
+			RETURNING `+deviceCols),
+			d.ID, d.UserID, d.Platform, d.Token, d.Subscription, d.Locale, ms(d.CreatedAt), ms(d.UpdatedAt))
+		var err error
+		if out, err = scanDevice(row); err != nil {
+			return translate(err, "device")
+		}
+		if limit <= 0 {
+			return nil
+		}
+		return evictDevices(ctx, s, tx, out.UserID, out.ID, limit)
+	})
+	return out, err
+}
+
+// evictDevices removes a person's least recently updated devices other
+// than keep until they have at most limit.
+func evictDevices(ctx context.Context, s *Store, tx *sql.Tx, userID, keep string, limit int) error {
+	rows, err := tx.QueryContext(ctx, s.q("SELECT id FROM devices WHERE user_id = ? AND id <> ? ORDER BY updated_at DESC, created_at DESC, id DESC"), userID, keep)
+	if err != nil {
+		return err
+	}
+	var others []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		others = append(others, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(others) < limit {
+		return nil
+	}
+	evict := others[limit-1:]
+	for _, chunk := range chunks(evict, 500) {
+		if _, err := tx.ExecContext(ctx, s.rebind("DELETE FROM devices WHERE id IN ("+placeholders(len(chunk))+")"), anySlice(chunk)...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Devices lists a person's registrations, oldest first.
@@ -178,30 +242,45 @@ const (
 	OutcomeUnregistered = "unregistered"
 	// OutcomeHeld: quiet hours; a later job sends it and records "sent".
 	OutcomeHeld = "held"
+	// OutcomeDeferred: the push service asked to wait before sending to
+	// this device again (429, Retry-After); the row's time is when it may
+	// be sent (Delivery.NotBefore), and the job runs again then.
+	OutcomeDeferred = "deferred"
 )
 
 // Delivery is what happened to one device under a push key.
 type Delivery struct {
 	DeviceID string
 	Outcome  string
+	// NotBefore is when a deferred device may be sent to; it is stored as
+	// the row's time instead of the time of recording.
+	NotBefore time.Time
+}
+
+// DeliveryRecord is a recorded outcome: At is when it was recorded, or for
+// OutcomeDeferred when the device may be sent to.
+type DeliveryRecord struct {
+	Outcome string
+	At      time.Time
 }
 
 // Deliveries returns the outcomes recorded under key for the given devices.
-func (s *Store) Deliveries(ctx context.Context, key string, deviceIDs []string) (map[string]string, error) {
-	out := map[string]string{}
+func (s *Store) Deliveries(ctx context.Context, key string, deviceIDs []string) (map[string]DeliveryRecord, error) {
+	out := map[string]DeliveryRecord{}
 	for _, chunk := range chunks(deviceIDs, 500) {
-		rows, err := s.r.QueryContext(ctx, s.rebind("SELECT device_id, outcome FROM push_deliveries WHERE push_key = ? AND device_id IN ("+placeholders(len(chunk))+")"),
+		rows, err := s.r.QueryContext(ctx, s.rebind("SELECT device_id, outcome, at FROM push_deliveries WHERE push_key = ? AND device_id IN ("+placeholders(len(chunk))+")"),
 			append([]any{key}, anySlice(chunk)...)...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			var id, outcome string
-			if err := rows.Scan(&id, &outcome); err != nil {
+			var at int64
+			if err := rows.Scan(&id, &outcome, &at); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[id] = outcome
+			out[id] = DeliveryRecord{Outcome: outcome, At: fromMS(at)}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -212,7 +291,7 @@ func (s *Store) Deliveries(ctx context.Context, key string, deviceIDs []string) 
 }
 
 // RecordDeliveries stores outcomes under key (a later outcome replaces
-// "held") and enqueues follow-up jobs in the same transaction, so a device
+// "held" or "deferred") and enqueues follow-up jobs in the same transaction, so a device
 // is either recorded as held and its release job exists, or neither.
 func (s *Store) RecordDeliveries(ctx context.Context, key string, ds []Delivery, now time.Time, jobs ...NewJob) error {
 	if len(ds) == 0 && len(jobs) == 0 {
@@ -230,7 +309,11 @@ func (s *Store) RecordDeliveries(ctx context.Context, key string, ds []Delivery,
 					b.WriteByte(',')
 				}
 				b.WriteString("(?, ?, ?, ?)")
-				args = append(args, key, d.DeviceID, d.Outcome, ms(now))
+				at := now
+				if !d.NotBefore.IsZero() {
+					at = d.NotBefore
+				}
+				args = append(args, key, d.DeviceID, d.Outcome, ms(at))
 			}
 			b.WriteString(" ON CONFLICT (push_key, device_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at")
 			if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {

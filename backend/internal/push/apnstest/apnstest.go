@@ -72,6 +72,7 @@ type Server struct {
 	gone        map[string]time.Time
 	throttleN   int
 	throttleFor time.Duration
+	throttled   map[string]time.Duration // token → Retry-After of its 429s
 	failN       int
 	failStatus  int
 	seenTokens  map[string]bool // provider JWTs accepted
@@ -97,6 +98,7 @@ func New(opts ...Option) *Server {
 		teamID:      randomID(10),
 		maxRecorded: 10000,
 		badTokens:   make(map[string]bool),
+		throttled:   make(map[string]time.Duration),
 		gone:        make(map[string]time.Time),
 		seenTokens:  make(map[string]bool),
 		expired:     make(map[string]bool),
@@ -152,6 +154,24 @@ func (s *Server) TooManyRequests(n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.throttleN, s.throttleFor = n, retryAfter
+}
+
+// Throttle makes every push to token fail with 429 TooManyRequests ("too
+// many requests were made consecutively to the same device token"), with
+// Retry-After when retryAfter > 0, until Unthrottle.
+func (s *Server) Throttle(token string, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.throttled[token] = retryAfter
+}
+
+func (s *Server) isThrottled(token string) bool { _, ok := s.throttled[token]; return ok }
+
+// Unthrottle ends Throttle for token.
+func (s *Server) Unthrottle(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.throttled, token)
 }
 
 // FailNext makes the next n pushes fail with status (500
@@ -300,9 +320,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 		reject(w, status, reason)
 		return
-	case s.throttleN > 0:
-		s.throttleN--
+	case s.throttleN > 0 || s.isThrottled(token):
 		after := s.throttleFor
+		if d, ok := s.throttled[token]; ok {
+			after = d
+		} else {
+			s.throttleN--
+		}
 		s.mu.Unlock()
 		if after > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))

@@ -70,6 +70,7 @@ type Server struct {
 	unregistered map[string]bool
 	quotaN       int
 	quotaAfter   time.Duration
+	throttled    map[string]time.Duration // token → Retry-After of its 429s
 	failN        int
 	failStatus   int
 	deliveries   []Delivery
@@ -91,6 +92,7 @@ func New(opts ...Option) *Server {
 		tokenLifetime: time.Hour,
 		tokens:        make(map[string]time.Time),
 		unregistered:  make(map[string]bool),
+		throttled:     make(map[string]time.Duration),
 	}
 	for _, o := range opts {
 		o(s)
@@ -170,6 +172,22 @@ func (s *Server) QuotaExceeded(n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.quotaN, s.quotaAfter = n, retryAfter
+}
+
+// Throttle makes every send to token fail with 429 QUOTA_EXCEEDED (the
+// device message rate, which FCM limits per device) and a Retry-After of
+// retryAfter (whole seconds; omitted when zero), until Unthrottle.
+func (s *Server) Throttle(token string, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.throttled[token] = retryAfter
+}
+
+// Unthrottle ends Throttle for token.
+func (s *Server) Unthrottle(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.throttled, token)
 }
 
 // FailNext makes the next n sends fail with status (400, 401, 403, 404,
@@ -345,6 +363,12 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 		fcmError(w, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
 			"Quota exceeded for quota metric 'Send requests'.", after)
 		return
+	case hasKey(s.throttled, m.Token):
+		after := s.throttled[m.Token]
+		s.mu.Unlock()
+		fcmError(w, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
+			"Device message rate exceeded.", after)
+		return
 	case s.unregistered[m.Token]:
 		s.mu.Unlock()
 		fcmError(w, http.StatusNotFound, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.", 0)
@@ -508,3 +532,5 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }

@@ -20,6 +20,7 @@ import (
 
 	webpushgo "github.com/SherClockHolmes/webpush-go"
 
+	"github.com/chorus-advocacy/chorus/backend/internal/netguard"
 	"github.com/chorus-advocacy/chorus/backend/internal/push"
 )
 
@@ -36,14 +37,27 @@ type Config struct {
 	// Subscriber is the contact push services may use: "mailto:ops@…" or
 	// an https URL. A bare e-mail address gets "mailto:".
 	Subscriber string
-	HTTPClient *http.Client
+	// AllowLoopback lets the sender deliver to push services on this
+	// machine (over http too): the fake of `serve --demo` and tests. Off,
+	// it connects to public addresses only. Never set it in production.
+	AllowLoopback bool
+	// Timeout caps one push request (default 30 s).
+	Timeout time.Duration
 }
 
 // Sender is safe for concurrent use.
+//
+// Endpoints are addresses members choose, so the sender treats them as
+// untrusted: it connects only to public addresses, checked on the address
+// each connection is actually made to (netguard: after DNS, so a name
+// that resolves, or later re-resolves, to 127.0.0.1, 10.x or
+// 169.254.169.254 is refused); it uses no proxy and follows no redirects
+// (a push service answers 201; a 3xx is a refusal).
 type Sender struct {
 	publicKey  string
 	privateKey string
 	subscriber string
+	policy     push.EndpointPolicy
 	client     *http.Client
 }
 
@@ -85,9 +99,28 @@ func New(cfg Config) (*Sender, error) {
 	default:
 		return nil, errors.New("webpush: subscriber must be a mailto: address or an https URL (push services contact it about abuse)")
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	guard := netguard.Guard{}
+	if cfg.AllowLoopback {
+		guard.Allow = netguard.Loopback
+	}
+	client := &http.Client{
+		Timeout: timeout,
+		Transport: &http.Transport{
+			Proxy:                  nil, // through a proxy the dial-time check would see only the proxy
+			DialContext:            guard.Dialer(10 * time.Second).DialContext,
+			ForceAttemptHTTP2:      true,
+			TLSHandshakeTimeout:    10 * time.Second,
+			ResponseHeaderTimeout:  20 * time.Second,
+			MaxResponseHeaderBytes: 64 << 10,
+			MaxIdleConns:           100,
+			MaxIdleConnsPerHost:    16,
+			IdleConnTimeout:        90 * time.Second,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return &Sender{
 		// webpush-go decodes keys as padded base64url first; normalise to
@@ -95,6 +128,7 @@ func New(cfg Config) (*Sender, error) {
 		publicKey:  base64.RawURLEncoding.EncodeToString(pub),
 		privateKey: base64.RawURLEncoding.EncodeToString(priv),
 		subscriber: sub,
+		policy:     push.EndpointPolicy{AllowLoopback: cfg.AllowLoopback},
 		client:     client,
 	}, nil
 }
@@ -107,7 +141,7 @@ func (s *Sender) Send(ctx context.Context, d push.Device, m push.Message) error 
 	if d.Subscription == nil {
 		return fmt.Errorf("%w: webpush: device %s has no subscription", push.ErrRejected, d.ID)
 	}
-	if err := d.Subscription.Validate(); err != nil {
+	if err := d.Subscription.Validate(s.policy); err != nil {
 		return fmt.Errorf("%w: webpush: device %s: %v", push.ErrRejected, d.ID, err)
 	}
 	payload, err := BuildPayload(m)
@@ -130,6 +164,10 @@ func (s *Sender) Send(ctx context.Context, d push.Device, m push.Message) error 
 	if err != nil {
 		if errors.Is(err, webpushgo.ErrMaxPadExceeded) {
 			return fmt.Errorf("%w: webpush: payload too large: %v", push.ErrRejected, err)
+		}
+		if errors.Is(err, netguard.ErrBlocked) {
+			// The endpoint's name leads to a non-public address.
+			return fmt.Errorf("%w: webpush: device %s: %w", push.ErrRejected, d.ID, err)
 		}
 		var ue *url.Error
 		if !errors.As(err, &ue) {
@@ -169,7 +207,9 @@ func classify(status int, h http.Header, body []byte, now time.Time) error {
 			return &push.RetryAfterError{After: after, Err: se}
 		}
 	default:
-		// 400 bad headers, 401/403 VAPID refused, 413 too large.
+		// 400 bad headers, 401/403 VAPID refused, 413 too large; a 3xx
+		// (redirects are not followed: an endpoint is where the push
+		// service said, not somewhere it sends us on to).
 		se.Err = push.ErrRejected
 	}
 	return se

@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chorus-advocacy/chorus/backend/internal/netguard"
 	"github.com/chorus-advocacy/chorus/backend/internal/push"
 	"github.com/chorus-advocacy/chorus/backend/internal/push/webpushtest"
 )
@@ -89,7 +92,8 @@ func newSender(t *testing.T, subscriber string) *Sender {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{VAPIDPublicKey: pub, VAPIDPrivateKey: priv, Subscriber: subscriber})
+	// The fake listens on loopback: tests run as `serve --demo` does.
+	s, err := New(Config{VAPIDPublicKey: pub, VAPIDPrivateKey: priv, Subscriber: subscriber, AllowLoopback: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,4 +235,59 @@ func TestErrorMapping(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+}
+
+// TestEndpointsAreUntrusted: an endpoint is an address a member chose. Off
+// demo mode the sender refuses loopback before sending, and refuses at
+// connection time a name that turns out to lead to a non-public address
+// (here: the subscription passed the registration check, as a DNS name
+// would, and resolves to 127.0.0.1 when the push is sent). It follows no
+// redirects, even in demo mode.
+func TestEndpointsAreUntrusted(t *testing.T) {
+	ctx := context.Background()
+	m := push.Message{Title: "x"}
+	fake := webpushtest.New()
+	defer fake.Close()
+	sub, _ := fake.NewSubscription()
+
+	pub, priv, _ := GenerateVAPIDKeys()
+	strict, err := New(Config{VAPIDPublicKey: pub, VAPIDPrivateKey: priv, Subscriber: "ops@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := strict.Send(ctx, device(sub), m); !errors.Is(err, push.ErrRejected) || push.Retryable(err) {
+		t.Fatalf("loopback endpoint outside demo mode: %v", err)
+	}
+	// As if DNS had said "public" at registration and 127.0.0.1 now.
+	strict.policy = push.EndpointPolicy{AllowLoopback: true}
+	err = strict.Send(ctx, device(sub), m)
+	if !errors.Is(err, netguard.ErrBlocked) || !errors.Is(err, push.ErrRejected) || push.Retryable(err) {
+		t.Fatalf("dial to loopback: %v", err)
+	}
+	if n := fake.Count(); n != 0 {
+		t.Fatalf("the fake got %d pushes", n)
+	}
+
+	// A redirect is an answer, not an instruction.
+	var followed atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		followed.Add(1)
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer target.Close()
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/latest/meta-data/", http.StatusTemporaryRedirect)
+	}))
+	defer redirect.Close()
+	s := newSender(t, "ops@example.com")
+	moved := sub
+	moved.Endpoint = redirect.URL + "/push/x"
+	err = s.Send(ctx, device(moved), m)
+	var se *push.StatusError
+	if !errors.As(err, &se) || se.StatusCode != http.StatusTemporaryRedirect || !errors.Is(err, push.ErrRejected) {
+		t.Fatalf("redirect: %v", err)
+	}
+	if followed.Load() != 0 {
+		t.Fatal("the sender followed the redirect")
+	}
 }

@@ -100,6 +100,7 @@ type Server struct {
 	gone       map[string]bool      // endpoint → 410
 	tooManyN   int
 	tooManyFor time.Duration
+	throttled  map[string]time.Duration // endpoint → Retry-After of its 429s
 	failN      int
 	failStatus int
 	deliveries []Delivery
@@ -113,6 +114,7 @@ func New(opts ...Option) *Server {
 		maxRecorded: 10000,
 		receivers:   make(map[string]*Receiver),
 		gone:        make(map[string]bool),
+		throttled:   make(map[string]time.Duration),
 	}
 	for _, o := range opts {
 		o(s)
@@ -167,6 +169,23 @@ func (s *Server) TooMany(n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tooManyN, s.tooManyFor = n, retryAfter
+}
+
+// Throttle makes every push to endpoint fail with 429 and Retry-After
+// (omitted when retryAfter is zero), until Unthrottle.
+func (s *Server) Throttle(endpoint string, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.throttled[endpoint] = retryAfter
+}
+
+func (s *Server) isThrottled(endpoint string) bool { _, ok := s.throttled[endpoint]; return ok }
+
+// Unthrottle ends Throttle for endpoint.
+func (s *Server) Unthrottle(endpoint string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.throttled, endpoint)
 }
 
 // FailNext makes the next n pushes fail with status.
@@ -256,9 +275,12 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		http.Error(w, http.StatusText(status), status)
 		return
-	case s.tooManyN > 0:
-		s.tooManyN--
-		after := s.tooManyFor
+	case s.tooManyN > 0 || s.isThrottled(endpoint):
+		after, throttled := s.throttled[endpoint]
+		if !throttled {
+			s.tooManyN--
+			after = s.tooManyFor
+		}
 		s.mu.Unlock()
 		if after > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
