@@ -33,8 +33,8 @@ type Health struct {
 
 // LoginRequest signs in with email and password.
 type LoginRequest struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Email    string `json:"email" maxLength:"email"`
+	Password string `json:"password" maxLength:"password"`
 }
 
 // Session is a signed-in session.
@@ -68,20 +68,20 @@ type Membership struct {
 
 // UpdateMe changes the signed-in person's profile; nil fields stay.
 type UpdateMe struct {
-	Name           *string `json:"name,omitempty"`
-	Timezone       *string `json:"timezone,omitempty"`
-	Locale         *string `json:"locale,omitempty"`
+	Name           *string `json:"name,omitempty" maxLength:"name"`
+	Timezone       *string `json:"timezone,omitempty" maxLength:"word"`
+	Locale         *string `json:"locale,omitempty" maxLength:"locale"`
 	TrackingOptOut *bool   `json:"tracking_opt_out,omitempty"`
 	// Quiet hours: both "HH:MM", or both "" to clear.
-	QuietHoursStart *string `json:"quiet_hours_start,omitempty"`
-	QuietHoursEnd   *string `json:"quiet_hours_end,omitempty"`
+	QuietHoursStart *string `json:"quiet_hours_start,omitempty" maxLength:"word"`
+	QuietHoursEnd   *string `json:"quiet_hours_end,omitempty" maxLength:"word"`
 }
 
 // AcceptInvite turns an invite code into an account and a session.
 type AcceptInvite struct {
-	Code     string `json:"code"`
-	Name     string `json:"name"`
-	Password string `json:"password"`
+	Code     string `json:"code" maxLength:"key"`
+	Name     string `json:"name" maxLength:"name"`
+	Password string `json:"password" maxLength:"password"`
 }
 
 // Program is a program and its settings.
@@ -95,8 +95,8 @@ type Program struct {
 
 // UpdateProgram changes settings; nil fields stay.
 type UpdateProgram struct {
-	Name               *string `json:"name,omitempty"`
-	Timezone           *string `json:"timezone,omitempty"`
+	Name               *string `json:"name,omitempty" maxLength:"name"`
+	Timezone           *string `json:"timezone,omitempty" maxLength:"word"`
 	LeaderboardEnabled *bool   `json:"leaderboard_enabled,omitempty"`
 	RewardsEnabled     *bool   `json:"rewards_enabled,omitempty"`
 }
@@ -115,12 +115,12 @@ type Member struct {
 // AddMember invites or adds a person. Without a password a new person gets
 // an invite code to accept.
 type AddMember struct {
-	Email    string   `json:"email"`
-	Name     string   `json:"name"`
-	Role     string   `json:"role,omitempty"`
-	Timezone string   `json:"timezone,omitempty"`
-	GroupIDs []string `json:"group_ids,omitempty"`
-	Password string   `json:"password,omitempty"`
+	Email    string   `json:"email" maxLength:"email"`
+	Name     string   `json:"name" maxLength:"name"`
+	Role     string   `json:"role,omitempty" maxLength:"word"`
+	Timezone string   `json:"timezone,omitempty" maxLength:"word"`
+	GroupIDs []string `json:"group_ids,omitempty" maxItems:"ids" maxLength:"id"`
+	Password string   `json:"password,omitempty" maxLength:"password"`
 }
 
 // AddedMember is the answer to AddMember.
@@ -131,8 +131,8 @@ type AddedMember struct {
 
 // UpdateMember changes a member's role or groups; nil fields stay.
 type UpdateMember struct {
-	Role     *string   `json:"role,omitempty"`
-	GroupIDs *[]string `json:"group_ids,omitempty"`
+	Role     *string   `json:"role,omitempty" maxLength:"word"`
+	GroupIDs *[]string `json:"group_ids,omitempty" maxItems:"ids" maxLength:"id"`
 }
 
 // Group is a member group.
@@ -144,12 +144,12 @@ type Group struct {
 
 // GroupInput creates or renames a group.
 type GroupInput struct {
-	Name string `json:"name"`
+	Name string `json:"name" maxLength:"name"`
 }
 
 // SetMembers replaces who is in a group or private channel.
 type SetMembers struct {
-	UserIDs []string `json:"user_ids"`
+	UserIDs []string `json:"user_ids" maxItems:"members" maxLength:"id"`
 }
 
 // Channel is a content stream.
@@ -164,8 +164,8 @@ type Channel struct {
 
 // ChannelInput creates a channel, or edits one (empty fields stay on edit).
 type ChannelInput struct {
-	Name       string `json:"name,omitempty"`
-	Visibility string `json:"visibility,omitempty"`
+	Name       string `json:"name,omitempty" maxLength:"name"`
+	Visibility string `json:"visibility,omitempty" maxLength:"word"`
 }
 
 // Campaign groups activities.
@@ -177,8 +177,8 @@ type Campaign struct {
 
 // CampaignInput creates a campaign, or edits one (nil fields stay on edit).
 type CampaignInput struct {
-	Name        *string `json:"name,omitempty"`
-	Description *string `json:"description,omitempty"`
+	Name        *string `json:"name,omitempty" maxLength:"name"`
+	Description *string `json:"description,omitempty" maxLength:"description"`
 }
 
 // ActivityInput creates an activity, or edits one (nil fields stay on edit).
@@ -186,16 +186,16 @@ type CampaignInput struct {
 // creating manager's zone; an empty starts_at means now, an empty ends_at
 // means no end.
 type ActivityInput struct {
-	Type         *string   `json:"type,omitempty"`
-	Message      *string   `json:"message,omitempty"`
-	Instructions *string   `json:"instructions,omitempty"`
-	MediaID      *string   `json:"media_id,omitempty"`
-	GroupIDs     *[]string `json:"group_ids,omitempty"`
-	ChannelIDs   *[]string `json:"channel_ids,omitempty"`
-	StartsAt     *string   `json:"starts_at,omitempty"`
-	EndsAt       *string   `json:"ends_at,omitempty"`
+	Type         *string   `json:"type,omitempty" maxLength:"word"`
+	Message      *string   `json:"message,omitempty" maxLength:"text"`
+	Instructions *string   `json:"instructions,omitempty" maxLength:"text"`
+	MediaID      *string   `json:"media_id,omitempty" maxLength:"id"`
+	GroupIDs     *[]string `json:"group_ids,omitempty" maxItems:"ids" maxLength:"id"`
+	ChannelIDs   *[]string `json:"channel_ids,omitempty" maxItems:"ids" maxLength:"id"`
+	StartsAt     *string   `json:"starts_at,omitempty" maxLength:"word"`
+	EndsAt       *string   `json:"ends_at,omitempty" maxLength:"word"`
 	Points       *int      `json:"points,omitempty"`
-	CampaignID   *string   `json:"campaign_id,omitempty"`
+	CampaignID   *string   `json:"campaign_id,omitempty" maxLength:"id"`
 	Featured     *bool     `json:"featured,omitempty"`
 }
 

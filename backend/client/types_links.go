@@ -2,7 +2,7 @@ package client
 
 // LinkPreview asks how a message's links will look once tracked.
 type LinkPreview struct {
-	Message string `json:"message"`
+	Message string `json:"message" maxLength:"text"`
 }
 
 // LinkPreviewResult is the message with placeholder short links, and the

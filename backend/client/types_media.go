@@ -41,8 +41,8 @@ const (
 // exact size in bytes. A name or size the kind's rules refuse is answered
 // at once with media_refused.
 type UploadRequest struct {
-	Kind     string `json:"kind"`
-	Filename string `json:"filename"`
+	Kind     string `json:"kind" maxLength:"word"`
+	Filename string `json:"filename" maxLength:"filename"`
 	Size     int64  `json:"size"`
 }
 

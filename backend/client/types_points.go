@@ -5,8 +5,8 @@ import "time"
 // Perform is a member doing an activity. ClientActionID is the client's
 // idempotency key: a retry with the same key is the same perform.
 type Perform struct {
-	ClientActionID string `json:"client_action_id"`
-	Surface        string `json:"surface"` // "mobile" or "web"
+	ClientActionID string `json:"client_action_id" maxLength:"key"`
+	Surface        string `json:"surface" maxLength:"word"` // "mobile" or "web"
 }
 
 // Share is what the app hands to the network: the text to paste and the
@@ -54,9 +54,9 @@ type Points struct {
 
 // Adjustment is a manager's manual change of a member's points.
 type Adjustment struct {
-	MemberID string `json:"member_id"`
+	MemberID string `json:"member_id" maxLength:"id"`
 	Points   int    `json:"points"`
-	Reason   string `json:"reason"`
+	Reason   string `json:"reason" maxLength:"description"`
 }
 
 // LeaderboardEntry is one row of the board; ties share a rank.
@@ -95,8 +95,8 @@ type Reward struct {
 
 // RewardInput creates a reward, or edits one (nil fields stay on edit).
 type RewardInput struct {
-	Title       *string `json:"title,omitempty"`
-	Description *string `json:"description,omitempty"`
+	Title       *string `json:"title,omitempty" maxLength:"name"`
+	Description *string `json:"description,omitempty" maxLength:"description"`
 	Cost        *int    `json:"cost,omitempty"`
 	Quantity    *int    `json:"quantity,omitempty"` // 0 on edit clears to unlimited
 	Active      *bool   `json:"active,omitempty"`
@@ -104,7 +104,7 @@ type RewardInput struct {
 
 // Redeem spends points on a reward; ClientActionID makes a retry safe.
 type Redeem struct {
-	ClientActionID string `json:"client_action_id"`
+	ClientActionID string `json:"client_action_id" maxLength:"key"`
 }
 
 // Redemption is a member's claim of a reward.
@@ -123,7 +123,7 @@ type Redemption struct {
 
 // Decision fulfils or rejects a redemption, with an optional note.
 type Decision struct {
-	Note string `json:"note,omitempty"`
+	Note string `json:"note,omitempty" maxLength:"description"`
 }
 
 // DayCount is performs on one day (in the program's zone).

@@ -10,23 +10,23 @@ import (
 // Registering the same token again updates that registration.
 type DeviceInput struct {
 	// Platform is fcm, apns or webpush.
-	Platform     string               `json:"platform"`
-	Token        string               `json:"token,omitempty"`
+	Platform     string               `json:"platform" maxLength:"word"`
+	Token        string               `json:"token,omitempty" maxLength:"token"`
 	Subscription *WebPushSubscription `json:"subscription,omitempty"`
 	// Locale is the app's language (en, zh-Hans); empty: the person's.
-	Locale string `json:"locale,omitempty"`
+	Locale string `json:"locale,omitempty" maxLength:"locale"`
 }
 
 // WebPushSubscription is a browser's push subscription.
 type WebPushSubscription struct {
-	Endpoint string      `json:"endpoint"`
+	Endpoint string      `json:"endpoint" maxLength:"url"`
 	Keys     WebPushKeys `json:"keys"`
 }
 
 // WebPushKeys are the subscription's base64url keys.
 type WebPushKeys struct {
-	P256dh string `json:"p256dh"`
-	Auth   string `json:"auth"`
+	P256dh string `json:"p256dh" maxLength:"token"`
+	Auth   string `json:"auth" maxLength:"token"`
 }
 
 // Device is one push registration.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +31,10 @@ func FuzzActivityInput(f *testing.F) {
 		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		var in client.ActivityInput
-		err := decode(req, &in)
+		err := decode(req, &in, bodyLimit(reflect.TypeOf(in)))
+		if err == nil {
+			err = checkInput(&in)
+		}
 		if err == nil {
 			var a domain.Activity
 			a, err = domain.ApplyActivityInput(domain.Activity{}, toInput(in), loc, now)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
@@ -104,8 +105,8 @@ func requireName(name string) (string, error) {
 	f := domain.Fields{}
 	if name == "" {
 		f.Add("name", "is required")
-	} else if len([]rune(name)) > 200 {
-		f.Add("name", "must be at most 200 characters")
+	} else if len([]rune(name)) > domain.MaxNameLength {
+		f.Add("name", fmt.Sprintf("must be at most %d characters", domain.MaxNameLength))
 	}
 	return name, f.Err()
 }
@@ -217,7 +218,7 @@ func (s *Server) updateChannel(c *call, in client.ChannelInput) (client.Channel,
 	f := domain.Fields{}
 	if in.Name != "" {
 		if ch.Name, err = requireName(in.Name); err != nil {
-			f.Add("name", "must be at most 200 characters")
+			f.Add("name", "is required") // blank: the edge refuses long names
 		}
 	}
 	if in.Visibility != "" {

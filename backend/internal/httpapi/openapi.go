@@ -72,6 +72,7 @@ func (s *Server) OpenAPI() map[string]any {
 		if rt.out == reflect.TypeOf(redirectTo{}) {
 			op["responses"] = map[string]any{
 				"302": map[string]any{"description": "to the link's URL", "headers": map[string]any{"Location": map[string]any{"schema": map[string]any{"type": "string"}}}},
+				"400": map[string]any{"description": "a query that is not UTF-8 text", "content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}},
 				"404": map[string]any{"description": "no such link", "content": map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}},
 			}
 			item[strings.ToLower(rt.method)] = op
@@ -166,11 +167,31 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 		if fname == "" {
 			fname = f.Name
 		}
-		props[fname] = g.schema(f.Type)
+		props[fname] = limited(g.schema(f.Type), f)
 		if !strings.Contains(opts, "omitempty") {
 			*required = append(*required, fname)
 		}
 	}
+}
+
+// limited adds a field's limit tags to its schema: maxLength to a string,
+// or to a list's items; maxItems to a list. The validator (input.go) reads
+// the same tags.
+func limited(s map[string]any, f reflect.StructField) map[string]any {
+	if n, ok := tagLimit(f, "maxItems"); ok && s["type"] == "array" {
+		s["maxItems"] = n
+	}
+	if n, ok := tagLimit(f, "maxLength"); ok {
+		switch s["type"] {
+		case "string":
+			s["maxLength"] = n
+		case "array":
+			if items, _ := s["items"].(map[string]any); items["type"] == "string" {
+				items["maxLength"] = n
+			}
+		}
+	}
+	return s
 }
 
 func (g *schemaGen) schema(t reflect.Type) map[string]any {

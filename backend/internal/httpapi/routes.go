@@ -28,7 +28,8 @@ type param struct{ name, desc string }
 // none is the body type of requests and responses without one.
 type none struct{}
 
-// op adapts a typed handler: decodes In (unless none), returns Out.
+// op adapts a typed handler: decodes In (unless none) and checks it against
+// its type's limits (input.go), returns Out.
 func op[In, Out any](fn func(c *call, in In) (Out, error)) (reflect.Type, reflect.Type, func(*call) (any, error)) {
 	var in In
 	var out Out
@@ -39,10 +40,18 @@ func op[In, Out any](fn func(c *call, in In) (Out, error)) (reflect.Type, reflec
 	if outT == reflect.TypeOf(none{}) {
 		outT = nil
 	}
+	var limit int64
+	if inT != nil {
+		checkTags(inT, map[reflect.Type]bool{})
+		limit = bodyLimit(inT)
+	}
 	return inT, outT, func(c *call) (any, error) {
 		var in In
 		if inT != nil {
-			if err := decode(c.r, &in); err != nil {
+			if err := decode(c.r, &in, limit); err != nil {
+				return nil, err
+			}
+			if err := checkInput(&in); err != nil {
 				return nil, err
 			}
 		}

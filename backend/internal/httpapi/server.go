@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/auth"
@@ -28,7 +29,8 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
 )
 
-// MaxBodyBytes caps JSON request bodies.
+// MaxBodyBytes caps JSON request bodies, unless their type's lists need
+// more (bodyLimit).
 const MaxBodyBytes = 1 << 20
 
 // Options configure the API server.
@@ -168,7 +170,7 @@ func New(o Options) *Server {
 		if rt.pattern != "" {
 			pattern = rt.pattern
 		}
-		s.mux.Handle(rt.method+" "+pattern, s.wrap(rt))
+		s.mux.Handle(rt.method+" "+pattern, s.wrap(rt, pathNames(pattern)))
 	}
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.serveOpenAPI)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -222,9 +224,23 @@ func (c *call) query(name string) string {
 	return strings.TrimSpace(c.r.URL.Query().Get(name))
 }
 
-// wrap authenticates, authorizes, decodes, calls and encodes.
-func (s *Server) wrap(rt route) http.Handler {
+// pathNames are the names of a mux pattern's path values.
+func pathNames(pattern string) []string {
+	var names []string
+	for _, m := range pathParam.FindAllStringSubmatch(pattern, -1) {
+		names = append(names, m[1])
+	}
+	return names
+}
+
+// wrap checks the path and query are text, then authenticates, authorizes,
+// decodes, calls and encodes.
+func (s *Server) wrap(rt route, pathNames []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if de := checkText(r, pathNames); de != nil {
+			s.refuse(w, rt, de)
+			return
+		}
 		c := &call{ctx: r.Context(), r: r, w: w}
 		out, err := s.serve(c, rt)
 		if errors.Is(err, errHandled) {
@@ -398,20 +414,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // rawJSON is a response already encoded.
 type rawJSON []byte
 
-// decode reads a JSON body into v with errors a person can act on.
-func decode(r *http.Request, v any) error {
+// decode reads a JSON body of at most limit bytes into v with errors a
+// person can act on.
+func decode(r *http.Request, v any, limit int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return domain.Errorf(domain.CodeUnsupportedMedia, "send JSON with Content-Type: application/json")
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return domain.Errorf(domain.CodeBadRequest, "could not read the request body")
 	}
-	if len(body) > MaxBodyBytes {
-		return domain.Errorf(domain.CodeTooLarge, "the request body is larger than 1 MiB")
+	if int64(len(body)) > limit {
+		return domain.Errorf(domain.CodeTooLarge, "the request body is larger than %d MiB", (limit+(1<<20)-1)>>20)
+	}
+	// encoding/json would quietly turn bytes that are not UTF-8 into U+FFFD.
+	if !utf8.Valid(body) {
+		return domain.Errorf(domain.CodeBadRequest, "the body must be UTF-8 text")
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		body = []byte("{}")

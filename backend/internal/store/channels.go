@@ -124,10 +124,8 @@ func (s *Store) SetChannelMembers(ctx context.Context, programID, channelID stri
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM channel_members WHERE channel_id = ?"), channelID); err != nil {
 			return err
 		}
-		for _, uid := range userIDs {
-			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO channel_members (channel_id, user_id, program_id) VALUES (?, ?, ?)"), channelID, uid, programID); err != nil {
-				return err
-			}
+		if err := insertMembers(ctx, s, tx, "channel_members", "channel_id", channelID, programID, userIDs); err != nil {
+			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
 	})

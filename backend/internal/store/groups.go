@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 
@@ -115,13 +116,35 @@ func (s *Store) SetGroupMembers(ctx context.Context, programID, groupID string, 
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM group_members WHERE group_id = ?"), groupID); err != nil {
 			return err
 		}
-		for _, uid := range userIDs {
-			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO group_members (group_id, user_id, program_id) VALUES (?, ?, ?)"), groupID, uid, programID); err != nil {
-				return err
-			}
+		if err := insertMembers(ctx, s, tx, "group_members", "group_id", groupID, programID, userIDs); err != nil {
+			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
 	})
+}
+
+// insertMembers adds a (owner, user_id, program_id) row for each user to
+// table, many rows per statement: a group or private channel may hold a
+// whole company (domain.MaxMembers), far more rows than one statement can
+// bind parameters for, and far too many for one round trip each.
+func insertMembers(ctx context.Context, s *Store, tx *sql.Tx, table, ownerCol, ownerID, programID string, userIDs []string) error {
+	const perStatement = 1000 // 3,000 parameters
+	for _, chunk := range chunks(userIDs, perStatement) {
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + table + " (" + ownerCol + ", user_id, program_id) VALUES ")
+		args := make([]any, 0, 3*len(chunk))
+		for i, uid := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?, ?, ?)")
+			args = append(args, ownerID, uid, programID)
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // setUserGroups replaces one member's groups inside a program.
@@ -154,21 +177,9 @@ func exists(ctx context.Context, s *Store, q querier, table, programID, id, what
 
 // missingIDs returns the ids that are not rows of table in the program.
 func missingIDs(ctx context.Context, s *Store, q querier, table, programID string, ids []string) ([]string, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	rows, err := q.QueryContext(ctx, s.q("SELECT id FROM "+table+" WHERE program_id = ? AND id IN ("+placeholders(len(ids))+")"), append([]any{programID}, anySlice(ids)...)...)
+	found, err := foundIDs(ctx, s, q, "SELECT id FROM "+table+" WHERE program_id = ? AND id IN ", programID, ids)
 	if err != nil {
 		return nil, err
-	}
-	defer rows.Close()
-	found := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		found[id] = true
 	}
 	var missing []string
 	for _, id := range ids {
@@ -176,25 +187,40 @@ func missingIDs(ctx context.Context, s *Store, q querier, table, programID strin
 			missing = append(missing, id)
 		}
 	}
-	return missing, rows.Err()
+	return missing, nil
+}
+
+// foundIDs runs query (ending in "IN ") for ids, in chunks of maxInList, and
+// returns the ids it answers.
+func foundIDs(ctx context.Context, s *Store, q querier, query, programID string, ids []string) (map[string]bool, error) {
+	found := map[string]bool{}
+	for _, chunk := range chunks(ids, maxInList) {
+		rows, err := q.QueryContext(ctx, s.rebind(query+"("+placeholders(len(chunk))+")"), append([]any{programID}, anySlice(chunk)...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
 }
 
 func checkMembers(ctx context.Context, s *Store, q querier, programID string, userIDs []string) error {
-	if len(userIDs) == 0 {
-		return nil
-	}
-	rows, err := q.QueryContext(ctx, s.q("SELECT user_id FROM memberships WHERE program_id = ? AND user_id IN ("+placeholders(len(userIDs))+")"), append([]any{programID}, anySlice(userIDs)...)...)
+	found, err := foundIDs(ctx, s, q, "SELECT user_id FROM memberships WHERE program_id = ? AND user_id IN ", programID, userIDs)
 	if err != nil {
 		return err
-	}
-	defer rows.Close()
-	found := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		found[id] = true
 	}
 	var missing []string
 	for _, id := range userIDs {
@@ -205,10 +231,14 @@ func checkMembers(ctx context.Context, s *Store, q querier, programID string, us
 	if len(missing) > 0 {
 		return unknownIDs("user_ids", "member", missing)
 	}
-	return rows.Err()
+	return nil
 }
 
 func unknownIDs(field, what string, ids []string) error {
+	list := strings.Join(ids[:min(len(ids), 10)], ", ")
+	if len(ids) > 10 {
+		list += fmt.Sprintf(" and %d more", len(ids)-10)
+	}
 	return &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention",
-		Fields: map[string]string{field: "no such " + what + " in this program: " + strings.Join(ids, ", ")}}
+		Fields: map[string]string{field: "no such " + what + " in this program: " + list}}
 }

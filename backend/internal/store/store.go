@@ -238,6 +238,11 @@ func fromNullMS(v sql.NullInt64) time.Time {
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
+// maxInList is the most ids one IN (…) list binds: well under SQLite's
+// 32,766 bound parameters (PostgreSQL allows 65,535), with room for the
+// query's other arguments. Longer lists are queried in chunks (see chunks).
+const maxInList = 10000
+
 // placeholders returns "?,?,?" for n arguments.
 func placeholders(n int) string {
 	if n == 0 {
