@@ -61,7 +61,9 @@ func (s *inviteScreen) onAccept() {
 		return
 	}
 	in := client.AcceptInvite{Code: strings.TrimSpace(s.code.Text), Name: strings.TrimSpace(s.name.Text), Password: s.password.Text}
-	if in.Code == "" || in.Name == "" || in.Password == "" {
+	// The name is asked of new accounts only (the server says so); someone
+	// who has an account joins with its password alone.
+	if in.Code == "" || in.Password == "" {
 		say(s.status, tr.T("invite.missing"))
 		return
 	}

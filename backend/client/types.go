@@ -112,8 +112,10 @@ type Member struct {
 	Status   string   `json:"status"` // "active" or "invited"
 }
 
-// AddMember invites or adds a person. Without a password a new person gets
-// an invite code to accept.
+// AddMember invites a person to a program. Everyone gets an invite code
+// (AddedMember.InviteCode) and stays "invited" until they accept it, whether
+// or not the address already has an account: the answer shows only what the
+// manager typed. Password is refused (422): only the person sets theirs.
 type AddMember struct {
 	Email    string   `json:"email" maxLength:"email"`
 	Name     string   `json:"name" maxLength:"name"`

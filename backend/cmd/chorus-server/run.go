@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,11 +13,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/auth"
 	"github.com/chorus-advocacy/chorus/backend/internal/config"
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/links"
@@ -34,6 +37,8 @@ const usage = `chorus-server — the Chorus backend
   chorus-server admin create-program --name NAME --manager-email EMAIL --manager-password PASSWORD [--manager-name NAME] [--timezone ZONE]
   chorus-server probe [--kind wechat_photo|wechat_video|tiktok_video] FILE...
   chorus-server admin create-user --email EMAIL --password PASSWORD [--name NAME] [--timezone ZONE] [--locale en|zh-Hans]
+  chorus-server admin add-manager --program PROGRAM_ID --email EMAIL
+  chorus-server admin reset-password --email EMAIL [--password PASSWORD]   (without --password: read from standard input)
 
 Every setting also reads CHORUS_* environment variables (see serve --help).
 `
@@ -235,7 +240,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := config.FlagSet("admin " + args[0])
 	fs.SetOutput(stderr)
 	var (
-		name, email, password, mgrName, zone, locale string
+		name, email, password, mgrName, zone, locale, program string
 	)
 	switch args[0] {
 	case "create-program":
@@ -250,6 +255,12 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&name, "name", "", "name")
 		fs.StringVar(&zone, "timezone", "UTC", "time zone (IANA)")
 		fs.StringVar(&locale, "locale", "en", "en or zh-Hans")
+	case "add-manager":
+		fs.StringVar(&program, "program", "", "program id")
+		fs.StringVar(&email, "email", "", "email of an existing account")
+	case "reset-password":
+		fs.StringVar(&email, "email", "", "email of the account")
+		fs.StringVar(&password, "password", "", "new password (8+ characters); without it, read from standard input")
 	default:
 		fmt.Fprintf(stderr, "unknown admin command %q\n\n%s", args[0], usage)
 		return 2
@@ -281,6 +292,36 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		u, err := seed.CreateUser(ctx, st, seed.UserSpec{Email: email, Name: name, Password: password, Timezone: zone, Locale: locale}, auth.DefaultParams)
 		if err != nil {
 			fmt.Fprintln(stderr, "create-user:", err)
+			return 1
+		}
+		out = map[string]string{"user_id": u.ID}
+	case "add-manager", "reset-password":
+		addr, _ := domain.NormalizeEmail(email)
+		u, err := st.UserByEmail(ctx, addr)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: no account with the email %q (admin create-user makes one)\n", args[0], email)
+			return 1
+		}
+		if args[0] == "add-manager" {
+			// The way back into a program nobody can run any more.
+			if err := st.AddManager(ctx, program, u.ID, time.Now()); err != nil {
+				fmt.Fprintln(stderr, "add-manager:", err)
+				return 1
+			}
+			out = map[string]string{"program_id": program, "manager_id": u.ID}
+			break
+		}
+		if password == "" {
+			password, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+			password = strings.TrimRight(password, "\r\n")
+		}
+		if len([]rune(password)) < auth.MinPasswordLength {
+			fmt.Fprintf(stderr, "reset-password: the password must be at least %d characters\n", auth.MinPasswordLength)
+			return 2
+		}
+		// Every session of the account ends with the old password.
+		if err := st.SetPassword(ctx, u.ID, auth.HashPassword(password, auth.DefaultParams)); err != nil {
+			fmt.Fprintln(stderr, "reset-password:", err)
 			return 1
 		}
 		out = map[string]string{"user_id": u.ID}

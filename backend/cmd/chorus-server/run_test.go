@@ -147,6 +147,15 @@ func TestAdminServeAndStop(t *testing.T) {
 	if out, err := exec.Command(binary(t), "admin", "create-program", "--data", data, "--name", "X", "--manager-email", "bad", "--manager-password", "x").CombinedOutput(); err == nil || !strings.Contains(string(out), "email") {
 		t.Fatalf("bad admin input: %v %s", err, out)
 	}
+	// An installation admin makes an existing person a manager of a program
+	// (the way back in when nobody can run it) and resets a password, which
+	// ends the account's sessions.
+	if got := runAdmin(t, "add-manager", "--data", data, "--program", ids["program_id"], "--email", "solo@acme.test"); got["manager_id"] != user["user_id"] {
+		t.Fatalf("add-manager: %v", got)
+	}
+	if out, err := exec.Command(binary(t), "admin", "add-manager", "--data", data, "--program", ids["program_id"], "--email", "nobody@acme.test").CombinedOutput(); err == nil || !strings.Contains(string(out), "no account") {
+		t.Fatalf("add-manager of nobody: %v %s", err, out)
+	}
 	srv := start(t, "--data", data)
 	c := client.New(srv.url)
 	if _, err := c.Login(context.Background(), "boss@acme.test", "boss-secret"); err != nil {
@@ -155,6 +164,17 @@ func TestAdminServeAndStop(t *testing.T) {
 	me, err := c.Me(context.Background())
 	if err != nil || len(me.Memberships) != 1 || me.Memberships[0].ProgramID != ids["program_id"] || me.Timezone != "Europe/Berlin" {
 		t.Fatalf("me: %+v %v", me, err)
+	}
+	solo := client.New(srv.url)
+	if s, err := solo.Login(context.Background(), "solo@acme.test", "solo-secret"); err != nil || len(s.User.Memberships) != 1 || s.User.Memberships[0].Role != "manager" {
+		t.Fatalf("solo as manager: %+v %v", s.User, err)
+	}
+	runAdmin(t, "reset-password", "--data", data, "--email", "solo@acme.test", "--password", "new-solo-secret")
+	if _, err := solo.Me(context.Background()); client.Status(err) != 401 {
+		t.Fatalf("a session survived the reset: %v", err)
+	}
+	if _, err := solo.Login(context.Background(), "solo@acme.test", "new-solo-secret"); err != nil {
+		t.Fatalf("sign in with the reset password: %v", err)
 	}
 	// SIGTERM drains and exits 0.
 	srv.cmd.Process.Signal(syscall.SIGTERM)
@@ -230,11 +250,12 @@ func crashDuringPerforms(t *testing.T, dbArgs ...string) {
 	var people []*client.Client
 	for i := 0; i < members; i++ {
 		email := fmt.Sprintf("m%d@crash.test", i)
-		if _, err := mgr.AddMember(ctx, pid, client.AddMember{Email: email, Password: "member-secret"}); err != nil {
+		added, err := mgr.AddMember(ctx, pid, client.AddMember{Email: email})
+		if err != nil {
 			t.Fatal(err)
 		}
 		c := client.New(srv.url).SetRetryCount(0)
-		if _, err := c.Login(ctx, email, "member-secret"); err != nil {
+		if _, err := c.AcceptInvite(ctx, client.AcceptInvite{Code: added.InviteCode, Name: email, Password: "member-secret"}); err != nil {
 			t.Fatal(err)
 		}
 		people = append(people, c)

@@ -3,6 +3,7 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -52,6 +53,12 @@ func Errorf(code, format string, args ...any) *Error {
 
 // NotFound says that a thing of this kind does not exist (or is not yours to see).
 func NotFound(what string) *Error { return Errorf(CodeNotFound, "%s not found", what) }
+
+// HasCode reports whether err is (or wraps) an Error with this code.
+func HasCode(err error, code string) bool {
+	var de *Error
+	return errors.As(err, &de) && de.Code == code
+}
 
 // Fields collects per-field validation messages.
 type Fields map[string]string

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -24,46 +25,52 @@ func (s *Server) health(c *call, _ none) (client.Health, error) {
 
 func (s *Server) login(c *call, in client.LoginRequest) (client.Session, error) {
 	email, _ := domain.NormalizeEmail(in.Email)
-	now := s.now()
-	ip := clientIP(c.r)
-	for _, l := range []struct {
-		lim *auth.Limiter
-		key string
-	}{{s.accounts, email}, {s.addrs, ip}} {
-		if blocked, wait := l.lim.Blocked(l.key, now); blocked {
-			return client.Session{}, retryAfter{domain.Errorf(domain.CodeRateLimited, "too many failed sign-ins; try again in %s", roundUp(wait)), wait}
-		}
-	}
 	u, err := s.store.UserByEmail(c.ctx, email)
-	if err == nil {
-		err = auth.CheckPassword(in.Password, u.PasswordHash)
-	} else if isCode(err, domain.CodeNotFound) {
-		// Spend the same time as a real check so timing does not tell
-		// which addresses have accounts.
-		_ = auth.CheckPassword(in.Password, dummyHash(s.o.PasswordParams))
-		err = auth.ErrMismatch
+	if err != nil && !isCode(err, domain.CodeNotFound) {
+		return client.Session{}, err
 	}
-	if err == auth.ErrMismatch {
-		s.accounts.Take(email, now)
-		s.addrs.Take(ip, now)
-		return client.Session{}, domain.Errorf(domain.CodeUnauthorized, "that email and password do not match")
-	}
-	if err != nil {
+	// An unknown address and an invited person without a password yet cost
+	// the same hash as a real check: timing tells nothing.
+	if err := s.checkPassword(c, email, in.Password, u.PasswordHash); err != nil {
 		return client.Session{}, err
 	}
 	return s.newSession(c.ctx, u)
 }
 
-var dummy struct {
-	params auth.Params
-	hash   string
-}
+var errWrongPassword = domain.Errorf(domain.CodeUnauthorized, "that email and password do not match")
 
-func dummyHash(p auth.Params) string {
-	if dummy.params != p {
-		dummy.hash, dummy.params = auth.HashPassword("not a password", p), p
+// checkPassword is every sign-in's password check: the address's budget and
+// the account's backoff are taken before hashing (parallel guesses are
+// counted as they start), hashes run through the gate, and a success gives
+// both back. An empty hash (no account, or no password yet) never matches
+// but costs the same.
+func (s *Server) checkPassword(c *call, account, password, hash string) error {
+	now := s.now()
+	ok, wait, undo := s.addrs.Try(clientIP(c.r), now)
+	if !ok {
+		return tooManyTries(wait)
 	}
-	return dummy.hash
+	if ok, wait := s.accounts.Try(account, now); !ok {
+		undo() // the address did not get to guess
+		return tooManyTries(wait)
+	}
+	var err error
+	if gerr := s.hashes.Do(c.ctx, func() { err = auth.Verify(password, hash, s.o.PasswordParams) }); gerr != nil {
+		undo()
+		if errors.Is(gerr, auth.ErrBusy) {
+			return retryAfter{domain.Errorf(domain.CodeRateLimited, "many people are signing in right now; try again in a moment"), 2 * time.Second}
+		}
+		return gerr
+	}
+	if err == auth.ErrMismatch {
+		return errWrongPassword
+	}
+	if err != nil {
+		return err
+	}
+	undo()
+	s.accounts.Forget(account)
+	return nil
 }
 
 func roundUp(d time.Duration) string {
@@ -71,6 +78,20 @@ func roundUp(d time.Duration) string {
 		return "1s"
 	}
 	return d.Round(time.Second).String()
+}
+
+func tooManyTries(wait time.Duration) error {
+	return retryAfter{domain.Errorf(domain.CodeRateLimited, "too many failed sign-ins; try again in %s", roundUp(wait)), wait}
+}
+
+// hashPassword hashes a new password in the gate.
+func (s *Server) hashPassword(c *call, password string) (string, error) {
+	var hash string
+	err := s.hashes.Do(c.ctx, func() { hash = auth.HashPassword(password, s.o.PasswordParams) })
+	if errors.Is(err, auth.ErrBusy) {
+		return "", retryAfter{domain.Errorf(domain.CodeRateLimited, "the server is busy; try again in a moment"), 2 * time.Second}
+	}
+	return hash, err
 }
 
 func (s *Server) newSession(ctx context.Context, u domain.User) (client.Session, error) {
@@ -93,15 +114,17 @@ func (s *Server) logout(c *call, _ none) (none, error) {
 	return none{}, s.store.DeleteSession(c.ctx, c.session)
 }
 
+// acceptInvite joins the invite's program, and only that one. A person
+// without a password yet chooses their name and first password here; a person
+// who has one proves it, and nothing about their account changes: whoever
+// holds an invite code never gets more than that program's membership.
 func (s *Server) acceptInvite(c *call, in client.AcceptInvite) (client.Session, error) {
 	f := domain.Fields{}
-	name := strings.TrimSpace(in.Name)
-	if name == "" {
-		f.Add("name", "is required")
-	}
-	checkPassword(f, "password", in.Password)
 	if strings.TrimSpace(in.Code) == "" {
 		f.Add("code", "is required")
+	}
+	if in.Password == "" {
+		f.Add("password", "is required")
 	}
 	if err := f.Err(); err != nil {
 		return client.Session{}, err
@@ -125,14 +148,44 @@ func (s *Server) acceptInvite(c *call, in client.AcceptInvite) (client.Session, 
 	if err != nil {
 		return client.Session{}, err
 	}
-	u.Name, u.PasswordHash = name, auth.HashPassword(in.Password, s.o.PasswordParams)
-	if err := s.store.AcceptInvite(c.ctx, hash, u, now); err != nil {
-		if isCode(err, domain.CodeNotFound) { // lost a race with another accept
-			return client.Session{}, domain.Errorf(domain.CodeConflict, "this invite was already used; sign in with your email and password")
+	var first *domain.User
+	if u.PasswordHash == "" {
+		name := strings.TrimSpace(in.Name)
+		if name == "" {
+			f.Add("name", "is required")
+		}
+		checkPassword(f, "password", in.Password)
+		if err := f.Err(); err != nil {
+			return client.Session{}, err
+		}
+		if u.PasswordHash, err = s.hashPassword(c, in.Password); err != nil {
+			return client.Session{}, err
+		}
+		u.Name = name
+		first = &u
+	} else if err := s.checkPassword(c, u.Email, in.Password, u.PasswordHash); err != nil {
+		if isCode(err, domain.CodeUnauthorized) {
+			return client.Session{}, domain.Errorf(domain.CodeUnauthorized, "this invite is for an account that already has a password: enter that password to join (your name and password stay as they are)")
 		}
 		return client.Session{}, err
 	}
+	if err := s.store.AcceptInvite(c.ctx, hash, inv, first, now); err != nil {
+		if isCode(err, domain.CodeNotFound) { // lost a race with another accept, or the invite was withdrawn
+			return client.Session{}, domain.Errorf(domain.CodeConflict, "this invite was already used or withdrawn; sign in with your email and password")
+		}
+		return client.Session{}, err
+	}
+	if first != nil {
+		s.endSessions(u.ID)
+	}
+	s.caches.forgetMembers(inv.ProgramID)
 	return s.newSession(c.ctx, u)
+}
+
+// endSessions forgets every cached session of a person whose sessions were
+// all ended in the database (a new password).
+func (s *Server) endSessions(userID string) {
+	s.caches.sessions.forget(func(_ string, u domain.User) bool { return u.ID == userID })
 }
 
 func checkPassword(f domain.Fields, field, pw string) {

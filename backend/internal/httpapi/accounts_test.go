@@ -66,11 +66,23 @@ func TestAccounts(t *testing.T) {
 			t.Fatalf("members: %+v", members)
 		}
 
-		// A person of another program is added at once, without an invite.
+		// A person of another program is invited like anyone else: the
+		// answer shows what the manager typed, and they join only by
+		// accepting with their own password.
 		otherPID, other := e.OtherProgram()
-		res := must[client.AddedMember](t)(other.AddMember(ctx, otherPID, client.AddMember{Email: "new@acme.test"}))
-		if res.InviteCode != "" || res.Member.Status != "active" {
+		res := must[client.AddedMember](t)(other.AddMember(ctx, otherPID, client.AddMember{Email: "new@acme.test", Name: "N. Ew", Timezone: "UTC"}))
+		if res.InviteCode == "" || res.Member.Status != "invited" || res.Member.Name != "N. Ew" || res.Member.Timezone != "UTC" {
 			t.Fatalf("existing person: %+v", res)
+		}
+		if got := must[client.Me](t)(newbie.Me(ctx)); len(got.Memberships) != 1 {
+			t.Fatalf("joined before accepting: %+v", got.Memberships)
+		}
+		if _, err := e.Client().AcceptInvite(ctx, client.AcceptInvite{Code: res.InviteCode, Name: "Eve", Password: "eve-secret"}); client.Status(err) != 401 {
+			t.Fatalf("accepting for an account with a password, without it: %v", err)
+		}
+		joined := must[client.Session](t)(e.Client().AcceptInvite(ctx, client.AcceptInvite{Code: res.InviteCode, Name: "ignored", Password: "nina-secret"}))
+		if joined.User.Name != "Nina" || len(joined.User.Memberships) != 2 {
+			t.Fatalf("two programs: %+v", joined.User)
 		}
 		if got := must[client.Me](t)(newbie.Me(ctx)); len(got.Memberships) != 2 {
 			t.Fatalf("two programs: %+v", got.Memberships)

@@ -105,6 +105,18 @@ func (s *Server) board(ctx context.Context, k boardKey, start time.Time) (*board
 	return e.cur, nil
 }
 
+// forgetBoards drops a program's boards when someone leaves it, so the next
+// request ranks only the people still there.
+func (s *Server) forgetBoards(programID string) {
+	s.boards.mu.Lock()
+	defer s.boards.mu.Unlock()
+	for k := range s.boards.m {
+		if k.program == programID {
+			delete(s.boards.m, k)
+		}
+	}
+}
+
 // rankOf is where points would stand on the board: one more than the number
 // of members with more points.
 func (b *board) rankOf(points int) int {

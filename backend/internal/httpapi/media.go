@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -90,10 +89,6 @@ func (s *Server) uploadStatus(c *call) error {
 	return nil
 }
 
-// uploadIdle is how long a chunk's body may stall before the request gives
-// up (and keeps what arrived).
-const uploadIdle = time.Minute
-
 func (s *Server) uploadChunk(c *call) error {
 	svc, err := s.mediaService()
 	if err != nil {
@@ -108,10 +103,11 @@ func (s *Server) uploadChunk(c *call) error {
 		return &domain.Error{Code: domain.CodeBadRequest, Message: "send the Upload-Offset header: the byte this chunk starts at (HEAD tells where the upload stands)",
 			Fields: map[string]string{client.HeaderUploadOffset: "must be a whole number of bytes, 0 or more"}}
 	}
+	// The body may stall at most bodyIdle between reads (withBodyDeadlines),
+	// with no limit on the whole transfer: a 4 GB video on a slow line.
 	rc := http.NewResponseController(c.w)
-	body := &idleReader{r: c.r.Body, rc: rc}
 	interrupt := func() { _ = rc.SetReadDeadline(time.Now()) }
-	cur, err := svc.Append(c.ctx, c.programID, c.path("id"), offset, c.r.ContentLength, body, interrupt)
+	cur, err := svc.Append(c.ctx, c.programID, c.path("id"), offset, c.r.ContentLength, c.r.Body, interrupt)
 	c.w.Header().Set(client.HeaderUploadOffset, strconv.FormatInt(cur, 10))
 	c.w.Header().Set("Cache-Control", "no-store")
 	if errors.Is(err, media.ErrBodyBroken) {
@@ -125,22 +121,6 @@ func (s *Server) uploadChunk(c *call) error {
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// idleReader lets a chunk's body stall at most uploadIdle between reads,
-// without a limit on the whole transfer (a 4 GB video on a slow line).
-type idleReader struct {
-	r        io.Reader
-	rc       *http.ResponseController
-	extended time.Time
-}
-
-func (r *idleReader) Read(p []byte) (int, error) {
-	if now := time.Now(); now.Sub(r.extended) > time.Second {
-		_ = r.rc.SetReadDeadline(now.Add(uploadIdle))
-		r.extended = now
-	}
-	return r.r.Read(p)
 }
 
 func (s *Server) completeUpload(c *call, _ none) (client.UploadResult, error) {

@@ -34,36 +34,32 @@ func (s *Server) addMember(c *call, in client.AddMember) (client.AddedMember, er
 		checkZone(f, "timezone", zone)
 	}
 	if in.Password != "" {
-		checkPassword(f, "password", in.Password)
+		// A person's credentials are theirs: a manager who chose them could
+		// sign in as that person in every program they later join.
+		f.Add("password", "managers cannot set passwords; the person chooses one when accepting the invite")
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		name = strings.SplitN(email, "@", 2)[0]
 	}
 	if err := f.Err(); err != nil {
 		return client.AddedMember{}, err
 	}
+	// Everyone gets an invite and a pending membership, whether or not the
+	// address has an account already: the answer is the same either way, and
+	// only the person, by accepting, joins the program.
 	now := s.now()
-	nm := store.NewMember{Role: role, GroupIDs: orEmpty(in.GroupIDs)}
+	code, hash := auth.NewInviteCode()
+	nm := store.NewMember{Role: role, GroupIDs: orEmpty(in.GroupIDs), InviteHash: hash, InviteTTL: s.o.InviteTTL,
+		User: domain.User{ID: domain.NewID("usr"), Email: email, Name: name, Timezone: zone, Locale: c.user.Locale, CreatedAt: now}}
 	existing, err := s.store.UserByEmail(c.ctx, email)
 	switch {
 	case err == nil:
-		// Already has an account (another program): just add them.
-		nm.User = existing
+		nm.User.ID = existing.ID
 	case isCode(err, domain.CodeNotFound):
-		name := strings.TrimSpace(in.Name)
-		if name == "" {
-			name = strings.SplitN(email, "@", 2)[0]
-		}
 		nm.CreateUser = true
-		nm.User = domain.User{ID: domain.NewID("usr"), Email: email, Name: name, Timezone: zone, Locale: c.user.Locale, CreatedAt: now}
-		if in.Password != "" {
-			nm.User.PasswordHash = auth.HashPassword(in.Password, s.o.PasswordParams)
-		}
 	default:
 		return client.AddedMember{}, err
-	}
-	var code string
-	if nm.User.PasswordHash == "" {
-		var hash string
-		code, hash = auth.NewInviteCode()
-		nm.InviteHash, nm.InviteTTL = hash, s.o.InviteTTL
 	}
 	if err := s.store.AddMember(c.ctx, c.programID, nm, now); err != nil {
 		return client.AddedMember{}, err
@@ -97,7 +93,11 @@ func (s *Server) updateMember(c *call, in client.UpdateMember) (client.Member, e
 
 func (s *Server) removeMember(c *call, _ none) (none, error) {
 	defer s.caches.forgetMembers(c.programID)
-	return none{}, s.store.RemoveMember(c.ctx, c.programID, c.path("uid"))
+	if err := s.store.RemoveMember(c.ctx, c.programID, c.path("uid")); err != nil {
+		return none{}, err
+	}
+	s.forgetBoards(c.programID)
+	return none{}, nil
 }
 
 func requireName(name string) (string, error) {

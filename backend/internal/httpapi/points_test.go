@@ -174,6 +174,19 @@ func TestLeaderboard(t *testing.T) {
 		if p := must[client.Points](t)(bob.MyPoints(ctx, pid)); p.Total != 55 || p.Entries[0].Reason != "Great referral" {
 			t.Fatalf("bob's ledger: %+v", p)
 		}
+		// Someone who leaves the program leaves its boards at once, name and
+		// points; their ledger stays.
+		must[struct{}](t)(struct{}{}, e.Manager.RemoveMember(ctx, pid, annID))
+		for _, group := range []string{"", sales.ID} {
+			for _, r := range must[client.Leaderboard](t)(dan.Leaderboard(ctx, pid, "all", group, 0)).Entries {
+				if r.MemberID == annID {
+					t.Fatalf("a removed member is still ranked (group %q): %+v", group, r)
+				}
+			}
+		}
+		if lb := must[client.Leaderboard](t)(cat.Leaderboard(ctx, pid, "all", "", 0)); lb.Me.Rank != 2 {
+			t.Fatalf("ranks after a removal: %+v", lb)
+		}
 		if _, err := dan.Leaderboard(ctx, pid, "year", "", 0); apitest.Code(err) != "validation_failed" {
 			t.Fatalf("bad period: %v", err)
 		}

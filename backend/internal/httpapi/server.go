@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,9 @@ type Options struct {
 	Media *media.Service
 	// Clicks records tracked-link clicks. Nil: clicks are not counted.
 	Clicks *links.Recorder
+	// BodyIdle is how long a request body may stall between reads
+	// (DefaultBodyIdle).
+	BodyIdle time.Duration
 	// VisitorKey derives the daily salts of visitor hashes; the same on
 	// every instance. Nil: a random key (uniques then count per instance).
 	VisitorKey []byte
@@ -115,8 +119,9 @@ type Server struct {
 	store      *store.Store
 	log        *slog.Logger
 	now        func() time.Time
-	accounts   *auth.Limiter
+	accounts   *auth.Backoff
 	addrs      *auth.Limiter
+	hashes     *auth.Gate
 	feeds      *feedCache
 	caches     caches
 	boards     boardCache
@@ -145,6 +150,9 @@ func New(o Options) *Server {
 	if o.InviteTTL == 0 {
 		o.InviteTTL = 14 * 24 * time.Hour
 	}
+	if o.BodyIdle == 0 {
+		o.BodyIdle = DefaultBodyIdle
+	}
 	if o.AccountFailures == 0 {
 		o.AccountFailures = 10
 	}
@@ -153,11 +161,15 @@ func New(o Options) *Server {
 	}
 	s := &Server{
 		o: o, store: o.Store, log: o.Log, now: o.Now,
-		// A guesser gets ten tries, then one a minute per account.
-		accounts: auth.NewLimiter(time.Minute, o.AccountFailures),
+		// An address gets its failures, then one try each 10 s; an account
+		// gets its failures, then waits 2 s, 4 s, … at most a minute, so a
+		// guesser on many addresses is slowed and the owner never locked out.
+		accounts: auth.NewBackoff(o.AccountFailures, 2*time.Second, time.Minute),
 		addrs:    auth.NewLimiter(10*time.Second, o.AddressFailures),
-		feeds:    newFeedCache(),
-		mux:      http.NewServeMux(),
+		// Hashing is CPU-bound: more at once than cores only adds heap.
+		hashes: auth.NewGate(runtime.NumCPU(), 10*time.Second),
+		feeds:  newFeedCache(),
+		mux:    http.NewServeMux(),
 	}
 	s.visitorKey = o.VisitorKey
 	if s.visitorKey == nil {
@@ -180,7 +192,7 @@ func New(o Options) *Server {
 }
 
 // Handler returns the HTTP handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return withBodyDeadlines(s.mux, s.o.BodyIdle) }
 
 // Routes lists the API's routes (tests walk them all).
 func (s *Server) Routes() []RouteInfo {

@@ -217,9 +217,10 @@ func (s *Store) PushTargets(ctx context.Context, deviceIDs []string) ([]PushTarg
 // DeviceRef names a device and its owner.
 type DeviceRef struct{ ID, UserID string }
 
-// ProgramDevices lists the devices of a program's members, by device id.
+// ProgramDevices lists the devices of a program's members, by device id:
+// not of people merely invited, who have not said yes to the program.
 func (s *Store) ProgramDevices(ctx context.Context, programID string) ([]DeviceRef, error) {
-	rows, err := s.r.QueryContext(ctx, s.q("SELECT d.id, d.user_id FROM devices d JOIN memberships m ON m.user_id = d.user_id WHERE m.program_id = ? ORDER BY d.id"), programID)
+	rows, err := s.r.QueryContext(ctx, s.q("SELECT d.id, d.user_id FROM devices d JOIN memberships m ON m.user_id = d.user_id WHERE m.program_id = ? AND NOT m.pending ORDER BY d.id"), programID)
 	if err != nil {
 		return nil, err
 	}

@@ -195,11 +195,15 @@ type BoardRow struct {
 // the first named rows. The program's board is read in index order; a
 // group's board starts from its members, who are few, and joins their names.
 func (s *Store) Board(ctx context.Context, programID, period string, start time.Time, groupID string, named int) ([]BoardRow, error) {
-	q := "SELECT t.user_id, '', t.points FROM point_totals t WHERE t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.points > 0"
+	// Only people still in the program (and not merely invited back) are
+	// ranked: their points stay in the ledger, off the board.
+	q := `SELECT t.user_id, '', t.points FROM point_totals t JOIN memberships m ON m.program_id = t.program_id AND m.user_id = t.user_id
+		WHERE t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.points > 0 AND NOT m.pending`
 	args := []any{programID, period, ms(start)}
 	if groupID != "" {
 		q = `SELECT t.user_id, u.name, t.points FROM group_members gm CROSS JOIN point_totals t JOIN users u ON u.id = t.user_id
-			WHERE gm.group_id = ? AND t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.user_id = gm.user_id AND t.points > 0`
+			JOIN memberships m ON m.program_id = t.program_id AND m.user_id = t.user_id
+			WHERE gm.group_id = ? AND t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.user_id = gm.user_id AND t.points > 0 AND NOT m.pending`
 		args = []any{groupID, programID, period, ms(start)}
 	}
 	rows, err := s.r.QueryContext(ctx, s.q(q+" ORDER BY t.points DESC, t.user_id DESC"), args...)

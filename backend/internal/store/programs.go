@@ -25,7 +25,7 @@ func (s *Store) CreateProgram(ctx context.Context, p domain.Program, managerID s
 			p.ID, p.Name, p.Timezone, p.LeaderboardEnabled, p.RewardsEnabled, ms(p.CreatedAt)); err != nil {
 			return translate(err, "program")
 		}
-		return addMember(ctx, s, tx, p.ID, managerID, domain.RoleManager, p.CreatedAt)
+		return addMember(ctx, s, tx, p.ID, NewMember{User: domain.User{ID: managerID}, Role: domain.RoleManager}, p.CreatedAt)
 	})
 }
 
@@ -50,7 +50,7 @@ func (s *Store) UpdateProgram(ctx context.Context, p domain.Program) error {
 
 // Memberships lists the programs a user belongs to.
 func (s *Store) Memberships(ctx context.Context, userID string) ([]domain.Membership, error) {
-	rows, err := s.r.QueryContext(ctx, s.q("SELECT m.program_id, p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.user_id = ? ORDER BY p.name, p.id"), userID)
+	rows, err := s.r.QueryContext(ctx, s.q("SELECT m.program_id, p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.user_id = ? AND NOT m.pending ORDER BY p.name, p.id"), userID)
 	if err != nil {
 		return nil, err
 	}
@@ -66,16 +66,19 @@ func (s *Store) Memberships(ctx context.Context, userID string) ([]domain.Member
 	return out, rows.Err()
 }
 
-// Membership returns a user's role in a program.
+// Membership returns a user's role in a program. A pending membership (an
+// invite not yet accepted) is not one: it gives nothing.
 func (s *Store) Membership(ctx context.Context, programID, userID string) (domain.Membership, error) {
 	m := domain.Membership{ProgramID: programID, UserID: userID}
-	err := s.hotRow(ctx, "SELECT p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.program_id = ? AND m.user_id = ?", programID, userID).
+	err := s.hotRow(ctx, "SELECT p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.program_id = ? AND m.user_id = ? AND NOT m.pending", programID, userID).
 		Scan(&m.ProgramName, &m.Role)
 	return m, translate(err, "membership")
 }
 
-func addMember(ctx context.Context, s *Store, q querier, programID, userID string, role domain.Role, now time.Time) error {
-	_, err := q.ExecContext(ctx, s.q("INSERT INTO memberships (program_id, user_id, role, created_at) VALUES (?, ?, ?, ?)"), programID, userID, string(role), ms(now))
+func addMember(ctx context.Context, s *Store, q querier, programID string, nm NewMember, now time.Time) error {
+	pending := nm.InviteHash != ""
+	_, err := q.ExecContext(ctx, s.q("INSERT INTO memberships (program_id, user_id, role, created_at, pending, invited_name, invited_timezone) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+		programID, nm.User.ID, string(nm.Role), ms(now), pending, nm.User.Name, nm.User.Timezone)
 	if isUniqueViolation(err) {
 		return &domain.Error{Code: domain.CodeConflict, Message: "this person is already a member of the program", Fields: map[string]string{"email": "is already a member"}}
 	}
@@ -84,11 +87,16 @@ func addMember(ctx context.Context, s *Store, q querier, programID, userID strin
 
 // NewMember is a person to add to a program.
 type NewMember struct {
-	User       domain.User // created when CreateUser is set, else must exist
+	// User is created when CreateUser is set, else it must exist. Its Name
+	// and Timezone are what the manager typed: the pending membership shows
+	// them, never the account's own.
+	User       domain.User
 	CreateUser bool
 	Role       domain.Role
 	GroupIDs   []string
-	InviteHash string // non-empty: store an invite for this code hash
+	// InviteHash non-empty: the membership is pending until the person
+	// accepts the invite stored under this code hash.
+	InviteHash string
 	InviteTTL  time.Duration
 }
 
@@ -101,7 +109,7 @@ func (s *Store) AddMember(ctx context.Context, programID string, nm NewMember, n
 				return err
 			}
 		}
-		if err := addMember(ctx, s, tx, programID, nm.User.ID, nm.Role, now); err != nil {
+		if err := addMember(ctx, s, tx, programID, nm, now); err != nil {
 			return err
 		}
 		if err := setUserGroups(ctx, s, tx, programID, nm.User.ID, nm.GroupIDs); err != nil {
@@ -135,13 +143,13 @@ func (s *Store) Member(ctx context.Context, programID, userID string) (domain.Me
 }
 
 func (s *Store) members(ctx context.Context, programID, onlyUser string) ([]domain.Member, error) {
-	query := "SELECT m.role, " + qualify("u", userCols) + " FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.program_id = ?"
+	query := "SELECT m.role, m.pending, m.invited_name, m.invited_timezone, " + qualify("u", userCols) + " FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.program_id = ?"
 	args := []any{programID}
 	if onlyUser != "" {
 		query += " AND m.user_id = ?"
 		args = append(args, onlyUser)
 	}
-	rows, err := s.r.QueryContext(ctx, s.q(query+" ORDER BY u.name, u.id"), args...)
+	rows, err := s.r.QueryContext(ctx, s.q(query+" ORDER BY CASE WHEN m.pending THEN m.invited_name ELSE u.name END, u.id"), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -150,13 +158,18 @@ func (s *Store) members(ctx context.Context, programID, onlyUser string) ([]doma
 	for rows.Next() {
 		var m domain.Member
 		var created int64
-		if err := rows.Scan(&m.Role, &m.User.ID, &m.User.Email, &m.User.Name, &m.User.PasswordHash, &m.User.Timezone, &m.User.Locale, &m.User.TrackingOptOut, &m.User.QuietHoursStart, &m.User.QuietHoursEnd, &created); err != nil {
+		var name, zone string
+		if err := rows.Scan(&m.Role, &m.Invited, &name, &zone, &m.User.ID, &m.User.Email, &m.User.Name, &m.User.PasswordHash, &m.User.Timezone, &m.User.Locale, &m.User.TrackingOptOut, &m.User.QuietHoursStart, &m.User.QuietHoursEnd, &created); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		m.User.CreatedAt = fromMS(created)
-		m.Invited = m.User.PasswordHash == ""
 		m.User.PasswordHash = ""
+		if m.Invited {
+			// Until the person says yes, the program knows only what its
+			// manager typed.
+			m.User.Name, m.User.Timezone = name, zone
+		}
 		m.GroupIDs = []string{}
 		index[m.User.ID] = len(out)
 		out = append(out, m)
@@ -189,6 +202,9 @@ func (s *Store) members(ctx context.Context, programID, onlyUser string) ([]doma
 // UpdateMember changes a member's role and, when groupIDs is non-nil, their groups.
 func (s *Store) UpdateMember(ctx context.Context, programID, userID string, role domain.Role, groupIDs []string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := lockManagers(ctx, s, tx, programID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q("UPDATE memberships SET role = ? WHERE program_id = ? AND user_id = ?"), string(role), programID, userID)
 		if err := mustAffect(res, err, "member"); err != nil {
 			return err
@@ -207,10 +223,13 @@ func (s *Store) UpdateMember(ctx context.Context, programID, userID string, role
 	})
 }
 
-// RemoveMember takes a person out of a program, with their groups, channels
-// and follows there.
+// RemoveMember takes a person out of a program, with their groups, channels,
+// follows and unused invites there.
 func (s *Store) RemoveMember(ctx context.Context, programID, userID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := lockManagers(ctx, s, tx, programID); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q("DELETE FROM memberships WHERE program_id = ? AND user_id = ?"), programID, userID)
 		if err := mustAffect(res, err, "member"); err != nil {
 			return err
@@ -222,6 +241,7 @@ func (s *Store) RemoveMember(ctx context.Context, programID, userID string) erro
 			"DELETE FROM group_members WHERE user_id = ? AND program_id = ?",
 			"DELETE FROM channel_members WHERE user_id = ? AND program_id = ?",
 			"DELETE FROM channel_follows WHERE user_id = ? AND program_id = ?",
+			"DELETE FROM invites WHERE user_id = ? AND program_id = ? AND accepted_at IS NULL",
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q), userID, programID); err != nil {
 				return err
@@ -231,16 +251,53 @@ func (s *Store) RemoveMember(ctx context.Context, programID, userID string) erro
 	})
 }
 
-// keepOneManager refuses a change that leaves a program nobody can run.
+// lockManagers makes "at least one manager" a real invariant: every change
+// of a program's roles or members takes the program's row first, so two
+// managers removing each other at once run one after the other and the
+// second finds itself the last one. (SQLite has one writer: already so.)
+func lockManagers(ctx context.Context, s *Store, tx *sql.Tx, programID string) error {
+	if s.d.name != "postgres" {
+		return nil
+	}
+	var id string
+	err := tx.QueryRowContext(ctx, s.q("SELECT id FROM programs WHERE id = ? FOR UPDATE"), programID).Scan(&id)
+	return translate(err, "program")
+}
+
+// keepOneManager refuses a change that leaves a program nobody can run: a
+// manager who has not accepted their invite yet does not count.
 func keepOneManager(ctx context.Context, s *Store, tx *sql.Tx, programID string) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM memberships WHERE program_id = ? AND role = 'manager'"), programID).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM memberships WHERE program_id = ? AND role = 'manager' AND NOT pending"), programID).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {
 		return domain.Errorf(domain.CodeConflict, "a program needs at least one manager; make someone else a manager first")
 	}
 	return nil
+}
+
+// AddManager makes a person a manager of a program, adding them if they are
+// not in it and activating a pending membership: the installation admin's
+// way back into a program (chorus-server admin add-manager).
+func (s *Store) AddManager(ctx context.Context, programID, userID string, now time.Time) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := lockManagers(ctx, s, tx, programID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q("UPDATE memberships SET role = 'manager', pending = FALSE WHERE program_id = ? AND user_id = ?"), programID, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			if err := addMember(ctx, s, tx, programID, NewMember{User: domain.User{ID: userID}, Role: domain.RoleManager}, now); err != nil {
+				return err
+			}
+		}
+		return bumpVersion(ctx, s, tx, programID)
+	})
 }
 
 // Invite is a pending invitation.
@@ -261,16 +318,47 @@ func (s *Store) Invite(ctx context.Context, codeHash string) (Invite, error) {
 	return inv, translate(err, "invite")
 }
 
-// AcceptInvite marks an invite used and saves the person's name and password,
-// once: a second accept of the same code finds nothing to update.
-func (s *Store) AcceptInvite(ctx context.Context, codeHash string, u domain.User, now time.Time) error {
+// AcceptInvite marks an invite used and makes its membership active, once: a
+// second accept of the same code finds nothing to update. With first set, the
+// account gets its name and first password, only while it has none, and
+// every session it had ends. The person's other programs stay as they were:
+// a pending membership there needs that program's own invite.
+func (s *Store) AcceptInvite(ctx context.Context, codeHash string, inv Invite, first *domain.User, now time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q("UPDATE invites SET accepted_at = ? WHERE code_hash = ? AND accepted_at IS NULL AND expires_at > ?"), ms(now), codeHash, ms(now))
 		if err := mustAffect(res, err, "invite"); err != nil {
 			return err
 		}
-		res, err = tx.ExecContext(ctx, s.q("UPDATE users SET name = ?, password_hash = ? WHERE id = ?"), u.Name, u.PasswordHash, u.ID)
-		return mustAffect(res, err, "user")
+		if first != nil {
+			res, err = tx.ExecContext(ctx, s.q("UPDATE users SET name = ?, password_hash = ? WHERE id = ? AND password_hash = ''"), first.Name, first.PasswordHash, inv.UserID)
+			if err := mustAffect(res, err, "user"); err != nil {
+				if domain.HasCode(err, domain.CodeNotFound) {
+					return domain.Errorf(domain.CodeConflict, "this account already has a password; enter it to accept the invite")
+				}
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ?"), inv.UserID); err != nil {
+				return err
+			}
+		}
+		res, err = tx.ExecContext(ctx, s.q("UPDATE memberships SET pending = FALSE WHERE program_id = ? AND user_id = ?"), inv.ProgramID, inv.UserID)
+		if err := mustAffect(res, err, "membership"); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, s, tx, inv.ProgramID)
+	})
+}
+
+// SetPassword gives an account a new password hash and ends every session
+// it had, in one transaction (an installation admin's reset).
+func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("UPDATE users SET password_hash = ? WHERE id = ?"), hash, userID)
+		if err := mustAffect(res, err, "user"); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ?"), userID)
+		return err
 	})
 }
 

@@ -42,7 +42,7 @@ func (s *Store) audiences(ctx context.Context, programID string, only []string, 
 		}
 		return a
 	}
-	rows, err := s.r.QueryContext(ctx, s.rebind("SELECT user_id FROM memberships WHERE program_id = ?"+in("user_id")), args(1)...)
+	rows, err := s.r.QueryContext(ctx, s.rebind("SELECT user_id FROM memberships WHERE program_id = ? AND NOT pending"+in("user_id")), args(1)...)
 	if err != nil {
 		return err
 	}

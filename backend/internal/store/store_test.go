@@ -147,13 +147,13 @@ func TestMembersAndInvites(t *testing.T) {
 		errs := make([]error, 2)
 		for i := range errs {
 			wg.Add(1)
-			go func() { defer wg.Done(); errs[i] = st.AcceptInvite(ctx, "ih", invited, t0.Add(time.Minute)) }()
+			go func() { defer wg.Done(); errs[i] = st.AcceptInvite(ctx, "ih", inv, &invited, t0.Add(time.Minute)) }()
 		}
 		wg.Wait()
 		if (errs[0] == nil) == (errs[1] == nil) {
 			t.Fatalf("both or neither accept won: %v / %v", errs[0], errs[1])
 		}
-		if err := st.AcceptInvite(ctx, "ih", invited, t0.Add(2*time.Minute)); code(err) != domain.CodeNotFound {
+		if err := st.AcceptInvite(ctx, "ih", inv, &invited, t0.Add(2*time.Minute)); code(err) != domain.CodeNotFound {
 			t.Fatalf("second accept: %v", err)
 		}
 		m, _ = st.Member(ctx, f.prog.ID, invited.ID)
@@ -164,6 +164,24 @@ func TestMembersAndInvites(t *testing.T) {
 		if err := st.UpdateMember(ctx, f.prog.ID, f.mgr.ID, domain.RoleMember, nil); code(err) != domain.CodeConflict {
 			t.Fatalf("demoting the last manager: %v", err)
 		}
+		// Two managers removing each other at once: one wins, and the
+		// program keeps a manager (a lock, not a read-then-write).
+		for round := 0; round < 5; round++ {
+			must(t, st.AddManager(ctx, f.prog.ID, f.mgr.ID, t0))
+			must(t, st.AddManager(ctx, f.prog.ID, f.a.ID, t0))
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, uid := range []string{f.mgr.ID, f.a.ID} {
+				wg.Add(1)
+				go func() { defer wg.Done(); errs[i] = st.RemoveMember(ctx, f.prog.ID, uid) }()
+			}
+			wg.Wait()
+			if (errs[0] == nil) == (errs[1] == nil) || (code(errs[0]) != domain.CodeConflict && code(errs[1]) != domain.CodeConflict) {
+				t.Fatalf("round %d: both or neither removal won: %v / %v", round, errs[0], errs[1])
+			}
+		}
+		must(t, st.AddManager(ctx, f.prog.ID, f.mgr.ID, t0))
+		must(t, st.AddManager(ctx, f.prog.ID, f.a.ID, t0))
 		must(t, st.UpdateMember(ctx, f.prog.ID, f.a.ID, domain.RoleManager, []string{g.ID}))
 		must(t, st.UpdateMember(ctx, f.prog.ID, f.mgr.ID, domain.RoleMember, nil))
 		must(t, st.RemoveMember(ctx, f.prog.ID, f.mgr.ID))

@@ -97,14 +97,19 @@ func (e *Env) SignIn(email string) *client.Client {
 	return c
 }
 
-// AddMember adds a member with the test password and signs them in.
+// AddMember invites a member, accepts the invite as them with the test
+// password and returns them signed in.
 func (e *Env) AddMember(email, zone string, groupIDs ...string) (string, *client.Client) {
 	e.T.Helper()
-	res, err := e.Manager.AddMember(context.Background(), e.ProgramID, client.AddMember{Email: email, Name: strings.Split(email, "@")[0], Timezone: zone, GroupIDs: groupIDs, Password: Password})
+	res, err := e.Manager.AddMember(context.Background(), e.ProgramID, client.AddMember{Email: email, Name: strings.Split(email, "@")[0], Timezone: zone, GroupIDs: groupIDs})
 	if err != nil {
 		e.T.Fatalf("add member %s: %v", email, err)
 	}
-	return res.Member.ID, e.SignIn(email)
+	c := e.Client()
+	if _, err := c.AcceptInvite(context.Background(), client.AcceptInvite{Code: res.InviteCode, Name: strings.Split(email, "@")[0], Password: Password}); err != nil {
+		e.T.Fatalf("accept invite %s: %v", email, err)
+	}
+	return res.Member.ID, c
 }
 
 // OtherProgram creates a second program with its own manager, signed in.
