@@ -1,11 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -412,8 +410,13 @@ func (e *activityEditor) checkLinks() {
 		}
 		res, err := api.PreviewLinks(ctx, pid, text)
 		var photo fyne.Resource
-		if err == nil && res.ImageURL != "" {
-			photo, _ = fetchImage(ctx, res.ImageURL)
+		if err == nil && res.ImageURL != "" && len(res.URLs) > 0 {
+			// The server fetches the page's image through its guard (public
+			// addresses only): this machine fetches nothing a page names.
+			var b bytes.Buffer
+			if _, ierr := api.LinkPreviewImage(ctx, pid, res.URLs[0], &b); ierr == nil {
+				photo = fyne.NewStaticResource("link-photo", b.Bytes())
+			}
 		}
 		fyne.Do(func() {
 			if e.linkSeq.Load() != seq || err != nil {
@@ -437,30 +440,6 @@ func (e *activityEditor) showLinkPhoto(photo fyne.Resource) {
 	e.linkPhoto.Refresh()
 	e.linkPhoto.Show()
 	e.linkPhotoNote.Show()
-}
-
-// fetchImage downloads a small image (a page's preview) for display.
-func fetchImage(ctx context.Context, url string) (fyne.Resource, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "image/") {
-		return nil, fmt.Errorf("preview image: %s %s", resp.Status, resp.Header.Get("Content-Type"))
-	}
-	const max = 5 << 20
-	b, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
-	if err != nil || len(b) > max {
-		return nil, fmt.Errorf("preview image unreadable or over 5 MiB")
-	}
-	return fyne.NewStaticResource("link-photo", b), nil
 }
 
 // input builds the request from the form; a message in the error's place

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -142,6 +143,13 @@ func (c *Client) DownloadMedia(ctx context.Context, pid, mid string, w io.Writer
 // MediaThumbnail writes a photo's thumbnail (a small JPEG) to w.
 func (c *Client) MediaThumbnail(ctx context.Context, pid, mid string, w io.Writer) (string, error) {
 	return c.download(ctx, prog(pid, "media", mid, "thumbnail"), w)
+}
+
+// LinkPreviewImage writes the preview image of the page at pageURL to w,
+// fetched by the server (public addresses only): an editor shows it without
+// fetching anything a page names itself.
+func (c *Client) LinkPreviewImage(ctx context.Context, pid, pageURL string, w io.Writer) (string, error) {
+	return c.download(ctx, prog(pid, "links", "preview", "image")+"?url="+url.QueryEscape(pageURL), w)
 }
 
 func (c *Client) download(ctx context.Context, path string, w io.Writer) (string, error) {

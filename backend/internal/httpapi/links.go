@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -82,7 +83,7 @@ func (s *Server) followLink(c *call, _ none) (redirectTo, error) {
 		now := s.now()
 		ua := c.r.UserAgent()
 		s.o.Clicks.Record(store.Click{Link: l, At: now, ReferrerHost: links.ReferrerHost(c.r.Referer()),
-			Bot: links.IsBot(ua), Visitor: links.VisitorHash(s.salt(now), clientIP(c.r), ua)})
+			Bot: links.IsBot(ua), Visitor: links.VisitorHash(s.salt(now), clientIP(c.r))})
 	}
 	h := c.w.Header()
 	h.Set("Location", l.URL)
@@ -123,6 +124,39 @@ func (s *Server) previewLinks(c *call, in client.LinkPreview) (client.LinkPrevie
 		}
 	}
 	return out, nil
+}
+
+// previewImageRoute is GET …/links/preview/image?url=: the page's preview
+// image, fetched by the server's guarded fetcher, for the editor to show.
+func (s *Server) previewImageRoute(path string) route {
+	rt := raw("GET", path, manager, "A page's preview image, fetched by the server from public addresses only (JPEG, PNG, GIF or WebP)", s.previewImage, docMediaFile("image/jpeg", "image/png", "image/gif", "image/webp"))
+	rt.query = []param{{"url", "the page's address (http or https)"}}
+	return rt
+}
+
+func (s *Server) previewImage(c *call) error {
+	svc, err := s.mediaService()
+	if err != nil {
+		return err
+	}
+	page := c.query("url")
+	if page == "" {
+		return &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention", Fields: map[string]string{"url": "is required"}}
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	defer cancel()
+	ct, data, err := svc.PreviewImage(ctx, page)
+	if err != nil {
+		return err
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", ct)
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	h.Set("Cache-Control", "private, max-age=300")
+	h.Set("X-Content-Type-Options", "nosniff")
+	c.w.WriteHeader(http.StatusOK)
+	_, _ = c.w.Write(data)
+	return nil
 }
 
 func toClickCount(c store.ClickCount) client.ClickCount {

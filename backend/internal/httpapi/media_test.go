@@ -498,6 +498,22 @@ func TestLinkPreviewPhoto(t *testing.T) {
 	if prev.ImageURL != site.URL+"/static/launch.jpg?v=2" {
 		t.Fatalf("preview image: %+v", prev)
 	}
+	// The editor shows that image as the server fetched it: the manager's
+	// machine fetches nothing a page names.
+	out.Reset()
+	if ct, err := e.Manager.LinkPreviewImage(ctx, e.ProgramID, site.URL+"/moved", &out); err != nil || ct != "image/jpeg" || !bytes.Equal(out.Bytes(), img) {
+		t.Fatalf("editor's preview image: %q %v", ct, err)
+	}
+	if _, err := e.Manager.LinkPreviewImage(ctx, e.ProgramID, site.URL+"/nothing-here", &out); client.Status(err) != 404 {
+		t.Fatalf("a page that is gone: %v", err)
+	}
+	if _, err := e.Manager.LinkPreviewImage(ctx, e.ProgramID, "http://[::1]:9/x", &out); client.Status(err) != 404 {
+		t.Fatalf("a private address: %v", err)
+	}
+	_, member := e.AddMember("ann@acme.test", "UTC")
+	if _, err := member.LinkPreviewImage(ctx, e.ProgramID, site.URL+"/moved", &out); client.Status(err) != 403 {
+		t.Fatalf("a member used the fetcher: %v", err)
+	}
 	// A photo the manager chose is never replaced.
 	mine := e.UploadMedia("wechat_photo", apitest.TestData("image.gif"))
 	b := photo(t, e, "see "+site.URL+"/launch", 10, client.ActivityInput{MediaID: &mine.MediaID})

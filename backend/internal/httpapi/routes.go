@@ -158,6 +158,7 @@ func (s *Server) routeTable() []route {
 
 		ok(r("POST", p+"/activities/{aid}/perform", member, "Perform an activity: points once per member; idempotent", s.perform)),
 		ok(r("POST", p+"/links/preview", manager, "A message with its links as members' short links will look", s.previewLinks)),
+		s.previewImageRoute(p + "/links/preview/image"),
 		ok(r("POST", p+"/activities/{aid}/tiktok/retry", member, "Stage a failed TikTok video again", s.retryTikTok)),
 		r("POST", p+"/activities/{aid}/handoff", member, "Ask for an activity on the member's phone", s.handoff),
 		r("GET", p+"/me/points", member, "The caller's points ledger and balance", s.myPoints, param{"limit", "most entries, newest first (default 200)"}),

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -148,12 +149,19 @@ func DailySalt(secret []byte, t time.Time) []byte {
 }
 
 // VisitorHash identifies a visitor for unique counts within a day without
-// keeping their address: the raw address never reaches the database.
-func VisitorHash(salt []byte, addr, userAgent string) string {
+// keeping their address: the raw address never reaches the database. It is
+// the address alone (an IPv6 address by its /64, what one subscriber gets):
+// a User-Agent is free to vary, so counting it would let one person make
+// any number of "unique" clicks. People behind one shared address count
+// once: unique counts err low, never high.
+func VisitorHash(salt []byte, addr string) string {
+	if ip, err := netip.ParseAddr(addr); err == nil && ip.Is6() && !ip.Is4In6() {
+		if p, err := ip.Prefix(64); err == nil {
+			addr = p.String()
+		}
+	}
 	m := hmac.New(sha256.New, salt)
 	m.Write([]byte(addr))
-	m.Write([]byte{0})
-	m.Write([]byte(userAgent))
 	return hex.EncodeToString(m.Sum(nil)[:12])
 }
 

@@ -80,12 +80,16 @@ func TestVisitorHash(t *testing.T) {
 	day1 := DailySalt([]byte("k"), time.Date(2026, 11, 21, 23, 0, 0, 0, time.UTC))
 	day1b := DailySalt([]byte("k"), time.Date(2026, 11, 21, 1, 0, 0, 0, time.UTC))
 	day2 := DailySalt([]byte("k"), time.Date(2026, 11, 22, 1, 0, 0, 0, time.UTC))
-	a := VisitorHash(day1, "203.0.113.7", "UA")
-	if a != VisitorHash(day1b, "203.0.113.7", "UA") {
+	a := VisitorHash(day1, "203.0.113.7")
+	if a != VisitorHash(day1b, "203.0.113.7") {
 		t.Fatal("same day, same visitor: different hashes")
 	}
-	if a == VisitorHash(day2, "203.0.113.7", "UA") || a == VisitorHash(day1, "203.0.113.8", "UA") || a == VisitorHash(day1, "203.0.113.7", "UA2") {
-		t.Fatal("hash does not change with the day, the address or the agent")
+	if a == VisitorHash(day2, "203.0.113.7") || a == VisitorHash(day1, "203.0.113.8") {
+		t.Fatal("hash does not change with the day or the address")
+	}
+	// One subscriber's IPv6 /64 is one visitor, however they vary the rest.
+	if VisitorHash(day1, "2001:db8:1:2::1") != VisitorHash(day1, "2001:db8:1:2:ffff::9") || VisitorHash(day1, "2001:db8:1:2::1") == VisitorHash(day1, "2001:db8:1:3::1") {
+		t.Fatal("IPv6 visitors are not counted by their /64")
 	}
 	if strings.Contains(a, "203") {
 		t.Fatal("hash shows the address")
