@@ -34,7 +34,7 @@ func (s *Server) login(c *call, in client.LoginRequest) (client.Session, error) 
 	if err := s.checkPassword(c, email, in.Password, u.PasswordHash); err != nil {
 		return client.Session{}, err
 	}
-	return s.newSession(c.ctx, u)
+	return s.newSession(c, u)
 }
 
 var errWrongPassword = domain.Errorf(domain.CodeUnauthorized, "that email and password do not match")
@@ -45,7 +45,7 @@ var errWrongPassword = domain.Errorf(domain.CodeUnauthorized, "that email and pa
 // both back. An empty hash (no account, or no password yet) never matches
 // but costs the same.
 func (s *Server) checkPassword(c *call, account, password, hash string) error {
-	now := s.now()
+	now := c.now
 	ok, wait, undo := s.addrs.Try(clientIP(c.r), now)
 	if !ok {
 		return tooManyTries(wait)
@@ -94,14 +94,14 @@ func (s *Server) hashPassword(c *call, password string) (string, error) {
 	return hash, err
 }
 
-func (s *Server) newSession(ctx context.Context, u domain.User) (client.Session, error) {
+func (s *Server) newSession(c *call, u domain.User) (client.Session, error) {
 	token, hash := auth.NewToken(32)
-	now := s.now()
+	now := c.now
 	exp := now.Add(s.o.SessionTTL)
-	if err := s.store.CreateSession(ctx, hash, u.ID, now, exp); err != nil {
+	if err := s.store.CreateSession(c.ctx, hash, u.ID, now, exp); err != nil {
 		return client.Session{}, err
 	}
-	ms, err := s.store.Memberships(ctx, u.ID)
+	ms, err := s.store.Memberships(c.ctx, u.ID)
 	if err != nil {
 		return client.Session{}, err
 	}
@@ -130,7 +130,7 @@ func (s *Server) acceptInvite(c *call, in client.AcceptInvite) (client.Session, 
 		return client.Session{}, err
 	}
 	hash := auth.HashInviteCode(in.Code)
-	now := s.now()
+	now := c.now
 	inv, err := s.store.Invite(c.ctx, hash)
 	if isCode(err, domain.CodeNotFound) {
 		return client.Session{}, domain.Errorf(domain.CodeNotFound, "this invite code is not known; check it, or ask your manager for a new one")
@@ -179,7 +179,7 @@ func (s *Server) acceptInvite(c *call, in client.AcceptInvite) (client.Session, 
 		s.endSessions(u.ID)
 	}
 	s.caches.forgetMembers(inv.ProgramID)
-	return s.newSession(c.ctx, u)
+	return s.newSession(c, u)
 }
 
 // endSessions forgets every cached session of a person whose sessions were

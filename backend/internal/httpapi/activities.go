@@ -21,7 +21,7 @@ func (s *Server) activities(c *call, _ none) (client.List[client.Activity], erro
 	if err != nil {
 		return client.List[client.Activity]{}, err
 	}
-	now := s.now()
+	now := c.now
 	words := strings.Fields(strings.ToLower(c.query("q")))
 	out := client.List[client.Activity]{Items: []client.Activity{}}
 	for _, a := range as {
@@ -52,7 +52,7 @@ func toInput(in client.ActivityInput) domain.ActivityInput {
 }
 
 func (s *Server) createActivity(c *call, in client.ActivityInput) (client.Activity, error) {
-	now := s.now()
+	now := c.now
 	a, err := s.applyActivity(c, domain.Activity{}, in)
 	if err != nil {
 		return client.Activity{}, err
@@ -74,7 +74,7 @@ func (s *Server) applyActivity(c *call, base domain.Activity, in client.Activity
 	if !ok {
 		loc, _ = domain.LoadLocation("UTC")
 	}
-	a, err := domain.ApplyActivityInput(base, toInput(in), loc, s.now())
+	a, err := domain.ApplyActivityInput(base, toInput(in), loc, c.now)
 	fields := domain.Fields{}
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.CodeValidation {
@@ -97,7 +97,7 @@ func (s *Server) applyActivity(c *call, base domain.Activity, in client.Activity
 
 func (s *Server) activity(c *call, _ none) (client.Activity, error) {
 	a, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
-	return toActivity(&a, s.now()), err
+	return toActivity(&a, c.now), err
 }
 
 func (s *Server) updateActivity(c *call, in client.ActivityInput) (client.Activity, error) {
@@ -109,12 +109,12 @@ func (s *Server) updateActivity(c *call, in client.ActivityInput) (client.Activi
 	if err != nil {
 		return client.Activity{}, err
 	}
-	a.UpdatedAt = s.now()
+	a.UpdatedAt = c.now
 	if err := s.store.UpdateActivity(c.ctx, a, s.activityJobs(a)...); err != nil {
 		return client.Activity{}, err
 	}
 	s.activitySaved(c, a)
-	return toActivity(&a, s.now()), nil
+	return toActivity(&a, c.now), nil
 }
 
 // activityJobs are the jobs a saved activity causes: its announcement and
@@ -133,7 +133,7 @@ func (s *Server) activitySaved(c *call, a domain.Activity) {
 }
 
 func (s *Server) removeActivity(c *call, _ none) (client.Activity, error) {
-	if err := s.store.RemoveActivity(c.ctx, c.programID, c.path("aid"), s.now()); err != nil {
+	if err := s.store.RemoveActivity(c.ctx, c.programID, c.path("aid"), c.now); err != nil {
 		return client.Activity{}, err
 	}
 	a, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
@@ -141,5 +141,5 @@ func (s *Server) removeActivity(c *call, _ none) (client.Activity, error) {
 		return client.Activity{}, err
 	}
 	s.activitySaved(c, a) // open feeds reload; a removed activity is announced to nobody
-	return toActivity(&a, s.now()), nil
+	return toActivity(&a, c.now), nil
 }

@@ -30,7 +30,7 @@ func (s *Server) registerDevice(c *call, in client.DeviceInput) (client.Device, 
 	if err != nil {
 		return client.Device{}, err
 	}
-	now := s.now().UTC().Truncate(time.Millisecond)
+	now := c.now.UTC().Truncate(time.Millisecond)
 	d.ID, d.UserID, d.CreatedAt, d.UpdatedAt = domain.NewID("dev"), c.user.ID, now, now
 	saved, err := s.store.SaveDevice(c.ctx, d, store.DeviceLimit)
 	return toDevice(saved), err

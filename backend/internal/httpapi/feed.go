@@ -166,7 +166,7 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 		}
 		uid, zone = m.User.ID, m.User.Timezone
 	}
-	items, view, set, err := s.visibleTo(c, uid, s.now())
+	items, view, set, err := s.visibleTo(c, uid, c.now)
 	if err != nil {
 		return client.Feed{}, err
 	}
@@ -217,7 +217,7 @@ func writeJSONString(b *bytes.Buffer, s string) {
 }
 
 func (s *Server) feedItem(c *call, _ none) (client.FeedItem, error) {
-	items, view, _, err := s.visibleTo(c, c.user.ID, s.now())
+	items, view, _, err := s.visibleTo(c, c.user.ID, c.now)
 	if err != nil {
 		return client.FeedItem{}, err
 	}

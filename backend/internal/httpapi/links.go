@@ -80,7 +80,7 @@ func (s *Server) followLink(c *call, _ none) (redirectTo, error) {
 		s.linkCache.put(l)
 	}
 	if s.o.Clicks != nil {
-		now := s.now()
+		now := c.now
 		ua := c.r.UserAgent()
 		s.o.Clicks.Record(store.Click{Link: l, At: now, ReferrerHost: links.ReferrerHost(c.r.Referer()),
 			Bot: links.IsBot(ua), Visitor: links.VisitorHash(s.salt(now), clientIP(c.r))})
@@ -100,7 +100,7 @@ func (s *Server) trackedText(c *call, a *domain.Activity, text string) (string, 
 	if len(urls) == 0 || c.user.TrackingOptOut {
 		return text, nil
 	}
-	codes, err := s.store.EnsureLinks(c.ctx, c.programID, a.ID, c.user.ID, urls, links.NewCode, s.now())
+	codes, err := s.store.EnsureLinks(c.ctx, c.programID, a.ID, c.user.ID, urls, links.NewCode, c.now)
 	if err != nil {
 		return "", err
 	}

@@ -48,7 +48,7 @@ func (s *Server) addMember(c *call, in client.AddMember) (client.AddedMember, er
 	// Everyone gets an invite and a pending membership, whether or not the
 	// address has an account already: the answer is the same either way, and
 	// only the person, by accepting, joins the program.
-	now := s.now()
+	now := c.now
 	code, hash := auth.NewInviteCode()
 	nm := store.NewMember{Role: role, GroupIDs: orEmpty(in.GroupIDs), InviteHash: hash, InviteTTL: s.o.InviteTTL,
 		User: domain.User{ID: domain.NewID("usr"), Email: email, Name: name, Timezone: zone, Locale: c.user.Locale, CreatedAt: now}}
@@ -122,7 +122,7 @@ func (s *Server) createGroup(c *call, in client.GroupInput) (client.Group, error
 		return client.Group{}, err
 	}
 	g := domain.Group{ID: domain.NewID("grp"), ProgramID: c.programID, Name: name}
-	return toGroup(g), s.store.CreateGroup(c.ctx, g, s.now())
+	return toGroup(g), s.store.CreateGroup(c.ctx, g, c.now)
 }
 
 func (s *Server) renameGroup(c *call, in client.GroupInput) (client.Group, error) {
@@ -138,7 +138,7 @@ func (s *Server) renameGroup(c *call, in client.GroupInput) (client.Group, error
 }
 
 func (s *Server) deleteGroup(c *call, _ none) (none, error) {
-	return none{}, s.store.DeleteGroup(c.ctx, c.programID, c.path("gid"), s.now())
+	return none{}, s.store.DeleteGroup(c.ctx, c.programID, c.path("gid"), c.now)
 }
 
 func (s *Server) setGroupMembers(c *call, in client.SetMembers) (client.Group, error) {
@@ -207,7 +207,7 @@ func (s *Server) createChannel(c *call, in client.ChannelInput) (client.Channel,
 		return client.Channel{}, err
 	}
 	ch := domain.Channel{ID: domain.NewID("chn"), ProgramID: c.programID, Name: name, Visibility: vis}
-	return toChannel(ch), s.store.CreateChannel(c.ctx, ch, s.now())
+	return toChannel(ch), s.store.CreateChannel(c.ctx, ch, c.now)
 }
 
 func (s *Server) updateChannel(c *call, in client.ChannelInput) (client.Channel, error) {
@@ -235,7 +235,7 @@ func (s *Server) updateChannel(c *call, in client.ChannelInput) (client.Channel,
 }
 
 func (s *Server) deleteChannel(c *call, _ none) (none, error) {
-	return none{}, s.store.DeleteChannel(c.ctx, c.programID, c.path("cid"), s.now())
+	return none{}, s.store.DeleteChannel(c.ctx, c.programID, c.path("cid"), c.now)
 }
 
 func (s *Server) setChannelMembers(c *call, in client.SetMembers) (client.Channel, error) {
@@ -275,7 +275,7 @@ func (s *Server) createCampaign(c *call, in client.CampaignInput) (client.Campai
 	if in.Description != nil {
 		cp.Description = strings.TrimSpace(*in.Description)
 	}
-	return toCampaign(cp), s.store.CreateCampaign(c.ctx, cp, s.now())
+	return toCampaign(cp), s.store.CreateCampaign(c.ctx, cp, c.now)
 }
 
 func (s *Server) updateCampaign(c *call, in client.CampaignInput) (client.Campaign, error) {

@@ -48,7 +48,7 @@ func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, erro
 	if err != nil {
 		return client.PerformResult{}, err
 	}
-	now := s.now()
+	now := c.now
 	if !already {
 		// A repeat after the activity ended still answers "already
 		// performed": offline replays must not turn into errors.
@@ -161,7 +161,7 @@ func (s *Server) handoff(c *call, _ none) (client.Handoff, error) {
 	if err != nil {
 		return client.Handoff{}, err
 	}
-	now := s.now()
+	now := c.now
 	aud, err := s.store.Audience(c.ctx, c.programID, c.user.ID)
 	if err != nil {
 		return client.Handoff{}, err
@@ -233,7 +233,7 @@ func (s *Server) adjust(c *call, in client.Adjustment) (client.PointEntry, error
 	if _, err := s.store.Member(c.ctx, c.programID, in.MemberID); err != nil {
 		return client.PointEntry{}, err
 	}
-	now := s.now()
+	now := c.now
 	loc := s.programZone(c)
 	e := store.Entry{ID: domain.NewID("pte"), ProgramID: c.programID, UserID: in.MemberID, Kind: store.EntryAdjustment,
 		Points: in.Points, Reason: strings.TrimSpace(in.Reason), CreatedBy: c.user.ID, CreatedAt: now.UTC().Truncate(time.Millisecond)}
@@ -282,7 +282,7 @@ func (s *Server) leaderboard(c *call, _ none) (client.Leaderboard, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	start := domain.PeriodStart(period, s.now(), loc)
+	start := domain.PeriodStart(period, c.now, loc)
 	b, err := s.board(c.ctx, boardKey{program: c.programID, period: period, group: group, start: start.UnixMilli()}, start)
 	if err != nil {
 		return client.Leaderboard{}, err

@@ -25,7 +25,7 @@ func (s *Server) activityReport(c *call, _ none) (client.ActivityReport, error) 
 	if err != nil {
 		return client.ActivityReport{}, err
 	}
-	now := s.now()
+	now := c.now
 	rep := client.ActivityReport{ActivityID: a.ID, Type: string(a.Type), Status: a.Status(now), Message: a.Message,
 		BySurface: map[string]int{}, OverTime: []client.DayCount{}}
 	// Eligible now: the members the activity is sent to, while it is live.

@@ -81,7 +81,7 @@ func (s *Server) createReward(c *call, in client.RewardInput) (client.Reward, er
 		return client.Reward{}, err
 	}
 	r.Remaining = r.Quantity
-	return toReward(r), s.store.CreateReward(c.ctx, r, s.now())
+	return toReward(r), s.store.CreateReward(c.ctx, r, c.now)
 }
 
 func (s *Server) updateReward(c *call, in client.RewardInput) (client.Reward, error) {
@@ -108,7 +108,7 @@ func (s *Server) redeem(c *call, in client.Redeem) (client.Redemption, error) {
 			Fields: map[string]string{"client_action_id": "is required (at most 100 characters), so a retry is the same redemption"}}
 	}
 	d, err := s.store.Redeem(c.ctx, store.Redemption{ID: domain.NewID("rdm"), ProgramID: c.programID, RewardID: c.path("rid"),
-		UserID: c.user.ID, ClientActionID: strings.TrimSpace(in.ClientActionID), CreatedAt: s.now().UTC().Truncate(time.Millisecond)}, domain.NewID("pte"))
+		UserID: c.user.ID, ClientActionID: strings.TrimSpace(in.ClientActionID), CreatedAt: c.now.UTC().Truncate(time.Millisecond)}, domain.NewID("pte"))
 	return toRedemption(d), err
 }
 
@@ -125,11 +125,11 @@ func (s *Server) redemptions(c *call, _ none) (client.List[client.Redemption], e
 }
 
 func (s *Server) fulfil(c *call, in client.Decision) (client.Redemption, error) {
-	d, err := s.store.Decide(c.ctx, c.programID, c.path("id"), store.RedemptionFulfilled, strings.TrimSpace(in.Note), s.now(), "")
+	d, err := s.store.Decide(c.ctx, c.programID, c.path("id"), store.RedemptionFulfilled, strings.TrimSpace(in.Note), c.now, "")
 	return toRedemption(d), err
 }
 
 func (s *Server) reject(c *call, in client.Decision) (client.Redemption, error) {
-	d, err := s.store.Decide(c.ctx, c.programID, c.path("id"), store.RedemptionRejected, strings.TrimSpace(in.Note), s.now(), domain.NewID("pte"))
+	d, err := s.store.Decide(c.ctx, c.programID, c.path("id"), store.RedemptionRejected, strings.TrimSpace(in.Note), c.now, domain.NewID("pte"))
 	return toRedemption(d), err
 }

@@ -223,6 +223,7 @@ func (a access) String() string {
 // call is one request as handlers see it.
 type call struct {
 	ctx       context.Context
+	now       time.Time // when the request arrived
 	r         *http.Request
 	w         http.ResponseWriter
 	user      domain.User
@@ -253,7 +254,9 @@ func (s *Server) wrap(rt route, pathNames []string) http.Handler {
 			s.refuse(w, rt, de)
 			return
 		}
-		c := &call{ctx: r.Context(), r: r, w: w}
+		// The clock is read once per request: every rule in it (a blank
+		// start is "now", is it live?) sees the same instant.
+		c := &call{ctx: r.Context(), r: r, w: w, now: s.now()}
 		out, err := s.serve(c, rt)
 		if errors.Is(err, errHandled) {
 			return
@@ -299,7 +302,7 @@ func (s *Server) authenticate(c *call) error {
 		return domain.Errorf(domain.CodeUnauthorized, "sign in first")
 	}
 	c.session = auth.HashToken(strings.TrimSpace(token))
-	now := s.now()
+	now := c.now
 	if u, ok := s.caches.sessions.get(c.session, now); ok {
 		c.user = u
 		return nil
@@ -317,7 +320,7 @@ func (s *Server) authenticate(c *call) error {
 }
 
 func (s *Server) membership(c *call) (domain.Membership, error) {
-	k, now := memberKey{c.programID, c.user.ID}, s.now()
+	k, now := memberKey{c.programID, c.user.ID}, c.now
 	if m, ok := s.caches.memberships.get(k, now); ok {
 		return m, nil
 	}
