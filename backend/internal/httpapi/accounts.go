@@ -176,16 +176,19 @@ func (s *Server) acceptInvite(c *call, in client.AcceptInvite) (client.Session, 
 		return client.Session{}, err
 	}
 	if first != nil {
-		s.endSessions(u.ID)
+		s.endSessions(c, u.ID)
 	}
 	s.caches.forgetMembers(inv.ProgramID)
+	s.membershipChanged(c.ctx, inv.ProgramID, u.ID)
 	return s.newSession(c, u)
 }
 
-// endSessions forgets every cached session of a person whose sessions were
-// all ended in the database (a new password).
-func (s *Server) endSessions(userID string) {
+// endSessions follows the database's ending of every session of a person
+// (a new password): cached sessions are forgotten and their event streams
+// closed, on every instance.
+func (s *Server) endSessions(c *call, userID string) {
 	s.caches.sessions.forget(func(_ string, u domain.User) bool { return u.ID == userID })
+	s.endUserStreams(c.ctx, userID)
 }
 
 func checkPassword(f domain.Fields, field, pw string) {

@@ -97,6 +97,7 @@ func (s *Server) removeMember(c *call, _ none) (none, error) {
 		return none{}, err
 	}
 	s.forgetBoards(c.programID)
+	s.membershipChanged(c.ctx, c.programID, c.path("uid"))
 	return none{}, nil
 }
 
