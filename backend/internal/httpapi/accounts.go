@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -194,8 +195,8 @@ func (s *Server) endSessions(c *call, userID string) {
 func checkPassword(f domain.Fields, field, pw string) {
 	if len([]rune(pw)) < auth.MinPasswordLength {
 		f.Add(field, "must be at least 8 characters")
-	} else if len(pw) > 256 {
-		f.Add(field, "must be at most 256 bytes")
+	} else if len(pw) > domain.MaxPasswordLength {
+		f.Add(field, fmt.Sprintf("must be at most %d bytes", domain.MaxPasswordLength))
 	}
 }
 

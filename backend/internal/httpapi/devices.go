@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -53,7 +54,7 @@ func checkDevice(in client.DeviceInput, policy push.EndpointPolicy) (store.Devic
 		switch {
 		case token == "":
 			f.Add("token", "is required: the FCM registration token")
-		case len(token) > 4096 || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		case len(token) > domain.MaxTokenLength || strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }):
 			f.Add("token", "is not an FCM registration token")
 		}
 	case push.PlatformAPNs:
@@ -78,8 +79,8 @@ func checkDevice(in client.DeviceInput, policy push.EndpointPolicy) (store.Devic
 			f.Add("subscription", err.Error())
 			break
 		}
-		if len(sub.Endpoint) > 2048 {
-			f.Add("subscription", "endpoint: longer than 2048 characters")
+		if len(sub.Endpoint) > domain.MaxURLLength {
+			f.Add("subscription", fmt.Sprintf("endpoint: longer than %d characters", domain.MaxURLLength))
 			break
 		}
 		b, _ := json.Marshal(sub)
@@ -91,7 +92,7 @@ func checkDevice(in client.DeviceInput, policy push.EndpointPolicy) (store.Devic
 		f.Add("subscription", "is for webpush only: send token")
 	}
 	if l := strings.TrimSpace(in.Locale); l != "" {
-		if len(l) > 35 || strings.Trim(strings.ToLower(l), "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		if len(l) > domain.MaxLocaleLength || strings.Trim(strings.ToLower(l), "abcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 			f.Add("locale", "must be a language tag such as en or zh-Hans")
 		}
 		d.Locale = push.ResolveLocale(l)

@@ -28,7 +28,7 @@ func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, erro
 	in.ClientActionID = strings.TrimSpace(in.ClientActionID)
 	if in.ClientActionID == "" {
 		f.Add("client_action_id", "is required: a random id the app keeps, so a retry is the same perform")
-	} else if len(in.ClientActionID) > 100 {
+	} else if len(in.ClientActionID) > domain.MaxKeyLength {
 		f.Add("client_action_id", "must be at most 100 characters")
 	}
 	if in.Surface == "" {

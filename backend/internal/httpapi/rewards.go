@@ -103,7 +103,7 @@ func (s *Server) redeem(c *call, in client.Redeem) (client.Redemption, error) {
 	if err := s.rewardsOn(c); err != nil {
 		return client.Redemption{}, err
 	}
-	if id := strings.TrimSpace(in.ClientActionID); id == "" || len(id) > 100 {
+	if id := strings.TrimSpace(in.ClientActionID); id == "" || len(id) > domain.MaxKeyLength {
 		return client.Redemption{}, &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention",
 			Fields: map[string]string{"client_action_id": "is required (at most 100 characters), so a retry is the same redemption"}}
 	}
