@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"strings"
@@ -104,13 +105,22 @@ type browser struct {
 	mu     sync.Mutex
 	opened []*url.URL
 	status int // of the last page, after redirects
+	jar    http.CookieJar
 }
 
 func (b *browser) open(u *url.URL) error {
 	b.mu.Lock()
 	b.opened = append(b.opened, u)
 	b.mu.Unlock()
-	resp, err := http.Get(u.String())
+	b.mu.Lock()
+	if b.jar == nil {
+		// Like a real browser, it keeps cookies: the TikTok connect binds
+		// the consent to the browser that started it.
+		b.jar, _ = cookiejar.New(nil)
+	}
+	c := &http.Client{Jar: b.jar}
+	b.mu.Unlock()
+	resp, err := c.Get(u.String())
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,9 @@ func TestTikTokConnectThenSendThenDisconnect(t *testing.T) {
 	if len(h.browser.opened) != 1 {
 		t.Fatalf("opened %d pages", len(h.browser.opened))
 	}
-	if u := h.browser.opened[0]; !strings.Contains(u.Path, "authorize") || u.Query().Get("redirect_uri") != srv.URL+"/oauth/tiktok/callback" {
+	// The server's start link, which binds the consent to this browser and
+	// redirects to TikTok's consent page.
+	if u := h.browser.opened[0]; u.Path != "/oauth/tiktok/start" || u.Query().Get("state") == "" || !strings.HasPrefix(srv.URL, u.Scheme+"://"+u.Host) {
 		t.Errorf("opened %s", u)
 	}
 	if h.browser.status != 200 {

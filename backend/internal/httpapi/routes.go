@@ -113,6 +113,8 @@ func (s *Server) routeTable() []route {
 		withStream(r("GET", "/api/v1/events", signedIn, "Live events: server-sent events with Accept: text/event-stream (Last-Event-ID resumes; heartbeats every 15 s), otherwise a JSON poll", s.events,
 			param{"last_event_id", "the last event seen (streams also read the Last-Event-ID header)"})),
 		r("POST", "/api/v1/me/tiktok/connect", signedIn, "Start connecting TikTok: a URL to open in the browser", s.connectTikTok),
+		r("GET", "/oauth/tiktok/start", public, "The app opens this in the member's browser: binds the consent to that browser (a cookie) and redirects to TikTok's consent page", s.tiktokStart,
+			param{"state", "the consent's state, as the connect answer gave it"}),
 		r("GET", "/oauth/tiktok/callback", public, "TikTok sends the browser here after consent", s.tiktokCallback),
 		r("GET", "/api/v1/me/social-accounts", signedIn, "Connected accounts", s.socialAccounts),
 		r("DELETE", "/api/v1/me/social-accounts/tiktok", signedIn, "Disconnect TikTok (revokes the grant)", s.disconnectTikTok),

@@ -3,11 +3,16 @@ package httpapi
 import (
 	"errors"
 	"html/template"
+	"io"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/internal/tiktok"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
 )
 
@@ -23,12 +28,57 @@ func (s *Server) tiktokOn() error {
 	return nil
 }
 
+// tiktokCookie keeps, in the browser that opened the start link, the secret
+// the callback must bring back: the consent is bound to that browser.
+const tiktokCookie = "chorus_tiktok_connect"
+
+// connectTikTok answers the link the app opens in the member's browser: our
+// start link, which binds the consent to that browser and then sends it to
+// TikTok.
 func (s *Server) connectTikTok(c *call, _ none) (client.TikTokConnect, error) {
 	if err := s.tiktokOn(); err != nil {
 		return client.TikTokConnect{}, err
 	}
-	u, err := s.o.TikTok.StartConnect(c.ctx, c.user.ID, s.tiktokRedirectURI())
-	return client.TikTokConnect{AuthorizeURL: u}, err
+	state, err := s.o.TikTok.StartConnect(c.ctx, c.user.ID)
+	if err != nil {
+		return client.TikTokConnect{}, err
+	}
+	return client.TikTokConnect{AuthorizeURL: s.o.PublicURL + "/oauth/tiktok/start?" + url.Values{"state": {state}}.Encode()}, nil
+}
+
+func (s *Server) tiktokCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: tiktokCookie, Value: value, Path: "/oauth/tiktok", MaxAge: maxAge, HttpOnly: true,
+		Secure: strings.HasPrefix(s.o.PublicURL, "https://"), SameSite: http.SameSiteLaxMode}
+}
+
+// tiktokStart is GET /oauth/tiktok/start: it binds the consent to this
+// browser (a cookie holding a secret whose hash is kept with the state; a
+// start link works once) and redirects to TikTok's consent page.
+func (s *Server) tiktokStart(c *call, _ none) (redirectTo, error) {
+	h := c.w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	fail := func(msg string) (redirectTo, error) {
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		c.w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(c.w, msg+"\n")
+		return redirectTo{}, errHandled
+	}
+	if s.o.TikTok == nil {
+		return fail("This Chorus server is not set up for TikTok; tell your manager.")
+	}
+	authorize, key, err := s.o.TikTok.BindBrowser(c.ctx, c.query("state"), s.tiktokRedirectURI())
+	if err != nil {
+		var ce *tiktokstage.ConnectError
+		if !errors.As(err, &ce) {
+			return redirectTo{}, err
+		}
+		return fail(ce.Message)
+	}
+	http.SetCookie(c.w, s.tiktokCookie(key, int(tiktok.StateTTL/time.Second)))
+	h.Set("Location", authorize)
+	c.w.WriteHeader(http.StatusFound)
+	return redirectTo{}, errHandled
 }
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
@@ -45,12 +95,23 @@ func (s *Server) tiktokCallback(c *call, _ none) (htmlPage, error) {
 	status := http.StatusOK
 	if s.o.TikTok == nil {
 		page.Title, page.Body, page.BodyZh, status = "TikTok is not set up", "This Chorus server is not set up for TikTok; tell your manager.", "此服务器尚未设置 TikTok，请告知您的管理员。", http.StatusNotFound
-	} else if _, err := s.o.TikTok.FinishConnect(c.ctx, c.r.URL.Query(), s.tiktokRedirectURI()); err != nil {
-		var ce *tiktokstage.ConnectError
-		if !errors.As(err, &ce) {
-			return htmlPage{}, err
+	} else {
+		key := ""
+		if ck, err := c.r.Cookie(tiktokCookie); err == nil {
+			key = ck.Value
 		}
-		page.Title, page.Body, page.BodyZh, status = "TikTok not connected", ce.Message, "TikTok 账号未连接。请返回 Chorus 重试。", http.StatusBadRequest
+		// The binding is used up either way.
+		http.SetCookie(c.w, s.tiktokCookie("", -1))
+		if _, err := s.o.TikTok.FinishConnect(c.ctx, c.r.URL.Query(), key, s.tiktokRedirectURI()); err != nil {
+			var ce *tiktokstage.ConnectError
+			if !errors.As(err, &ce) {
+				return htmlPage{}, err
+			}
+			page.Title, page.Body, page.BodyZh, status = "TikTok not connected", ce.Message, "TikTok 账号未连接。请返回 Chorus 重试。", http.StatusBadRequest
+			if errors.Is(err, tiktokstage.ErrOtherBrowser) {
+				page.BodyZh = "此 TikTok 连接是在另一个浏览器中发起的，因此未关联任何账号。如需连接您自己的 TikTok 账号，请打开 Chorus，选择“连接 TikTok”，并在其打开的浏览器中完成。"
+			}
+		}
 	}
 	c.w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.w.Header().Set("Cache-Control", "no-store")

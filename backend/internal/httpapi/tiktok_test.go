@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,12 +145,40 @@ func (te *tiktokEnv) startRunner() {
 	go te.runner.Run(ctx)
 }
 
-// connect walks the member's browser through TikTok's consent and back.
-func (te *tiktokEnv) connect(t *testing.T, c *client.Client) {
+// newBrowser is a browser with a cookie jar that does not follow redirects.
+func newBrowser(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// consent opens the connect answer's link in browser (our start link, then
+// TikTok's consent page) and returns where TikTok sends the browser back.
+func (te *tiktokEnv) consent(t *testing.T, browser *http.Client, start client.TikTokConnect) string {
 	t.Helper()
-	start := must[client.TikTokConnect](t)(c.ConnectTikTok(ctx))
-	browser := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if !strings.HasPrefix(start.AuthorizeURL, te.URL+"/oauth/tiktok/start?") {
+		t.Fatalf("the connect answer's link is not our start link: %q", start.AuthorizeURL)
+	}
 	resp, err := browser.Get(start.AuthorizeURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("start link answered %d", resp.StatusCode)
+	}
+	var bound *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "chorus_tiktok_connect" {
+			bound = ck
+		}
+	}
+	if bound == nil || !bound.HttpOnly || bound.SameSite != http.SameSiteLaxMode || bound.Path != "/oauth/tiktok" || bound.Value == "" {
+		t.Fatalf("start link's cookie: %+v", bound)
+	}
+	resp, err = browser.Get(resp.Header.Get("Location"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +187,16 @@ func (te *tiktokEnv) connect(t *testing.T, c *client.Client) {
 	if !strings.HasPrefix(back, te.URL+"/oauth/tiktok/callback?") {
 		t.Fatalf("consent redirected to %q", back)
 	}
-	resp, err = browser.Get(back)
+	return back
+}
+
+// connect walks the member's browser through TikTok's consent and back.
+func (te *tiktokEnv) connect(t *testing.T, c *client.Client) {
+	t.Helper()
+	start := must[client.TikTokConnect](t)(c.ConnectTikTok(ctx))
+	browser := newBrowser(t)
+	back := te.consent(t, browser, start)
+	resp, err := browser.Get(back)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,5 +408,57 @@ func TestHandoffQueuesItsPushWithIt(t *testing.T) {
 		if events != "handoff" {
 			t.Fatalf("live events: %q; want handoff", events)
 		}
+	})
+}
+
+// A connect link finished in a browser that did not start it (the link was
+// sent to someone else) links nothing, and says why.
+func TestTikTokConnectOtherBrowser(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		te := newTikTokEnv(t, st, 1<<20)
+		_, ann := te.AddMember("ann@acme.test", "UTC")
+		refused := func(browser *http.Client, back, what string) {
+			t.Helper()
+			resp, err := browser.Get(back)
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 400 || !bytes.Contains(page, []byte("started in another browser")) {
+				t.Fatalf("%s: callback %d: %s", what, resp.StatusCode, page)
+			}
+			if accts := must[[]client.SocialAccount](t)(ann.SocialAccounts(ctx)); len(accts) != 0 {
+				t.Fatalf("%s: linked %+v", what, accts)
+			}
+		}
+
+		// Someone else's browser, with no cookie of ours.
+		back := te.consent(t, newBrowser(t), must[client.TikTokConnect](t)(ann.ConnectTikTok(ctx)))
+		refused(newBrowser(t), back, "no cookie")
+		if n := te.fake.Calls(tiktoktest.Token); n != 0 {
+			t.Fatalf("the code was exchanged %d times", n)
+		}
+
+		// Someone else's browser holding a cookie of another consent of its own.
+		other := newBrowser(t)
+		te.consent(t, other, must[client.TikTokConnect](t)(ann.ConnectTikTok(ctx)))
+		back = te.consent(t, newBrowser(t), must[client.TikTokConnect](t)(ann.ConnectTikTok(ctx)))
+		refused(other, back, "another consent's cookie")
+
+		// A start link works once: a second browser opening it is refused.
+		start := must[client.TikTokConnect](t)(ann.ConnectTikTok(ctx))
+		te.consent(t, newBrowser(t), start)
+		resp, err := newBrowser(t).Get(start.AuthorizeURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || len(resp.Cookies()) != 0 {
+			t.Fatalf("a start link opened twice: %d %v", resp.StatusCode, resp.Cookies())
+		}
+
+		// The member's own browser still connects.
+		te.connect(t, ann)
 	})
 }

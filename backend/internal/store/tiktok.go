@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -102,12 +104,28 @@ func (s *Store) SaveOAuthState(ctx context.Context, nonce, userID, verifier stri
 	return err
 }
 
-// TakeOAuthState returns and deletes a consent's verifier: a state works once.
-func (s *Store) TakeOAuthState(ctx context.Context, nonce, userID string, now time.Time) (string, error) {
+// BindOAuthState ties a consent in progress to the browser that opened it:
+// binding is the hash of a secret kept in that browser's cookie. A consent
+// is bound once, before it expires. It returns the PKCE verifier.
+func (s *Store) BindOAuthState(ctx context.Context, nonce, userID, binding string, now time.Time) (string, error) {
 	var verifier string
+	err := s.w.QueryRowContext(ctx, s.q("UPDATE oauth_states SET binding = ? WHERE nonce = ? AND user_id = ? AND binding = '' AND expires_at > ? RETURNING code_verifier"),
+		binding, nonce, userID, ms(now)).Scan(&verifier)
+	return verifier, translate(err, "sign-in attempt")
+}
+
+// ErrOAuthOtherBrowser is returned by TakeOAuthState when the consent was
+// not started in the browser that finished it.
+var ErrOAuthOtherBrowser = errors.New("store: the consent was started in another browser")
+
+// TakeOAuthState returns and deletes a consent's verifier: a state works
+// once. The consent must have been bound to binding (BindOAuthState), else
+// it is deleted all the same and ErrOAuthOtherBrowser returned.
+func (s *Store) TakeOAuthState(ctx context.Context, nonce, userID, binding string, now time.Time) (string, error) {
+	var verifier, bound string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var exp int64
-		err := tx.QueryRowContext(ctx, s.q("SELECT code_verifier, expires_at FROM oauth_states WHERE nonce = ? AND user_id = ?"), nonce, userID).Scan(&verifier, &exp)
+		err := tx.QueryRowContext(ctx, s.q("SELECT code_verifier, expires_at, binding FROM oauth_states WHERE nonce = ? AND user_id = ?"), nonce, userID).Scan(&verifier, &exp, &bound)
 		if err != nil {
 			return translate(err, "sign-in attempt")
 		}
@@ -119,7 +137,13 @@ func (s *Store) TakeOAuthState(ctx context.Context, nonce, userID string, now ti
 		}
 		return nil
 	})
-	return verifier, err
+	if err != nil {
+		return "", err
+	}
+	if bound == "" || binding == "" || subtle.ConstantTimeCompare([]byte(bound), []byte(binding)) != 1 {
+		return "", ErrOAuthOtherBrowser
+	}
+	return verifier, nil
 }
 
 // Staging statuses.

@@ -7,6 +7,9 @@ package tiktokstage
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,16 +79,45 @@ func (s *Service) SetClient(c *tiktok.Client) { s.client.Store(c) }
 
 func (s *Service) api() *tiktok.Client { return s.client.Load() }
 
-// StartConnect begins a member's consent: the URL to open in the browser.
-func (s *Service) StartConnect(ctx context.Context, userID, redirectURI string) (string, error) {
-	verifier, challenge := tiktok.NewPKCE()
+// StartConnect begins a member's consent and returns its signed state. The
+// member's browser opens our start link with it (BindBrowser), which binds
+// the consent to that browser and sends it on to TikTok.
+func (s *Service) StartConnect(ctx context.Context, userID string) (string, error) {
+	verifier, _ := tiktok.NewPKCE()
 	now := s.Now()
 	nonce := domain.NewID("st")
 	state := tiktok.SignState(s.keys.StateKey(), tiktok.StateData{UserID: userID, Nonce: nonce}, now)
-	if err := s.st.SaveOAuthState(ctx, nonce, userID, verifier, now.Add(10*time.Minute)); err != nil {
+	if err := s.st.SaveOAuthState(ctx, nonce, userID, verifier, now.Add(tiktok.StateTTL)); err != nil {
 		return "", err
 	}
-	return s.api().AuthorizeURL(state, redirectURI, challenge), nil
+	return state, nil
+}
+
+// BindBrowser binds a started consent to the browser that opened the start
+// link, once: it returns TikTok's authorize URL to send the browser to and
+// the secret to keep in that browser's cookie, which the callback must bring
+// back (FinishConnect).
+func (s *Service) BindBrowser(ctx context.Context, rawState, redirectURI string) (authorizeURL, browserKey string, err error) {
+	now := s.Now()
+	data, err := tiktok.VerifyState(s.keys.StateKey(), rawState, now)
+	if err != nil {
+		return "", "", &ConnectError{"This connection link has expired or was already used. Go back to Chorus and connect again."}
+	}
+	browserKey = rand.Text()
+	verifier, err := s.st.BindOAuthState(ctx, data.Nonce, data.UserID, browserBinding(browserKey), now)
+	if isNotFound(err) {
+		return "", "", &ConnectError{"This connection link has expired or was already used. Go back to Chorus and connect again."}
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return s.api().AuthorizeURL(rawState, redirectURI, tiktok.ChallengeS256(verifier)), browserKey, nil
+}
+
+// browserBinding is what is stored of a browser's key.
+func browserBinding(key string) string {
+	sum := sha256.Sum256([]byte("chorus tiktok browser:" + key))
+	return hex.EncodeToString(sum[:])
 }
 
 // ConnectError is a connect failure with a message for the member.
@@ -93,10 +125,16 @@ type ConnectError struct{ Message string }
 
 func (e *ConnectError) Error() string { return e.Message }
 
+// ErrOtherBrowser is the ConnectError of a callback in a browser that did
+// not start the consent: nothing is linked.
+var ErrOtherBrowser = &ConnectError{"This TikTok connection was started in another browser, so nothing was linked. " +
+	"If you want to connect your own TikTok account, open Chorus, choose Connect TikTok and finish in the browser it opens."}
+
 // FinishConnect handles TikTok's redirect back: checks the state (signed,
-// unexpired, used once), exchanges the code with the PKCE verifier, reads the
+// unexpired, used once, started in this browser: browserKey is the secret
+// from its cookie), exchanges the code with the PKCE verifier, reads the
 // profile and keeps the sealed tokens. It returns the member's id.
-func (s *Service) FinishConnect(ctx context.Context, q url.Values, redirectURI string) (string, error) {
+func (s *Service) FinishConnect(ctx context.Context, q url.Values, browserKey, redirectURI string) (string, error) {
 	now := s.Now()
 	code, rawState, err := tiktok.ParseCallback(q)
 	if err != nil {
@@ -109,7 +147,15 @@ func (s *Service) FinishConnect(ctx context.Context, q url.Values, redirectURI s
 	if err != nil {
 		return "", &ConnectError{"This connection link has expired or was already used. Go back to Chorus and connect again."}
 	}
-	verifier, err := s.st.TakeOAuthState(ctx, data.Nonce, data.UserID, now)
+	binding := ""
+	if browserKey != "" {
+		binding = browserBinding(browserKey)
+	}
+	verifier, err := s.st.TakeOAuthState(ctx, data.Nonce, data.UserID, binding, now)
+	if errors.Is(err, store.ErrOAuthOtherBrowser) {
+		s.log.Warn("tiktok callback from a browser that did not start the consent", "user", data.UserID)
+		return "", ErrOtherBrowser
+	}
 	if err != nil {
 		return "", &ConnectError{"This connection link has expired or was already used. Go back to Chorus and connect again."}
 	}
