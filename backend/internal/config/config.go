@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/netguard"
 )
 
 // Environment variable names (also the keys of the config file).
@@ -36,6 +38,10 @@ const (
 	EnvMediaDir         = "CHORUS_MEDIA_DIR"
 	EnvPhotoMaxBytes    = "CHORUS_PHOTO_MAX_BYTES"
 	EnvLinkPreviewAllow = "CHORUS_LINK_PREVIEW_ALLOW"
+
+	// EnvTrustedProxies lists the reverse proxies (TLS in front) whose
+	// X-Forwarded-For names the client.
+	EnvTrustedProxies = "CHORUS_TRUSTED_PROXIES"
 
 	// Push services (all reloadable). Secrets are best given as files:
 	// CHORUS_FCM_CREDENTIALS_FILE, CHORUS_APNS_KEY_FILE,
@@ -68,8 +74,12 @@ type Config struct {
 	SecretKey        string // encrypts tokens at rest
 	TikTok           TikTok
 	WebDir           string // the member app's web build, served at /app/ ("" = not served)
-	Push             Push
-	Media            Media
+	// TrustedProxies are the addresses of reverse proxies in front of the
+	// server: from them, X-Forwarded-For says who the client is (sign-in
+	// limits and click counts go by the client's address).
+	TrustedProxies []netip.Prefix
+	Push           Push
+	Media          Media
 }
 
 // Media holds where media is kept and the limits a company may change.
@@ -158,26 +168,20 @@ var keys = []key{
 		c.Media.PhotoMaxBytes = n
 		return nil
 	}},
-	{env: EnvLinkPreviewAllow, usage: "comma-separated addresses or CIDR prefixes that link previews may fetch although private or loopback (default none)", set: setAllow},
+	{env: EnvLinkPreviewAllow, usage: "comma-separated addresses or CIDR prefixes that link previews may fetch although private or loopback (default none)", set: func(c *Config, v string) error {
+		return setPrefixes(&c.Media.LinkPreviewAllow, v)
+	}},
+	{env: EnvTrustedProxies, flag: "trusted-proxies", usage: "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (default none)", set: func(c *Config, v string) error {
+		return setPrefixes(&c.TrustedProxies, v)
+	}},
 }
 
-func setAllow(c *Config, v string) error {
-	c.Media.LinkPreviewAllow = nil
-	for _, part := range strings.Split(v, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		p, err := netip.ParsePrefix(part)
-		if err != nil {
-			a, aerr := netip.ParseAddr(part)
-			if aerr != nil {
-				return fmt.Errorf("%q is not an IP address or CIDR prefix (like 127.0.0.1 or 10.0.0.0/8)", part)
-			}
-			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
-		}
-		c.Media.LinkPreviewAllow = append(c.Media.LinkPreviewAllow, p.Masked())
+func setPrefixes(dst *[]netip.Prefix, v string) error {
+	ps, err := netguard.ParseAllow(v)
+	if err != nil {
+		return fmt.Errorf("%w (like 127.0.0.1 or 10.0.0.0/8)", err)
 	}
+	*dst = ps
 	return nil
 }
 
@@ -462,6 +466,8 @@ func snapshot(c Config, k key) string {
 		return strconv.FormatInt(c.Media.PhotoMaxBytes, 10)
 	case EnvLinkPreviewAllow:
 		return fmt.Sprint(c.Media.LinkPreviewAllow)
+	case EnvTrustedProxies:
+		return fmt.Sprint(c.TrustedProxies)
 	}
 	panic("config: no snapshot for " + k.env)
 }

@@ -47,7 +47,7 @@ var errWrongPassword = domain.Errorf(domain.CodeUnauthorized, "that email and pa
 // but costs the same.
 func (s *Server) checkPassword(c *call, account, password, hash string) error {
 	now := c.now
-	ok, wait, undo := s.addrs.Try(clientIP(c.r), now)
+	ok, wait, undo := s.addrs.Try(s.clientIP(c.r), now)
 	if !ok {
 		return tooManyTries(wait)
 	}

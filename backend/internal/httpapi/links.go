@@ -83,7 +83,7 @@ func (s *Server) followLink(c *call, _ none) (redirectTo, error) {
 		now := c.now
 		ua := c.r.UserAgent()
 		s.o.Clicks.Record(store.Click{Link: l, At: now, ReferrerHost: links.ReferrerHost(c.r.Referer()),
-			Bot: links.IsBot(ua), Visitor: links.VisitorHash(s.salt(now), clientIP(c.r))})
+			Bot: links.IsBot(ua), Visitor: links.VisitorHash(s.salt(now), s.clientIP(c.r))})
 	}
 	h := c.w.Header()
 	h.Set("Location", l.URL)

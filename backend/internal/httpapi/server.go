@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -65,6 +66,9 @@ type Options struct {
 	Media *media.Service
 	// Clicks records tracked-link clicks. Nil: clicks are not counted.
 	Clicks *links.Recorder
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client; from anywhere else the connection's address is the client.
+	TrustedProxies []netip.Prefix
 	// BodyIdle is how long a request body may stall between reads
 	// (DefaultBodyIdle).
 	BodyIdle time.Duration
@@ -505,12 +509,40 @@ func jsonKind(t reflect.Type) string {
 	return "of another type"
 }
 
-// clientIP is the address a request came from (no proxy headers are trusted:
-// a deployment behind a proxy should terminate there and set RemoteAddr).
-func clientIP(r *http.Request) string {
+// clientIP is the address a request came from: the connection's, or, when
+// that is a trusted proxy, the last address in X-Forwarded-For that is not
+// one (addresses further left are the client's own claims, never trusted).
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if len(s.o.TrustedProxies) == 0 || !s.trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break
+		}
+		if !s.trusted(hop) {
+			return hop
+		}
+		host = hop
 	}
 	return host
+}
+
+func (s *Server) trusted(addr string) bool {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	for _, p := range s.o.TrustedProxies {
+		if p.Contains(ip.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
