@@ -171,16 +171,9 @@ func (s *Server) handoff(c *call, _ none) (client.Handoff, error) {
 	}
 	h := client.Handoff{ID: domain.NewID("hnd"), ActivityID: a.ID, CreatedAt: now.UTC().Truncate(time.Millisecond)}
 	n := s.notify()
-	q, queued := n.(handoffQueue)
-	if !queued {
-		if err := s.store.CreateHandoff(c.ctx, h.ID, c.programID, a.ID, c.user.ID, now); err != nil {
-			return client.Handoff{}, err
-		}
-		return h, n.Handoff(c.ctx, c.programID, a.ID, c.user.ID)
-	}
 	// The push is queued in the handoff's own transaction: a recorded
 	// handoff is never left without it.
-	if err := s.store.CreateHandoffQueued(c.ctx, h.ID, c.programID, a.ID, c.user.ID, now, q.HandoffJobs(c.programID, a.ID, c.user.ID)...); err != nil {
+	if err := s.store.CreateHandoff(c.ctx, h.ID, c.programID, a.ID, c.user.ID, now, n.HandoffJobs(c.programID, a.ID, c.user.ID)...); err != nil {
 		return client.Handoff{}, err
 	}
 	if s.o.Jobs != nil {
@@ -188,12 +181,6 @@ func (s *Server) handoff(c *call, _ none) (client.Handoff, error) {
 	}
 	n.Event(c.ctx, c.user.ID, eventHandoff, map[string]string{"program_id": c.programID, "activity_id": a.ID})
 	return h, nil
-}
-
-// handoffQueue is a Notifier that gives a handoff's pushes as jobs, to be
-// queued with the handoff (package notify's does).
-type handoffQueue interface {
-	HandoffJobs(programID, activityID, userID string) []store.NewJob
 }
 
 // eventHandoff is the live event telling the member's open apps about a

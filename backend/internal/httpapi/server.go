@@ -91,10 +91,9 @@ type Notifier interface {
 	// ActivitySaved is called after an activity is created, edited or
 	// removed: open apps reload.
 	ActivitySaved(ctx context.Context, a domain.Activity) error
-	// Handoff asks the member's phones to open an activity.
-	Handoff(ctx context.Context, programID, activityID, userID string) error
-	// TikTokStatus tells a member how staging their video ended.
-	TikTokStatus(ctx context.Context, programID, activityID, userID string, staged bool, reason string) error
+	// HandoffJobs are the pushes that ask the member's phones to open an
+	// activity; they are queued in the handoff's own transaction.
+	HandoffJobs(programID, activityID, userID string) []store.NewJob
 	// Event sends a live event to a person's open apps.
 	Event(ctx context.Context, userID, kind string, data any)
 }
@@ -109,13 +108,10 @@ func (s *Server) notify() Notifier {
 
 type nobody struct{}
 
-func (nobody) ActivityJobs(domain.Activity) []store.NewJob           { return nil }
-func (nobody) ActivitySaved(context.Context, domain.Activity) error  { return nil }
-func (nobody) Handoff(context.Context, string, string, string) error { return nil }
-func (nobody) TikTokStatus(context.Context, string, string, string, bool, string) error {
-	return nil
-}
-func (nobody) Event(context.Context, string, string, any) {}
+func (nobody) ActivityJobs(domain.Activity) []store.NewJob          { return nil }
+func (nobody) ActivitySaved(context.Context, domain.Activity) error { return nil }
+func (nobody) HandoffJobs(string, string, string) []store.NewJob    { return nil }
+func (nobody) Event(context.Context, string, string, any)           {}
 
 // Server is the HTTP API.
 type Server struct {

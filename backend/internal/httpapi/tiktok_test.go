@@ -64,16 +64,12 @@ type recorder struct {
 	events []string
 }
 
-func (r *recorder) ActivityJobs(domain.Activity) []store.NewJob           { return nil }
-func (r *recorder) ActivitySaved(context.Context, domain.Activity) error  { return nil }
-func (r *recorder) Handoff(context.Context, string, string, string) error { return nil }
+func (r *recorder) ActivityJobs(domain.Activity) []store.NewJob          { return nil }
+func (r *recorder) ActivitySaved(context.Context, domain.Activity) error { return nil }
 func (r *recorder) Event(_ context.Context, _ string, kind string, data any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, kind)
-}
-func (r *recorder) TikTokStatus(context.Context, string, string, string, bool, string) error {
-	return nil
 }
 
 // Kinds of the jobs a recorder gives to be queued (no handler runs them).

@@ -227,26 +227,6 @@ type feedChange struct {
 	Reason     string `json:"reason"` // saved, removed, live
 }
 
-// Handoff sends an activity to the person's phones (FCM and APNs devices:
-// a browser is not where WeChat or TikTok run) and tells their open apps.
-func (n *Notifier) Handoff(ctx context.Context, programID, activityID, userID string) error {
-	n.bus.PublishUser(userID, EventHandoff, map[string]string{"program_id": programID, "activity_id": activityID})
-	if n.jobs == nil {
-		return nil
-	}
-	return n.jobs.Enqueue(ctx, KindDirect, directPayload{Kind: push.KindHandoff, ProgramID: programID, ActivityID: activityID, UserID: userID}, n.now(), "")
-}
-
-// TikTokStatus pushes how staging a video ended to the person's devices.
-// (The live event is the caller's: Event(…, "tiktok_status", …).)
-func (n *Notifier) TikTokStatus(ctx context.Context, programID, activityID, userID string, staged bool, reason string) error {
-	if n.jobs == nil {
-		return nil
-	}
-	return n.jobs.Enqueue(ctx, KindDirect, directPayload{Kind: push.KindTikTokStatus, ProgramID: programID, ActivityID: activityID,
-		UserID: userID, Staged: staged, Reason: reason}, n.now(), "")
-}
-
 // activityTitle is what a notification calls the activity: its message, or
 // for TikTok its instructions.
 func activityTitle(a *domain.Activity) string {

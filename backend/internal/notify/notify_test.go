@@ -211,9 +211,12 @@ func TestHandoff(t *testing.T) {
 	}
 
 	// TikTok staging results go to all of the member's devices.
-	if err := e.inst.n.TikTokStatus(ctx, pid, a.ID, must(e.Store.UserByEmail(ctx, "ann@acme.test")).ID, false, "video too short."); err != nil {
-		t.Fatal(err)
+	for _, j := range e.inst.n.TikTokStatusJobs(pid, a.ID, must(e.Store.UserByEmail(ctx, "ann@acme.test")).ID, false, "video too short.") {
+		if err := e.Store.EnqueueJob(ctx, j); err != nil {
+			t.Fatal(err)
+		}
 	}
+	e.inst.runner.Wake()
 	waitFor(t, 5*time.Second, "the staging result", func() bool { return len(browser.Messages()) == 2 })
 	var wm struct{ Kind, Body string }
 	json.Unmarshal(browser.Messages()[1], &wm)

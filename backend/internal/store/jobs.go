@@ -111,10 +111,10 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, error) {
 	return fromNullMS(v), err
 }
 
-// CreateHandoffQueued records a desktop handoff and queues the jobs it
-// causes (its pushes) in one transaction: a recorded handoff always has its
-// push queued.
-func (s *Store) CreateHandoffQueued(ctx context.Context, id, programID, activityID, userID string, at time.Time, jobs ...NewJob) error {
+// CreateHandoff records that a member asked for an activity on their phone
+// and queues the jobs it causes (its pushes) in one transaction: a recorded
+// handoff always has its push queued.
+func (s *Store) CreateHandoff(ctx context.Context, id, programID, activityID, userID string, at time.Time, jobs ...NewJob) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO handoffs (id, program_id, activity_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)"),
 			id, programID, activityID, userID, ms(at)); err != nil {

@@ -176,12 +176,6 @@ func (s *Store) Entries(ctx context.Context, programID, userID string, limit int
 	return out, rows.Err()
 }
 
-// CreateHandoff records that a member asked for an activity on their phone.
-func (s *Store) CreateHandoff(ctx context.Context, id, programID, activityID, userID string, at time.Time) error {
-	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO handoffs (id, program_id, activity_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)"), id, programID, activityID, userID, ms(at))
-	return err
-}
-
 // BoardRow is one member's points in a period.
 type BoardRow struct {
 	UserID string
