@@ -18,6 +18,12 @@ func (c *Client) Handoff(ctx context.Context, pid, aid string) (Handoff, error) 
 	return do[Handoff](ctx, c, http.MethodPost, prog(pid, "activities", aid, "handoff"), nil)
 }
 
+// ShareLink returns a share page link for an activity: the caller's own
+// (memberID ""), or a member's (managers).
+func (c *Client) ShareLink(ctx context.Context, pid, aid, memberID string) (ShareLink, error) {
+	return do[ShareLink](ctx, c, http.MethodPost, prog(pid, "activities", aid, "share-link"), ShareLinkInput{MemberID: memberID})
+}
+
 // MyPoints returns the caller's ledger and total.
 func (c *Client) MyPoints(ctx context.Context, pid string) (Points, error) {
 	return do[Points](ctx, c, http.MethodGet, prog(pid, "me", "points"), nil)

@@ -33,6 +33,25 @@ type Handoff struct {
 	ID         string    `json:"id"`
 	ActivityID string    `json:"activity_id"`
 	CreatedAt  time.Time `json:"created_at"`
+	// Devices is how many of the member's phones the push was queued for:
+	// say "sent" only when it is above zero.
+	Devices int `json:"devices"`
+	// ShareURL is the member's share page for the activity (/s/{token}):
+	// any phone's browser can do the activity there; show it as a QR code.
+	ShareURL string `json:"share_url"`
+}
+
+// ShareLinkInput asks for a share page link: the caller's own, or (a
+// manager) a member's of the program.
+type ShareLinkInput struct {
+	MemberID string `json:"member_id,omitempty" maxLength:"id"`
+}
+
+// ShareLink is a member's share page for one activity: a capability for
+// that member and activity only, until ExpiresAt.
+type ShareLink struct {
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // PointEntry is one line of the append-only points ledger.
