@@ -1,4 +1,4 @@
-# Chorus — see README.md. Every target works on a fresh Debian machine after `make deps`.
+# Chorus — see README.md. Every target installs what it needs (deps) on a fresh Debian machine.
 GO        ?= go
 BIN       := bin
 SERVER    := $(BIN)/chorus-server
@@ -13,30 +13,38 @@ WEB_DIR   ?= $(BIN)/web
 APT_PACKAGES := ffmpeg postgresql-client gcc pkg-config libgl1-mesa-dev xorg-dev xvfb \
 	chromium clang-14 android-libnativehelper-dev imagemagick xdotool
 
-.PHONY: deps server run test test-race lint bench bench-media bench-push fuzz clean android ios web test-web screenshots
+.PHONY: deps server run desktop test test-race lint bench bench-media bench-push fuzz clean android ios web test-web screenshots
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
+		echo "installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	else echo "Debian packages present: $(APT_PACKAGES)"; fi
-	@command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	fi
+	@command -v npm >/dev/null || { echo "installing Node.js and npm"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
-	$(GO) mod download
+	@$(GO) mod download
 
 server:
 	$(GO) build -o $(SERVER) ./backend/cmd/chorus-server
 
 # The whole product on its embedded defaults: SQLite in ./.chorus-data, demo
-# data, fake TikTok and push services; the web app at /app/ once make web
-# has built it (run does not build it: that takes a minute).
-run: server
-	@[ -f $(WEB_DIR)/index.html ] && echo "web app: http://$(ADDR)/app/" || echo "web app: not built (make web)"
-	$(SERVER) serve --demo --addr $(ADDR) $$([ -f $(WEB_DIR)/index.html ] && echo --web-dir $(WEB_DIR))
+# data, fake TikTok and push services, and the member web app at /app/
+# (built on the first run, then again only when the client's sources change).
+run: deps server $(WEB_DIR)/chorus.wasm
+	@echo ""
+	@echo "  Chorus: http://$(ADDR)/   (member web app: http://$(ADDR)/app/)"
+	@echo "  demo accounts: manager@demo.test, member1@demo.test … member5@demo.test; password chorus-demo"
+	@echo "  the desktop app (managers): make desktop, in another terminal"
+	@echo ""
+	$(SERVER) serve --demo --addr $(ADDR) --web-dir $(WEB_DIR)
 
-test:
+# The Fyne desktop client against the server make run started.
+desktop: deps
+	$(GO) run . --server http://$(ADDR)
+
+test: deps
 	$(GO) test -count=1 ./...
 
 test-race:
@@ -74,8 +82,13 @@ android:
 ios:
 	GO=$(GO) scripts/package-mobile.sh ios
 
-# The web version into $(WEB_DIR), served by serve --web-dir at /app/.
-web:
+# The web version into $(WEB_DIR), served by serve --web-dir at /app/: made
+# again only when a source of the client changed.
+WEB_SOURCES = $(shell git ls-files -- '*.go' assets web/index.html go.mod go.sum FyneApp.toml scripts/build-web.sh 2>/dev/null \
+	| grep -v -e '_test\.go$$' -e '^backend/internal/' -e '^backend/cmd/')
+web: $(WEB_DIR)/chorus.wasm
+
+$(WEB_DIR)/chorus.wasm: $(WEB_SOURCES)
 	GO=$(GO) scripts/build-web.sh $(WEB_DIR)
 
 # The web build in Debian's chromium at phone size: sign in, see the feed.

@@ -151,6 +151,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		handler = webApp(cfg.WebDir, handler)
 		log.Info("serving the web app at /app/", "dir", cfg.WebDir)
 	}
+	handler = landing(landingOptions{WebApp: cfg.WebDir != "", Demo: cfg.Demo}, handler)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
