@@ -104,7 +104,7 @@ func (s *Server) routeTable() []route {
 		r("GET", "/l/{code}", public, "A tracked short link: redirects to its URL and counts the click", s.followLink),
 		ok(r("POST", "/api/v1/auth/login", public, "Sign in with email and password", s.login)),
 		r("POST", "/api/v1/auth/logout", signedIn, "End this session", s.logout),
-		ok(r("POST", "/api/v1/invites/accept", public, "Accept an invite: set name and password, get a session", s.acceptInvite)),
+		ok(r("POST", "/api/v1/invites/accept", public, "Accept an invite and join its program: a new account sets its name and first password; an existing one enters its password and changes nothing", s.acceptInvite)),
 		r("GET", "/api/v1/me", signedIn, "The signed-in person and their programs", s.me),
 		r("PATCH", "/api/v1/me", signedIn, "Change name, time zone, language or link tracking", s.updateMe),
 		r("GET", "/api/v1/me/devices", signedIn, "The caller's push registrations", s.devices),
@@ -123,7 +123,7 @@ func (s *Server) routeTable() []route {
 		r("PATCH", p, manager, "Change a program's settings", s.updateProgram),
 
 		r("GET", p+"/members", manager, "List members", s.members),
-		r("POST", p+"/members", manager, "Add or invite a person", s.addMember),
+		r("POST", p+"/members", manager, "Invite a person: a pending membership and an invite code, whether or not the address has an account (the answer shows only what was sent)", s.addMember),
 		r("PATCH", p+"/members/{uid}", manager, "Change a member's role or groups", s.updateMember),
 		r("DELETE", p+"/members/{uid}", manager, "Take a person out of the program", s.removeMember),
 
