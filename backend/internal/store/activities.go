@@ -89,6 +89,9 @@ func (s *Store) RemoveActivity(ctx context.Context, programID, activityID string
 		if _, err := tx.ExecContext(ctx, s.q("UPDATE activities SET removed_at = ?, updated_at = ? WHERE program_id = ? AND id = ? AND removed_at IS NULL"), ms(now), ms(now), programID, activityID); err != nil {
 			return err
 		}
+		if err := revokeShareTokens(ctx, s, tx, now, "activity_id = ? AND program_id = ?", activityID, programID); err != nil {
+			return err
+		}
 		return bumpVersion(ctx, s, tx, programID)
 	})
 }

@@ -113,13 +113,24 @@ func (s *Store) NextJobAt(ctx context.Context) (time.Time, error) {
 
 // CreateHandoff records that a member asked for an activity on their phone
 // and queues the jobs it causes (its pushes) in one transaction: a recorded
-// handoff always has its push queued.
-func (s *Store) CreateHandoff(ctx context.Context, id, programID, activityID, userID string, at time.Time, jobs ...NewJob) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+// handoff always has its push queued. It answers how many of the member's
+// devices on the phone platforms the push goes to, counted in the same
+// transaction: 0 when no job was queued (no push service), so a client
+// never claims a phone that will not hear of it.
+func (s *Store) CreateHandoff(ctx context.Context, id, programID, activityID, userID string, at time.Time, phones []string, jobs ...NewJob) (int, error) {
+	var n int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO handoffs (id, program_id, activity_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)"),
 			id, programID, activityID, userID, ms(at)); err != nil {
 			return err
 		}
+		if len(jobs) > 0 && len(phones) > 0 {
+			q := "SELECT COUNT(*) FROM devices WHERE user_id = ? AND platform IN (" + placeholders(len(phones)) + ")"
+			if err := tx.QueryRowContext(ctx, s.rebind(q), append([]any{userID}, anySlice(phones)...)...).Scan(&n); err != nil {
+				return err
+			}
+		}
 		return enqueueAll(ctx, s, tx, jobs)
 	})
+	return n, err
 }

@@ -247,6 +247,11 @@ func (s *Store) RemoveMember(ctx context.Context, programID, userID string) erro
 				return err
 			}
 		}
+		// Their share pages end with their membership (kept, revoked, so
+		// an old link says it was withdrawn rather than never existed).
+		if err := revokeShareTokens(ctx, s, tx, time.Now(), "user_id = ? AND program_id = ?", userID, programID); err != nil {
+			return err
+		}
 		return bumpVersion(ctx, s, tx, programID)
 	})
 }
