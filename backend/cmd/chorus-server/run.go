@@ -144,7 +144,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	clicks := links.NewRecorder(st, log, time.Second)
 	defer clicks.Close()
 	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner, TikTok: tt,
-		Clicks: clicks, VisitorKey: keys.Derive("visitor salts"), Media: mediaSvc, Notify: nt, Events: nt,
+		Clicks: clicks, VisitorKey: keys.Derive("visitor salts"), ShareKey: keys.Derive("share links"), Media: mediaSvc, Notify: nt, Events: nt,
 		WebPushLoopback: cfg.Demo, TrustedProxies: cfg.TrustedProxies}) // the demo's fake Web Push service is on loopback
 	handler := api.Handler()
 	if cfg.WebDir != "" {

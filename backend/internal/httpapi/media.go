@@ -145,11 +145,18 @@ func toUploadResult(m store.Media) client.UploadResult {
 // the id is a strong ETag and the file may be cached for good (privately:
 // it needs a member's token).
 func (s *Server) serveMedia(c *call) error {
+	return s.writeMedia(c, c.path("mid"), "inline")
+}
+
+// writeMedia writes a media file of c.programID, with disposition "inline"
+// or "attachment" (a download under its own file name): the API's media
+// route and the share page's both serve files here.
+func (s *Server) writeMedia(c *call, mediaID, disposition string) error {
 	svc, err := s.mediaService()
 	if err != nil {
 		return err
 	}
-	m, obj, err := svc.Open(c.ctx, c.programID, c.path("mid"))
+	m, obj, err := svc.Open(c.ctx, c.programID, mediaID)
 	if err != nil {
 		return err
 	}
@@ -159,7 +166,7 @@ func (s *Server) serveMedia(c *call) error {
 	h.Set("ETag", `"`+m.ID+`"`)
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if d := mime.FormatMediaType("inline", map[string]string{"filename": m.Filename}); d != "" {
+	if d := mime.FormatMediaType(disposition, map[string]string{"filename": m.Filename}); d != "" {
 		h.Set("Content-Disposition", d)
 	}
 	http.ServeContent(c.w, c.r, "", m.CreatedAt, obj)
@@ -170,11 +177,17 @@ func (s *Server) serveThumbnail(c *call) error {
 	if c.path("variant") != "thumbnail" {
 		return domain.Errorf(domain.CodeNotFound, "no such endpoint: %s %s", c.r.Method, c.r.URL.Path)
 	}
+	return s.writeThumbnail(c, c.path("mid"))
+}
+
+// writeThumbnail writes a photo's thumbnail (the API's route and the share
+// page's).
+func (s *Server) writeThumbnail(c *call, mediaID string) error {
 	svc, err := s.mediaService()
 	if err != nil {
 		return err
 	}
-	m, obj, err := svc.Thumbnail(c.ctx, c.programID, c.path("mid"))
+	m, obj, err := svc.Thumbnail(c.ctx, c.programID, mediaID)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/push"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
 )
@@ -40,7 +41,15 @@ func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, erro
 	if err := f.Err(); err != nil {
 		return client.PerformResult{}, err
 	}
-	a, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
+	return s.performActivity(c, c.path("aid"), in.ClientActionID, in.Surface)
+}
+
+// performActivity is the one perform path: the app's POST …/perform and the
+// share page's POST /s/{token}/perform both end here, as c.user in
+// c.programID. Points once per member (the store's key decides); a TikTok
+// video is staged in the perform's transaction.
+func (s *Server) performActivity(c *call, activityID, clientActionID, surface string) (client.PerformResult, error) {
+	a, err := s.store.Activity(c.ctx, c.programID, activityID)
 	if err != nil {
 		return client.PerformResult{}, err
 	}
@@ -59,7 +68,7 @@ func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, erro
 	loc := s.programZone(c)
 	rec := store.PerformRecord{
 		ProgramID: c.programID, ActivityID: a.ID, UserID: c.user.ID,
-		ClientActionID: in.ClientActionID, Surface: in.Surface, Points: a.Points, At: now,
+		ClientActionID: clientActionID, Surface: surface, Points: a.Points, At: now,
 		EntryID: domain.NewID("pte"),
 		Periods: store.Periods{Month: domain.PeriodStart(domain.PeriodMonth, now, loc), Week: domain.PeriodStart(domain.PeriodWeek, now, loc)},
 	}
@@ -169,11 +178,18 @@ func (s *Server) handoff(c *call, _ none) (client.Handoff, error) {
 	if !domain.Visible(&a, aud, now) {
 		return client.Handoff{}, domain.Errorf(domain.CodeNotFound, "this activity is not in your feed")
 	}
-	h := client.Handoff{ID: domain.NewID("hnd"), ActivityID: a.ID, CreatedAt: now.UTC().Truncate(time.Millisecond)}
+	link, err := s.shareLink(c, &a, c.user.ID)
+	if err != nil {
+		return client.Handoff{}, err
+	}
+	h := client.Handoff{ID: domain.NewID("hnd"), ActivityID: a.ID, CreatedAt: now.UTC().Truncate(time.Millisecond), ShareURL: link.URL}
 	n := s.notify()
 	// The push is queued in the handoff's own transaction: a recorded
-	// handoff is never left without it.
-	if err := s.store.CreateHandoff(c.ctx, h.ID, c.programID, a.ID, c.user.ID, now, n.HandoffJobs(c.programID, a.ID, c.user.ID)...); err != nil {
+	// handoff is never left without it. The phones it goes to are counted
+	// there too, as the push job will find them (phone platforms only: a
+	// handoff never goes to a browser).
+	if h.Devices, err = s.store.CreateHandoff(c.ctx, h.ID, c.programID, a.ID, c.user.ID, now, phonePlatforms,
+		n.HandoffJobs(c.programID, a.ID, c.user.ID)...); err != nil {
 		return client.Handoff{}, err
 	}
 	if s.o.Jobs != nil {
@@ -182,6 +198,10 @@ func (s *Server) handoff(c *call, _ none) (client.Handoff, error) {
 	n.Event(c.ctx, c.user.ID, eventHandoff, map[string]string{"program_id": c.programID, "activity_id": a.ID})
 	return h, nil
 }
+
+// phonePlatforms are the push platforms of phones: a handoff's push goes
+// to these (notify's handleDirect), never to Web Push.
+var phonePlatforms = []string{string(push.PlatformFCM), string(push.PlatformAPNs)}
 
 // eventHandoff is the live event telling the member's open apps about a
 // handoff (notify.EventHandoff).

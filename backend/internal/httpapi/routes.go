@@ -91,6 +91,12 @@ func withCSV(rt route) route {
 	return rt
 }
 
+// withDoc adds to a route's OpenAPI description.
+func withDoc(rt route, doc func(op map[string]any)) route {
+	rt.doc = doc
+	return rt
+}
+
 // ok marks a POST that acts on something existing (200, not 201).
 func ok(rt route) route {
 	rt.status = http.StatusOK
@@ -114,8 +120,16 @@ func (s *Server) routeTable() []route {
 			param{"last_event_id", "the last event seen (streams also read the Last-Event-ID header)"})),
 		r("POST", "/api/v1/me/tiktok/connect", signedIn, "Start connecting TikTok: a URL to open in the browser", s.connectTikTok),
 		r("GET", "/oauth/tiktok/start", public, "The app opens this in the member's browser: binds the consent to that browser (a cookie) and redirects to TikTok's consent page", s.tiktokStart,
-			param{"state", "the consent's state, as the connect answer gave it"}),
-		r("GET", "/oauth/tiktok/callback", public, "TikTok sends the browser here after consent", s.tiktokCallback),
+			param{"state", "the consent's state, as the connect answer gave it"}, param{"return", "a share page path (/s/{token}) to come back to after consent"}),
+		withDoc(r("GET", "/oauth/tiktok/callback", public, "TikTok sends the browser here after consent (back to the share page that started it, if one did)", s.tiktokCallback), docTikTokCallback),
+
+		s.shareRoute("GET", "/s/{token}", "A member's share page for one activity: HTML for any phone's browser; the token is a capability for that page only", s.sharePage, docSharePage,
+			param{"tiktok", "connected: back from connecting TikTok (the page then sends the video)"}),
+		s.shareRoute("GET", "/s/{token}/media", "The share page's photo or video (Range, ETag)", s.shareMediaFile, docShareMedia("image/*", "video/*"),
+			param{"download", "1: as an attachment under its file name"}),
+		s.shareRoute("GET", "/s/{token}/thumbnail", "The share page's photo as a thumbnail (JPEG)", s.shareThumbnail, docShareMedia("image/jpeg")),
+		s.shareRoute("POST", "/s/{token}/perform", "I've posted it: performs the activity for the page's member (points once; surface web_share)", s.sharePerform, docSharePerform),
+		s.shareRoute("GET", "/s/{token}/tiktok", "Add your TikTok account and send: starts connecting TikTok in this browser, then back to the page", s.shareTikTok, docShareTikTok),
 		r("GET", "/api/v1/me/social-accounts", signedIn, "Connected accounts", s.socialAccounts),
 		r("DELETE", "/api/v1/me/social-accounts/tiktok", signedIn, "Disconnect TikTok (revokes the grant)", s.disconnectTikTok),
 
@@ -162,7 +176,8 @@ func (s *Server) routeTable() []route {
 		ok(r("POST", p+"/links/preview", manager, "A message with its links as members' short links will look", s.previewLinks)),
 		s.previewImageRoute(p + "/links/preview/image"),
 		ok(r("POST", p+"/activities/{aid}/tiktok/retry", member, "Stage a failed TikTok video again", s.retryTikTok)),
-		r("POST", p+"/activities/{aid}/handoff", member, "Ask for an activity on the member's phone", s.handoff),
+		r("POST", p+"/activities/{aid}/handoff", member, "Ask for an activity on the member's phone: how many phones the push went to, and the member's share page", s.handoff),
+		ok(r("POST", p+"/activities/{aid}/share-link", member, "A member's share page for the activity (/s/{token}): the caller's own, or (managers) a member's", s.createShareLink)),
 		r("GET", p+"/me/points", member, "The caller's points ledger and balance", s.myPoints, param{"limit", "most entries, newest first (default 200)"}),
 		r("POST", p+"/points/adjustments", manager, "Add or take points by hand, with a reason", s.adjust),
 		r("GET", p+"/leaderboard", member, "Leaderboard for a period", s.leaderboard,

@@ -75,6 +75,10 @@ type Options struct {
 	// VisitorKey derives the daily salts of visitor hashes; the same on
 	// every instance. Nil: a random key (uniques then count per instance).
 	VisitorKey []byte
+	// ShareKey derives share page tokens (/s/{token}) from their rows'
+	// nonces; the same on every instance. Nil: a random key (links are then
+	// made again, with new tokens, after a restart).
+	ShareKey []byte
 	// WebPushLoopback lets device registrations name Web Push endpoints on
 	// this machine, over http too: where the fake push service of `serve
 	// --demo` and of tests listens. Off (production), an endpoint must be
@@ -128,6 +132,7 @@ type Server struct {
 	linkCache  linkCache
 	salts      visitorSalt
 	visitorKey []byte
+	shareKey   []byte
 	routes     []route
 	mux        *http.ServeMux
 	streams    streams
@@ -174,6 +179,10 @@ func New(o Options) *Server {
 	s.visitorKey = o.VisitorKey
 	if s.visitorKey == nil {
 		s.visitorKey = randomKey()
+	}
+	s.shareKey = o.ShareKey
+	if s.shareKey == nil {
+		s.shareKey = randomKey()
 	}
 	s.routes = s.routeTable()
 	s.registerMediaJobs()

@@ -32,6 +32,10 @@ func (s *Server) tiktokOn() error {
 // the callback must bring back: the consent is bound to that browser.
 const tiktokCookie = "chorus_tiktok_connect"
 
+// tiktokReturnCookie holds, beside it, the share page (/s/{token}) to send
+// the browser back to after consent, if a share page started the connect.
+const tiktokReturnCookie = "chorus_tiktok_return"
+
 // connectTikTok answers the link the app opens in the member's browser: our
 // start link, which binds the consent to that browser and then sends it to
 // TikTok.
@@ -76,6 +80,13 @@ func (s *Server) tiktokStart(c *call, _ none) (redirectTo, error) {
 		return fail(ce.Message)
 	}
 	http.SetCookie(c.w, s.tiktokCookie(key, int(tiktok.StateTTL/time.Second)))
+	// A share page that started the connect gets the browser back.
+	ret := &http.Cookie{Name: tiktokReturnCookie, Path: "/oauth/tiktok", MaxAge: -1, HttpOnly: true,
+		Secure: strings.HasPrefix(s.o.PublicURL, "https://"), SameSite: http.SameSiteLaxMode}
+	if p := c.query("return"); shareReturnPath.MatchString(p) {
+		ret.Value, ret.MaxAge = p, int(tiktok.StateTTL/time.Second)
+	}
+	http.SetCookie(c.w, ret)
 	h.Set("Location", authorize)
 	c.w.WriteHeader(http.StatusFound)
 	return redirectTo{}, errHandled
@@ -86,6 +97,11 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <title>{{.Title}} · Chorus</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;line-height:1.5;color:#222}h1{font-size:1.4rem}</style>
 </head><body><h1>{{.Title}}</h1><p>{{.Body}}</p><p lang="zh-Hans">{{.BodyZh}}</p></body></html>`))
+
+func docTikTokCallback(op map[string]any) {
+	op["responses"].(map[string]any)["303"] = map[string]any{"description": "connected from a share page: back to it",
+		"headers": map[string]any{"Location": map[string]any{"schema": map[string]any{"type": "string"}}}}
+}
 
 func (s *Server) tiktokCallback(c *call, _ none) (htmlPage, error) {
 	page := struct{ Title, Body, BodyZh string }{
@@ -102,7 +118,23 @@ func (s *Server) tiktokCallback(c *call, _ none) (htmlPage, error) {
 		}
 		// The binding is used up either way.
 		http.SetCookie(c.w, s.tiktokCookie("", -1))
-		if _, err := s.o.TikTok.FinishConnect(c.ctx, c.r.URL.Query(), key, s.tiktokRedirectURI()); err != nil {
+		ret := ""
+		if ck, err := c.r.Cookie(tiktokReturnCookie); err == nil && shareReturnPath.MatchString(ck.Value) {
+			ret = ck.Value
+			http.SetCookie(c.w, &http.Cookie{Name: tiktokReturnCookie, Path: "/oauth/tiktok", MaxAge: -1, HttpOnly: true,
+				Secure: strings.HasPrefix(s.o.PublicURL, "https://"), SameSite: http.SameSiteLaxMode})
+		}
+		_, err := s.o.TikTok.FinishConnect(c.ctx, c.r.URL.Query(), key, s.tiktokRedirectURI())
+		if err == nil && ret != "" {
+			// Only a share page path of this server: no open redirect.
+			h := c.w.Header()
+			h.Set("Cache-Control", "no-store")
+			h.Set("Referrer-Policy", "no-referrer")
+			h.Set("Location", ret+"?tiktok=connected")
+			c.w.WriteHeader(http.StatusSeeOther)
+			return htmlPage{}, errHandled
+		}
+		if err != nil {
 			var ce *tiktokstage.ConnectError
 			if !errors.As(err, &ce) {
 				return htmlPage{}, err
