@@ -78,6 +78,9 @@ func main() {
 		// Pictures of the phone layout show a phone's actions (Share on
 		// WeChat), which a desktop cannot perform.
 		PhoneShare: phone.SupportsWeChat() || (*tour != "" && mobile),
+		// In a phone's browser, WeChat activities open the share page here.
+		Browser:    platform.InBrowser(),
+		OpenHere:   platform.OpenHere(a),
 		Version:    version(a),
 		LiveEvents: true,
 		Lang:       *lang,

@@ -104,7 +104,8 @@ func (a *recordingApp) notifications() []*fyne.Notification {
 type browser struct {
 	mu     sync.Mutex
 	opened []*url.URL
-	status int // of the last page, after redirects
+	here   []*url.URL // opened in place of the app (web build)
+	status int        // of the last page, after redirects
 	jar    http.CookieJar
 }
 
@@ -131,6 +132,14 @@ func (b *browser) open(u *url.URL) error {
 	return nil
 }
 
+// openHere is the web build's "this tab": the page replaces the app.
+func (b *browser) openHere(u *url.URL) error {
+	b.mu.Lock()
+	b.here = append(b.here, u)
+	b.mu.Unlock()
+	return b.open(u)
+}
+
 // harness is one app on the headless test driver.
 type harness struct {
 	t        *testing.T
@@ -141,6 +150,7 @@ type harness struct {
 	share    *fakeSharer
 	cacheDir string
 	mobile   bool
+	web      bool // the web build (a browser), phone-sized when mobile
 	server   string
 }
 
@@ -169,8 +179,8 @@ func (h *harness) start() {
 	ui, err := New(Options{
 		App: h.app, Window: h.win, Catalog: catalog(h.t), Platform: h.share,
 		Cache:  NewCache(storage.NewFileURI(h.cacheDir)),
-		Server: h.server, Mobile: h.mobile, PhoneShare: h.mobile, SyncEvery: -1, Version: "test",
-		Runner: &serial{}, OpenURL: h.browser.open, PollEvery: 20 * time.Millisecond,
+		Server: h.server, Mobile: h.mobile, PhoneShare: h.mobile && !h.web, Browser: h.web, SyncEvery: -1, Version: "test",
+		Runner: &serial{}, OpenURL: h.browser.open, OpenHere: h.browser.openHere, PollEvery: 20 * time.Millisecond,
 	})
 	if err != nil {
 		h.t.Fatal(err)

@@ -110,7 +110,7 @@ func (p *previewView) setFeed(mem client.Member, feed client.Feed) {
 		tr: NewTr(ui.opt.Catalog, ui.tr.Lang(), zone), now: ui.now, api: ui.api, server: ui.server,
 		me: client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone}, programID: ui.programID,
 		feed: feed, feedAt: ui.now(), fetched: true, total: -1, ctx: ui.ctx, stop: func() {}, bg: ui.bg,
-		tiktokKnown: false}
+		tiktokKnown: false, preview: true}
 	pv.feedView = newFeedScreen(pv)
 	pv.feedView.refresh.Hide()
 	pv.shell = newPreviewShell(pv)
@@ -140,6 +140,8 @@ func newPreviewShell(ui *UI) *previewShell {
 
 func (s *previewShell) root() fyne.CanvasObject { return s.body }
 
+// openActivity shows the activity with its actions off (a preview performs
+// nothing); only "Share page link" works, for the manager to send on.
 func (s *previewShell) openActivity(a *activityScreen) {
 	a.action.Disable()
 	a.retry.Disable()

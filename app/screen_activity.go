@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"net/url"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -32,7 +33,10 @@ type activityScreen struct {
 	staging      *widget.Label  // how the TikTok upload is doing
 	retry        *widget.Button // after a failed upload
 	cancel       *widget.Button // stops waiting for TikTok's consent page
-	content      fyne.CanvasObject
+	// phoneLink shows the member's share page as a QR code: "Open on my
+	// phone" on a desktop, "Share page link" in a manager's member view.
+	phoneLink *widget.Button
+	content   fyne.CanvasObject
 
 	// connectFirst: TikTok is not connected, so the action connects the
 	// account, then sends.
@@ -44,6 +48,7 @@ type activityScreen struct {
 	// dialogs, kept for tests and for closing on a new action.
 	ready   *readyDialog
 	missing *missingDialog
+	panel   *sharePanel
 }
 
 // readyDialog is "Ready for WeChat": the text is on the clipboard, WeChat has
@@ -87,6 +92,10 @@ func newActivityScreen(ui *UI, it client.FeedItem) *activityScreen {
 	s.cancel = widget.NewButton(tr.T("common.cancel"), s.onCancelWait)
 	s.cancel.Importance = widget.LowImportance
 	s.cancel.Hide()
+	s.phoneLink = widget.NewButton(tr.T("activity.open_on_phone"), s.onPhoneLink)
+	if ui.preview {
+		s.phoneLink.SetText(tr.T("mgr.preview.share_link"))
+	}
 	s.build()
 	return s
 }
@@ -112,7 +121,11 @@ func (s *activityScreen) build() {
 	}
 	parts = append(parts, container.NewHBox(head...), container.NewCenter(media), mediaNote,
 		s.message, s.instructions, widget.NewSeparator(), s.when, s.state, s.notice,
-		container.NewBorder(nil, nil, nil, s.busy, s.action), s.cancel, s.result, s.staging, s.retry)
+		container.NewBorder(nil, nil, nil, s.busy, s.action))
+	if !ui.opt.Mobile {
+		parts = append(parts, s.phoneLink)
+	}
+	parts = append(parts, s.cancel, s.result, s.staging, s.retry)
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 	s.setItem(it)
 }
@@ -146,12 +159,15 @@ func (s *activityScreen) setItem(it client.FeedItem) {
 		if s.connectFirst {
 			s.action.SetText(tr.T("activity.connect_tiktok"))
 		}
-	case network == "wechat" && ui.opt.PhoneShare:
+	case network == "wechat" && (ui.opt.PhoneShare || s.webPhone()):
 		s.action.SetText(tr.T("activity.share_wechat"))
 	case network == "wechat":
 		s.notice.SetText(tr.T("share.phone_only"))
 		s.notice.Show()
-		s.action.SetText(tr.T("activity.send_to_phone"))
+		s.action.SetText(tr.T("activity.share_wechat"))
+	case s.webPhone():
+		// The share page is the phone's way to do any activity.
+		s.action.SetText(tr.T("activity.open_share_page"))
 	default:
 		s.notice.SetText(tr.T("activity.unsupported"))
 		s.notice.Show()
@@ -216,6 +232,8 @@ func (s *activityScreen) onAction() {
 		s.onSendTikTok()
 	case network == "wechat" && s.ui.opt.PhoneShare:
 		s.onShareWeChat()
+	case s.webPhone():
+		s.onOpenSharePage()
 	default:
 		s.onHandoff()
 	}
@@ -333,22 +351,107 @@ func (s *activityScreen) showMissing() {
 	m.d.Show()
 }
 
-// onHandoff asks the server to push the activity to the member's phone.
+// webPhone: the web build in a phone's browser. It cannot hand files to
+// WeChat itself, and the member already holds their phone: the member's
+// share page does the activity there (Web Share with the file).
+func (s *activityScreen) webPhone() bool {
+	o := s.ui.opt
+	return o.Browser && o.Mobile && !o.PhoneShare
+}
+
+// onHandoff asks the server to push the activity to the member's phones,
+// says whether there was any, and shows the share page's QR code either way.
 func (s *activityScreen) onHandoff() {
 	ui, it := s.ui, s.item
 	api, pid := ui.api, ui.programID
 	s.setBusy(true)
+	s.setResult("", widget.MediumImportance)
 	ui.goBG(func(ctx context.Context) {
-		_, err := api.Handoff(ctx, pid, it.ID)
+		h, err := api.Handoff(ctx, pid, it.ID)
 		fyne.Do(func() {
 			s.setBusy(false)
 			if err != nil {
 				s.setResult(ui.errText(err), widget.DangerImportance)
 				return
 			}
-			s.setResult(ui.tr.T("activity.handoff_sent"), widget.SuccessImportance)
+			tr := ui.tr
+			// Never claim a phone that does not exist (PRODUCT.md).
+			status, imp := tr.T("handoff.no_phone"), widget.WarningImportance
+			if h.Devices > 0 {
+				status, imp = tr.N("handoff.sent", h.Devices), widget.SuccessImportance
+			}
+			s.setResult(status, imp)
+			if h.ShareURL != "" {
+				s.showPanel(shareInfo{title: tr.T("share.title"), status: status, statusImp: imp, url: h.ShareURL})
+			}
 		})
 	})
+}
+
+// onPhoneLink shows the QR code of the share page: the member's own, or in
+// a manager's member view that member's, for the manager to send on.
+func (s *activityScreen) onPhoneLink() {
+	ui, it := s.ui, s.item
+	api, pid, member := ui.api, ui.programID, ""
+	if ui.preview {
+		member = ui.me.ID
+	}
+	name := ui.me.Name
+	s.phoneLink.Disable()
+	ui.goBG(func(ctx context.Context) {
+		link, err := api.ShareLink(ctx, pid, it.ID, member)
+		fyne.Do(func() {
+			s.phoneLink.Enable()
+			if err != nil {
+				s.setResult(ui.errText(err), widget.DangerImportance)
+				return
+			}
+			tr := ui.tr
+			in := shareInfo{title: tr.T("activity.open_on_phone"), url: link.URL, expires: link.ExpiresAt}
+			if member != "" {
+				in.title = tr.T("mgr.preview.share_link")
+				in.status, in.statusImp = tr.T("mgr.preview.share_for", "name", name), widget.MediumImportance
+			}
+			s.showPanel(in)
+		})
+	})
+}
+
+// onOpenSharePage (web build on a phone) opens the member's share page in
+// this tab; the browser's Web Share hands the file to WeChat from there.
+func (s *activityScreen) onOpenSharePage() {
+	ui, it := s.ui, s.item
+	api, pid := ui.api, ui.programID
+	s.setBusy(true)
+	s.setResult("", widget.MediumImportance)
+	ui.goBG(func(ctx context.Context) {
+		link, err := api.ShareLink(ctx, pid, it.ID, "")
+		var u *url.URL
+		if err == nil {
+			u, err = url.Parse(link.URL)
+		}
+		if err == nil {
+			fyne.DoAndWait(func() { err = ui.opt.OpenHere(u) })
+		}
+		fyne.Do(func() {
+			s.setBusy(false)
+			if err != nil {
+				s.setResult(ui.errText(err), widget.DangerImportance)
+			}
+		})
+	})
+}
+
+func (s *activityScreen) showPanel(in shareInfo) {
+	if s.panel != nil {
+		s.panel.d.Hide()
+	}
+	p, err := s.ui.showSharePanel(in)
+	if err != nil {
+		s.setResult(s.ui.errText(err), widget.DangerImportance)
+		return
+	}
+	s.panel = p
 }
 
 // onSendTikTok performs: the server stages the video in the member's TikTok

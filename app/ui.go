@@ -61,6 +61,13 @@ type Options struct {
 	// PhoneShare: this device hands posts to WeChat (Android, iOS); elsewhere
 	// WeChat activities offer "Send to my phone".
 	PhoneShare bool
+	// Browser: the app is the web build. In a phone's browser (Mobile) a
+	// WeChat activity opens the member's share page, where the browser's Web
+	// Share hands the file over; a wide browser window does as the desktop.
+	Browser bool
+	// OpenHere opens a page in place of the app (the web build: this tab,
+	// which no pop-up blocker stops after a wait); nil means OpenURL.
+	OpenHere func(u *url.URL) error
 	// SyncEvery is how often queued performs are retried while any wait;
 	// 0 means every 30 s, a negative value turns the timer off (tests).
 	SyncEvery time.Duration
@@ -126,6 +133,9 @@ type UI struct {
 	shell    shell
 	// mgr is the manager's desktop (nil for members and on phones).
 	mgr *managerView
+	// preview: this UI draws a member's feed for a manager (member view);
+	// me is that member, and share links asked for are theirs.
+	preview bool
 
 	ctx      context.Context
 	stop     context.CancelFunc
@@ -153,6 +163,9 @@ func New(opt Options) (*UI, error) {
 	}
 	if opt.OpenURL == nil {
 		opt.OpenURL = opt.App.OpenURL
+	}
+	if opt.OpenHere == nil {
+		opt.OpenHere = opt.OpenURL
 	}
 	if opt.PollEvery == 0 {
 		opt.PollEvery = 2 * time.Second

@@ -56,6 +56,9 @@ type Share struct {
 // the post has to be made on the phone.
 var ErrPhoneOnly = errors.New("sharing to WeChat is done in the Chorus app on your phone")
 
+// ErrNotInBrowser is returned by what only the web build can do.
+var ErrNotInBrowser = errors.New("only the web build can do this")
+
 // ErrNoShareSheet is returned where the system has no share sheet for us.
 var ErrNoShareSheet = errors.New("this system has no share sheet")
 

@@ -1,5 +1,25 @@
 package platform
 
+import (
+	"net/url"
+
+	"fyne.io/fyne/v2"
+)
+
+// InBrowser tells whether this is the web build, running in a browser.
+func InBrowser() bool { return inBrowser }
+
+// OpenHere returns how to open a page in place of the app: in the web build
+// this tab (a new window opened after a network wait is what pop-up
+// blockers stop, and a phone browser handles one tab best); elsewhere a's
+// OpenURL (the system browser).
+func OpenHere(a fyne.App) func(u *url.URL) error {
+	if inBrowser {
+		return openHere
+	}
+	return a.OpenURL
+}
+
 // Origin is the address the web build was loaded from, e.g.
 // https://chorus.acme.com: the Chorus server that serves it at /app/, so the
 // sign-in screen can fill it in. "" outside a browser.

@@ -8,6 +8,13 @@ import (
 	"syscall/js"
 )
 
+const inBrowser = true
+
+func openHere(u *url.URL) error {
+	js.Global().Get("location").Call("assign", u.String())
+	return nil
+}
+
 func origin() string {
 	return js.Global().Get("location").Get("origin").String()
 }

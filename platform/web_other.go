@@ -2,6 +2,12 @@
 
 package platform
 
+import "net/url"
+
+const inBrowser = false
+
+func openHere(*url.URL) error { return ErrNotInBrowser }
+
 func origin() string { return "" }
 
 func narrow() bool { return false }
