@@ -256,7 +256,7 @@ func shareGonePage(status int, zh bool) gonePage {
 func newNonce() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
-	return base64.RawStdEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // writeSharePage answers a page with the share pages' headers: nothing

@@ -139,6 +139,10 @@ type validator struct {
 	n      int
 }
 
+// Pages for browsers (share pages, the OAuth callback) are checked for
+// their status and content type; their bodies are text.
+func init() { openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder) }
+
 func newValidator(t testing.TB, base string) *validator {
 	resp, err := http.Get(base + "/api/v1/openapi.json")
 	if err != nil {
