@@ -101,6 +101,11 @@ func checkPanel(t *testing.T, h *harness, p *sharePanel, server string) string {
 	if p.copy.Text != "Link copied" {
 		t.Errorf("copy button says %q after copying", p.copy.Text)
 	}
+	// The test server's public address is loopback: the panel says a phone
+	// cannot open it.
+	if !p.local.Visible() || !strings.Contains(p.local.Text, "127.0.0.1") {
+		t.Errorf("loopback link without a word: %q visible=%v", p.local.Text, p.local.Visible())
+	}
 	if code, _ := getPage(t, p.url); code != http.StatusOK {
 		t.Errorf("GET %s: %d", p.url, code)
 	}
@@ -269,4 +274,19 @@ func TestWebDesktopHandoffShowsQR(t *testing.T) {
 		t.Errorf("a wide browser left the app for %v", h.browser.here)
 	}
 	checkPanel(t, h, a.panel, srv.URL)
+}
+
+func TestShareLoopbackHost(t *testing.T) {
+	for link, want := range map[string]string{
+		"http://127.0.0.1:8080/s/x":      "127.0.0.1",
+		"http://localhost/s/x":           "localhost",
+		"http://[::1]:8080/s/x":          "::1",
+		"https://chorus.acme.com/s/x":    "",
+		"http://192.168.1.20:8080/s/x":   "",
+		"https://chorus.acme.com:443/s/": "",
+	} {
+		if got := loopbackHost(link); got != want {
+			t.Errorf("loopbackHost(%q) = %q, want %q", link, got, want)
+		}
+	}
 }

@@ -3,6 +3,8 @@ package app
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net"
+	"net/url"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -35,6 +37,7 @@ type sharePanel struct {
 	qr      *canvas.Image
 	hint    *widget.Label
 	link    *widget.Label
+	local   *widget.Label // the link names this computer: no phone opens it
 	expires *widget.Label
 	copy    *widget.Button
 	close   *widget.Button
@@ -79,6 +82,13 @@ func (ui *UI) showSharePanel(in shareInfo) (*sharePanel, error) {
 	p.link = caption(in.url)
 	p.link.Wrapping = fyne.TextWrapBreak
 	p.link.Selectable = true
+	p.local = caption("")
+	p.local.Importance = widget.WarningImportance
+	if host := loopbackHost(in.url); host != "" {
+		p.local.SetText(tr.T("share.loopback", "host", host))
+	} else {
+		p.local.Hide()
+	}
 	p.expires = caption("")
 	if !in.expires.IsZero() {
 		p.expires.SetText(tr.T("share.expires", "when", tr.When(in.expires, ui.now())))
@@ -95,11 +105,28 @@ func (ui *UI) showSharePanel(in shareInfo) (*sharePanel, error) {
 	strut.SetMinSize(fyne.NewSize(420, 0))
 	// The PNG is dark on white with its quiet zone, whatever the theme.
 	code := container.NewCenter(p.qr)
-	body := container.NewVBox(strut, p.status, code, p.hint, p.link, p.expires,
+	body := container.NewVBox(strut, p.status, code, p.hint, p.link, p.local, p.expires,
 		container.NewGridWithColumns(2, p.copy, p.close))
 	p.d = dialog.NewCustomWithoutButtons(in.title, body, ui.win)
 	p.d.Show()
 	return p, nil
+}
+
+// loopbackHost is the link's host when it names this computer (a server
+// without its public address set): a phone cannot open such a link.
+func loopbackHost(link string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return host
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return host
+	}
+	return ""
 }
 
 // onCopy puts the link on the clipboard, to send by other means.
