@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -351,4 +352,74 @@ func TestHandoffTellsTheTruth(t *testing.T) {
 	if h := must[client.Handoff](t)(ann.Handoff(ctx, e.ProgramID, a.ID)); h.Devices != 0 || h.ShareURL == "" {
 		t.Fatalf("handoff without push: %+v", h)
 	}
+}
+
+// TestShareTikTok: "Add Your Account & Send" connects TikTok in the
+// page's browser and comes back to the page (only ever to a share page of
+// this server), which then sends the video: points once, staging shown.
+func TestShareTikTok(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		te := newTikTokEnv(t, st, 1<<20)
+		_, ann := te.AddMember("ann@acme.test", "UTC")
+		a := te.activity(t)
+		link := must[client.ShareLink](t)(ann.ShareLink(ctx, te.ProgramID, a.ID, ""))
+		_, page := get(t, http.DefaultClient, "GET", link.URL)
+		if !strings.Contains(string(page), "Add Your Account &amp; Send") || strings.Contains(string(page), `id="posted"`) {
+			t.Fatalf("not connected: the page must offer to connect first")
+		}
+		browser := newBrowser(t)
+		resp, err := browser.Get(link.URL + "/tiktok")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		start := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(start, te.URL+"/oauth/tiktok/start?") {
+			t.Fatalf("connect from the page: %d %q", resp.StatusCode, start)
+		}
+		back := te.consent(t, browser, client.TikTokConnect{AuthorizeURL: start})
+		resp, err = browser.Get(back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		token := strings.TrimPrefix(link.URL, te.URL)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != token+"?tiktok=connected" {
+			t.Fatalf("callback: %d %q, want back to %s", resp.StatusCode, resp.Header.Get("Location"), token)
+		}
+		_, page = get(t, http.DefaultClient, "GET", link.URL+"?tiktok=connected")
+		if !strings.Contains(string(page), "Send to TikTok") || !strings.Contains(string(page), `data-autosend="1"`) {
+			t.Fatalf("back from TikTok: the page must send the video")
+		}
+		for i := 0; i < 2; i++ {
+			resp, body := get(t, http.DefaultClient, "POST", link.URL+"/perform", "Accept", "application/json")
+			res := decodeJSON[client.PerformResult](t, body)
+			if resp.StatusCode != 200 || res.TikTok == nil || (i == 0) != (res.PointsAwarded == 40) {
+				t.Fatalf("send %d: %d %s", i, resp.StatusCode, body)
+			}
+		}
+		if st := waitStaging(t, ann, te.ProgramID, a.ID); st.Status != "staged" {
+			t.Fatalf("staging: %+v", st)
+		}
+		_, page = get(t, http.DefaultClient, "GET", link.URL)
+		if !strings.Contains(string(page), "The video is in your TikTok inbox.") || !strings.Contains(string(page), "Finish in the TikTok app") {
+			t.Fatalf("after staging the page must say where the video is")
+		}
+
+		// The start link keeps only a share page path to come back to.
+		for _, evil := range []string{"https://evil.test/s/" + strings.Repeat("a", 43), "//evil.test/x", "/s/" + strings.Repeat("a", 43) + "/../../api", "/api/v1/me"} {
+			state := must[client.TikTokConnect](t)(ann.ConnectTikTok(ctx))
+			b := newBrowser(t)
+			resp, err := b.Get(state.AuthorizeURL + "&return=" + url.QueryEscape(evil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			for _, ck := range resp.Cookies() {
+				if ck.Name == "chorus_tiktok_return" && ck.Value != "" {
+					t.Fatalf("return %q was kept: %+v", evil, ck)
+				}
+			}
+		}
+	})
 }
