@@ -100,6 +100,9 @@ func (ui *UI) Tour(o TourOptions) ([]string, error) {
 	if err := shot("activity"); err != nil {
 		return files, err
 	}
+	if err := ui.handoffTour(shot, wait); err != nil {
+		return files, err
+	}
 	fyne.DoAndWait(func() {
 		if ui.opt.Mobile {
 			ui.closeActivity()
@@ -124,6 +127,30 @@ func (ui *UI) Tour(o TourOptions) ([]string, error) {
 		return files, err
 	}
 	return files, shot("settings")
+}
+
+// handoffTour, on a desktop with a WeChat activity open, presses Share on
+// WeChat and takes the share panel (PREFIX-handoff-qr.png), then closes it.
+func (ui *UI) handoffTour(shot func(string) error, wait func(string, func() bool) error) error {
+	wechat := false
+	fyne.DoAndWait(func() {
+		a := ui.activity
+		wechat = !ui.opt.Mobile && !ui.opt.PhoneShare && a != nil && kindOf(a.item.Type, a.item.Network).network == "wechat"
+		if wechat {
+			a.onAction()
+		}
+	})
+	if !wechat {
+		return nil
+	}
+	if err := wait("the share panel", func() bool { return ui.activity.panel != nil }); err != nil {
+		return err
+	}
+	if err := shot("handoff-qr"); err != nil {
+		return err
+	}
+	fyne.DoAndWait(func() { ui.activity.panel.onClose() })
+	return nil
 }
 
 // managerTour takes the manager's screens: the activities, the editor with

@@ -55,6 +55,11 @@ for layout in phone desktop; do
 			--screenshots-grab scripts/grab-window.sh
 	done
 done
+# The desktop's Share on WeChat (the handoff and the share page's QR code)
+# goes by the name the docs use: desktop-handoff-qr-en.png, -zh.png.
+for lang in en zh-Hans; do
+	mv "$out/desktop-$lang-handoff-qr.png" "$out/desktop-handoff-qr-${lang%%-*}.png"
+done
 # 256 colours: half the bytes, and the UI's flat colours and anti-aliased
 # text look the same.
 for f in "$out"/*.png; do
