@@ -2,10 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
+	"github.com/chorus-advocacy/chorus/backend/internal/seed"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
 // The landing page at / is the front door of a running server: where the
@@ -33,7 +39,7 @@ var landingTexts = map[string]landingText{
 		AccountsTitle: "Demo accounts", Manager: "Manager", Members: "Members", Password: "Password",
 	},
 	"zh-Hans": {
-		Lead:     "员工倡导：帮员工把内容发到管理后台无法代发的平台——微信和抖音（TikTok）。",
+		Lead:     "员工倡导：让员工把内容发到管理后台无法代发的平台——微信和 TikTok。",
 		AppTitle: "打开成员应用", AppText: "在浏览器中登录并完成任务。",
 		AppMissing: "网页版尚未构建；请运行",
 		ShareTitle: "成员分享页", ShareText: "成员在任何手机上（包括微信内）打开的页面：图片、带专属链接的文案，一键完成。",
@@ -47,6 +53,33 @@ type landingOptions struct {
 	WebApp   bool   // the web build is served at /app/
 	Demo     bool   // show the demo accounts
 	ShareURL string // a demo member's share page, if any
+}
+
+// demoShareURL is the first demo member's share page for the demo's first
+// live WeChat Photo with a photo ("" when there is none).
+func demoShareURL(ctx context.Context, st *store.Store, api *httpapi.Server, log *slog.Logger) string {
+	prog, err := st.ProgramByName(ctx, seed.DemoProgram)
+	if err != nil {
+		return ""
+	}
+	member, err := st.UserByEmail(ctx, seed.DemoMember(1))
+	if err != nil {
+		return ""
+	}
+	acts, err := st.Activities(ctx, prog.ID, store.ActivityFilter{Type: "wechat_photo"})
+	if err != nil {
+		log.Warn("demo share page", "err", err)
+		return ""
+	}
+	for _, a := range acts {
+		if a.MediaID == "" {
+			continue
+		}
+		if u, err := api.ShareURL(ctx, prog.ID, a.ID, member.ID); err == nil {
+			return u
+		}
+	}
+	return ""
 }
 
 // landing serves the front door at / (exactly) and passes everything else on.

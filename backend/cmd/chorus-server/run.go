@@ -151,7 +151,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		handler = webApp(cfg.WebDir, handler)
 		log.Info("serving the web app at /app/", "dir", cfg.WebDir)
 	}
-	handler = landing(landingOptions{WebApp: cfg.WebDir != "", Demo: cfg.Demo}, handler)
+	lo := landingOptions{WebApp: cfg.WebDir != "", Demo: cfg.Demo}
+	if cfg.Demo {
+		lo.ShareURL = demoShareURL(ctx, st, api, log)
+	}
+	handler = landing(lo, handler)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -78,6 +79,25 @@ func (s *Server) shareLink(c *call, a *domain.Activity, userID string) (client.S
 		return client.ShareLink{}, err
 	}
 	return client.ShareLink{URL: s.o.PublicURL + "/s/" + s.shareToken(got), ExpiresAt: got.ExpiresAt.UTC()}, nil
+}
+
+// ShareURL returns a member's share page for an activity they can see now:
+// the way into one from outside a request (the demo's front page).
+func (s *Server) ShareURL(ctx context.Context, programID, activityID, userID string) (string, error) {
+	c := &call{ctx: ctx, now: s.now(), programID: programID}
+	a, err := s.store.Activity(ctx, programID, activityID)
+	if err != nil {
+		return "", err
+	}
+	aud, err := s.store.Audience(ctx, programID, userID)
+	if err != nil {
+		return "", err
+	}
+	if !domain.Visible(&a, aud, c.now) {
+		return "", domain.Errorf(domain.CodeNotFound, "this activity is not in the member's feed")
+	}
+	l, err := s.shareLink(c, &a, userID)
+	return l.URL, err
 }
 
 // createShareLink is POST …/activities/{aid}/share-link: the caller's own
