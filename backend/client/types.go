@@ -222,6 +222,8 @@ type Activity struct {
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 	RemovedAt       *time.Time `json:"removed_at"`
+	// Media describes MediaID's file (nil without media).
+	Media *MediaInfo `json:"media,omitempty"`
 }
 
 // FeedItem is an activity as a member sees it: no targeting details, which
@@ -240,6 +242,8 @@ type FeedItem struct {
 	Network      string         `json:"network"`   // "wechat", "tiktok"
 	Performed    bool           `json:"performed"` // the member has done it (points given)
 	TikTok       *TikTokStaging `json:"tiktok,omitempty"`
+	// Media describes MediaID's file (nil without media).
+	Media *MediaInfo `json:"media,omitempty"`
 }
 
 // Feed is what a member sees now.

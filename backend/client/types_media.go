@@ -68,6 +68,24 @@ type MediaProbe struct {
 	SizeBytes  int64  `json:"size_bytes"`
 }
 
+// MediaInfo is what a client needs to show and hand over an activity's
+// media without probing it: its type, size and SHA-256 (to check a download
+// before handing it to WeChat), its dimensions (to lay it out before it
+// arrives), its duration, and whether GET …/media/{id}/thumbnail answers (a
+// photo's small JPEG, or a video's poster when the server could make one).
+type MediaInfo struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`         // wechat_photo, wechat_video, tiktok_video
+	ContentType string `json:"content_type"` // image/jpeg, video/mp4, …
+	Filename    string `json:"filename"`
+	SizeBytes   int64  `json:"size_bytes"`
+	SHA256      string `json:"sha256"` // hex of the file's bytes; "" when not known
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	DurationMS  int64  `json:"duration_ms"`
+	Thumbnail   bool   `json:"thumbnail"`
+}
+
 // UploadResult is a completed upload: the media id to put in an
 // activity's media_id, and the facts that were checked.
 type UploadResult struct {
