@@ -4,7 +4,13 @@ package platform
 
 /*
 #include <jni.h>
+#include <stdint.h>
 #include <stdlib.h>
+
+// Fyne hands over the JNIEnv as a uintptr; turning it back into a pointer
+// here, in C, keeps Go's unsafe.Pointer rules (and go vet) satisfied: the
+// JNIEnv lives in the JVM's memory, never on the Go heap.
+static JNIEnv *chorus_jnienv(uintptr_t env) { return (JNIEnv *)env; }
 
 int chorus_wechat_installed(JNIEnv *env, jobject ctx, const char *pkg, char *err, int cap);
 int chorus_media_insert(JNIEnv *env, jobject ctx, const char *name, const char *mime, int video, jobject *uri, jobject *stream, char *err, int cap);
@@ -53,8 +59,10 @@ func withJNI(fn func(j *jni) (Result, error)) (Result, error) {
 		if !ok {
 			return fmt.Errorf("platform: not an Android context: %T", c)
 		}
-		// VM, Env and Ctx come from the JVM, not the Go heap.
-		j := &jni{env: (*C.JNIEnv)(unsafe.Pointer(ac.Env)), ctx: C.jobject(unsafe.Pointer(ac.Ctx))}
+		// Env and Ctx come from the JVM, not the Go heap. On Android cgo
+		// maps jobject (and jclass, jstring, …) to uintptr, so Ctx converts
+		// as is; the JNIEnv pointer is made in C (see chorus_jnienv).
+		j := &jni{env: C.chorus_jnienv(C.uintptr_t(ac.Env)), ctx: C.jobject(ac.Ctx)}
 		res, ferr = fn(j)
 		return nil
 	})
@@ -90,7 +98,7 @@ func (j *jni) wechatInstalled() (bool, error) {
 func (j *jni) insertMedia(ctx context.Context, path, mimeType string) (C.jobject, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	defer f.Close()
 	name, cmime := cstr(MediaStoreName(path, mimeType)), cstr(mimeType)
@@ -102,7 +110,7 @@ func (j *jni) insertMedia(ctx context.Context, path, mimeType string) (C.jobject
 	}
 	var uri, stream C.jobject
 	if C.chorus_media_insert(j.env, j.ctx, name, cmime, video, &uri, &stream, &j.err[0], errCap) != codeOK {
-		return nil, j.errorf("adding to the gallery")
+		return 0, j.errorf("adding to the gallery")
 	}
 	buf := make([]byte, 1<<20)
 	ok := C.int(1)
@@ -129,7 +137,7 @@ func (j *jni) insertMedia(ctx context.Context, path, mimeType string) (C.jobject
 		copyErr = j.errorf("finishing the gallery entry")
 	}
 	if copyErr != nil {
-		return nil, copyErr
+		return 0, copyErr
 	}
 	return uri, nil
 }

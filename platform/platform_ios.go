@@ -4,7 +4,7 @@ package platform
 
 /*
 #cgo CFLAGS: -x objective-c -fobjc-arc
-#cgo LDFLAGS: -framework UIKit -framework Foundation
+#cgo LDFLAGS: -framework UIKit -framework Foundation -framework CoreGraphics
 #include <stdlib.h>
 
 void chorus_open_wechat(long long id);
