@@ -24,6 +24,12 @@ type Media struct {
 	SourceURL   string
 	CreatedBy   string // "" when unknown
 	CreatedAt   time.Time
+	// SHA256 is the hex SHA-256 of the bytes ("" for media stored before
+	// it was recorded, until SetMediaSHA256 fills it in).
+	SHA256 string
+	// Poster: a video's poster JPEG is stored beside it (as a photo's
+	// thumbnail is).
+	Poster bool
 }
 
 // Where media came from.
@@ -48,13 +54,25 @@ type Upload struct {
 	CompletedAt time.Time // zero until complete
 }
 
-const mediaCols = "id, program_id, kind, filename, content_type, container, video_codec, width, height, duration_ms, size_bytes, storage_key, source, source_url, created_by, created_at"
+const mediaCols = "id, program_id, kind, filename, content_type, container, video_codec, width, height, duration_ms, size_bytes, storage_key, source, source_url, created_by, created_at, sha256, poster"
 
 func insertMedia(ctx context.Context, s *Store, q querier, m Media) error {
-	_, err := q.ExecContext(ctx, s.q("INSERT INTO media ("+mediaCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+	_, err := q.ExecContext(ctx, s.q("INSERT INTO media ("+mediaCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 		m.ID, m.ProgramID, m.Kind, m.Filename, m.ContentType, m.Container, m.VideoCodec, m.Width, m.Height, m.DurationMS,
-		m.SizeBytes, m.StorageKey, m.Source, m.SourceURL, nullString(m.CreatedBy), ms(m.CreatedAt))
+		m.SizeBytes, m.StorageKey, m.Source, m.SourceURL, nullString(m.CreatedBy), ms(m.CreatedAt), m.SHA256, m.Poster)
 	return translate(err, "media")
+}
+
+func scanMedia(r rowScanner) (Media, error) {
+	var m Media
+	var by sql.NullString
+	var at int64
+	if err := r.Scan(&m.ID, &m.ProgramID, &m.Kind, &m.Filename, &m.ContentType, &m.Container, &m.VideoCodec, &m.Width, &m.Height,
+		&m.DurationMS, &m.SizeBytes, &m.StorageKey, &m.Source, &m.SourceURL, &by, &at, &m.SHA256, &m.Poster); err != nil {
+		return Media{}, err
+	}
+	m.CreatedBy, m.CreatedAt = by.String, fromMS(at)
+	return m, nil
 }
 
 // CreateMedia records a stored file.
@@ -64,17 +82,63 @@ func (s *Store) CreateMedia(ctx context.Context, m Media) error {
 
 // Media returns one of a program's media.
 func (s *Store) Media(ctx context.Context, programID, id string) (Media, error) {
-	var m Media
-	var by sql.NullString
-	var at int64
-	err := s.hotRow(ctx, "SELECT "+mediaCols+" FROM media WHERE program_id = ? AND id = ?", programID, id).Scan(
-		&m.ID, &m.ProgramID, &m.Kind, &m.Filename, &m.ContentType, &m.Container, &m.VideoCodec, &m.Width, &m.Height,
-		&m.DurationMS, &m.SizeBytes, &m.StorageKey, &m.Source, &m.SourceURL, &by, &at)
+	m, err := scanMedia(s.hotRow(ctx, "SELECT "+mediaCols+" FROM media WHERE program_id = ? AND id = ?", programID, id))
 	if err != nil {
 		return Media{}, translate(err, "media")
 	}
-	m.CreatedBy, m.CreatedAt = by.String, fromMS(at)
 	return m, nil
+}
+
+// MediaByIDs returns the program's media among ids, by id, in one query
+// per 500 ids (a feed's or an activity list's media at once); ids that are
+// not the program's media are left out.
+func (s *Store) MediaByIDs(ctx context.Context, programID string, ids []string) (map[string]Media, error) {
+	out := make(map[string]Media, len(ids))
+	uniq := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	for len(uniq) > 0 {
+		chunk := uniq[:min(len(uniq), 500)]
+		uniq = uniq[len(chunk):]
+		rows, err := s.r.QueryContext(ctx, s.rebind("SELECT "+mediaCols+" FROM media WHERE program_id = ? AND id IN ("+placeholders(len(chunk))+")"),
+			append([]any{programID}, anySlice(chunk)...)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			m, err := scanMedia(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[m.ID] = m
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SetMediaSHA256 records the SHA-256 of media stored before it was
+// computed on arrival; a recorded one is never replaced. Feeds reload.
+func (s *Store) SetMediaSHA256(ctx context.Context, programID, id, sum string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("UPDATE media SET sha256 = ? WHERE program_id = ? AND id = ? AND sha256 = ''"), sum, programID, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return bumpVersion(ctx, s, tx, programID)
+	})
 }
 
 // DeleteMedia forgets a media row (its bytes are the caller's to delete).
