@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -169,7 +170,19 @@ func (s *Server) writeMedia(c *call, mediaID, disposition string) error {
 	if d := mime.FormatMediaType(disposition, map[string]string{"filename": m.Filename}); d != "" {
 		h.Set("Content-Disposition", d)
 	}
-	http.ServeContent(c.w, c.r, "", m.CreatedAt, obj)
+	if m.SHA256 != "" {
+		http.ServeContent(c.w, c.r, "", m.CreatedAt, obj)
+		return nil
+	}
+	// Media stored before SHA-256s were recorded: the first time its
+	// bytes are sent whole, their hash is taken on the way and kept.
+	hr := media.NewHashingReader(obj)
+	http.ServeContent(c.w, c.r, "", m.CreatedAt, hr)
+	if sum, ok := hr.Sum(m.SizeBytes); ok {
+		if err := svc.RecordSHA256(context.WithoutCancel(c.ctx), m, sum); err != nil {
+			s.log.Warn("record media sha256", "media", m.ID, "err", err)
+		}
+	}
 	return nil
 }
 
@@ -180,8 +193,8 @@ func (s *Server) serveThumbnail(c *call) error {
 	return s.writeThumbnail(c, c.path("mid"))
 }
 
-// writeThumbnail writes a photo's thumbnail (the API's route and the share
-// page's).
+// writeThumbnail writes a photo's thumbnail or a video's poster (the API's
+// route and the share page's).
 func (s *Server) writeThumbnail(c *call, mediaID string) error {
 	svc, err := s.mediaService()
 	if err != nil {

@@ -2,6 +2,8 @@ package media
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -28,7 +30,8 @@ const (
 	CodeOffsetMismatch = "offset_mismatch"
 	// CodeIncomplete: complete was asked before every byte arrived.
 	CodeIncomplete = "upload_incomplete"
-	// CodeNoThumbnail: only images have thumbnails.
+	// CodeNoThumbnail: no thumbnail: a video without a poster (no ffmpeg
+	// when it was stored), or a photo that cannot be decoded.
 	CodeNoThumbnail = "thumbnail_unavailable"
 )
 
@@ -329,6 +332,17 @@ func (s *Service) Append(ctx context.Context, programID, id string, offset, leng
 	if _, err := f.Seek(cur, io.SeekStart); err != nil {
 		return cur, err
 	}
+	// The SHA-256 follows the bytes as they are written (see hash.go).
+	h, herr := s.hashUpTo(u.ID, cur)
+	if herr != nil {
+		s.log.Warn("hash upload", "upload", u.ID, "err", herr)
+		h = nil // Complete hashes what is missing
+	}
+	saveHash := func(at int64) {
+		if h != nil {
+			s.saveHash(u.ID, h, at)
+		}
+	}
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
@@ -340,6 +354,9 @@ func (s *Service) Append(ctx context.Context, programID, id string, offset, leng
 			if _, werr := f.Write(buf[:n]); werr != nil {
 				return s.record(ctx, u, f, synced, werr)
 			}
+			if h != nil {
+				h.Write(buf[:n])
+			}
 			cur += int64(n)
 			if cur-synced >= syncEvery {
 				if err := f.Sync(); err != nil {
@@ -348,6 +365,7 @@ func (s *Service) Append(ctx context.Context, programID, id string, offset, leng
 				if err := s.st.SetUploadOffset(context.WithoutCancel(ctx), u.ID, cur, s.now()); err != nil {
 					return synced, err
 				}
+				saveHash(cur)
 				synced = cur
 			}
 		}
@@ -373,6 +391,7 @@ func (s *Service) Append(ctx context.Context, programID, id string, offset, leng
 	if err := s.st.SetUploadOffset(context.WithoutCancel(ctx), u.ID, cur, s.now()); err != nil {
 		return synced, err
 	}
+	saveHash(cur)
 	switch {
 	case readErr != nil:
 		return cur, fmt.Errorf("%w: upload %s stands at byte %d: %w", ErrBodyBroken, u.ID, cur, readErr)
@@ -466,6 +485,7 @@ func (s *Service) Complete(ctx context.Context, programID, id string) (store.Med
 	if len(ps) > 0 {
 		// Every byte is here and the file is refused: nothing to resume.
 		os.Remove(part)
+		os.Remove(s.hashPath(u.ID))
 		if moved {
 			_ = s.storage.Delete(ctx, key)
 		}
@@ -474,16 +494,43 @@ func (s *Service) Complete(ctx context.Context, programID, id string) (store.Med
 		}
 		return store.Media{}, Refused(ps)
 	}
-	if !moved {
+	m := mediaRow(u.MediaID, programID, u.Kind, u.Filename, key, info, store.MediaSourceUpload, "", u.CreatedBy, s.now())
+	if moved {
+		sum, err := s.hashStored(ctx, key)
+		if err != nil {
+			return store.Media{}, err
+		}
+		m.SHA256 = sum
+		_, err = s.storage.Stat(ctx, thumbKey(key))
+		m.Poster = err == nil && !isImage(info.Container)
+	} else {
+		h, err := s.hashUpTo(u.ID, u.Size)
+		if err != nil {
+			return store.Media{}, fmt.Errorf("hash upload %s: %w", u.ID, err)
+		}
+		m.SHA256 = hex.EncodeToString(h.Sum(nil))
+		if !isImage(info.Container) {
+			m.Poster = s.storePoster(context.WithoutCancel(ctx), key, part, info.DurationMS)
+		}
 		if err := s.put(ctx, key, part); err != nil {
 			return store.Media{}, err
 		}
 	}
-	m := mediaRow(u.MediaID, programID, u.Kind, u.Filename, key, info, store.MediaSourceUpload, "", u.CreatedBy, s.now())
 	if err := s.st.CompleteUpload(ctx, u.ID, m, s.now()); err != nil {
 		return store.Media{}, err
 	}
+	os.Remove(s.hashPath(u.ID))
 	return m, nil
+}
+
+// hashStored returns the hex SHA-256 of a stored object.
+func (s *Service) hashStored(ctx context.Context, key string) (string, error) {
+	obj, err := s.storage.Open(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer obj.Close()
+	return hashObject(obj)
 }
 
 func mediaRow(id, programID, kind, filename, key string, info mediacheck.Info, source, sourceURL, by string, now time.Time) store.Media {
@@ -551,7 +598,8 @@ func (s *Service) Import(ctx context.Context, programID, userID string, kind med
 	}
 	path := tmp.Name()
 	defer os.Remove(path)
-	n, err := copyBuffered(tmp, io.LimitReader(r, max+1))
+	h := sha256.New()
+	n, err := copyBuffered(io.MultiWriter(tmp, h), io.LimitReader(r, max+1))
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -577,7 +625,11 @@ func (s *Service) Import(ctx context.Context, programID, userID string, kind med
 	}
 	id := domain.NewID("med")
 	key := objectKey(programID, id)
+	poster := !isImage(info.Container) && s.storePoster(ctx, key, path, info.DurationMS)
 	if err := s.put(ctx, key, path); err != nil {
+		if poster {
+			_ = s.storage.Delete(context.WithoutCancel(ctx), thumbKey(key))
+		}
 		return store.Media{}, err
 	}
 	filename = cleanName(filename)
@@ -585,8 +637,10 @@ func (s *Service) Import(ctx context.Context, programID, userID string, kind med
 		filename = id + extFor(info.Container)
 	}
 	m := mediaRow(id, programID, string(kind), filename, key, info, source, sourceURL, userID, s.now())
+	m.SHA256, m.Poster = hex.EncodeToString(h.Sum(nil)), poster
 	if err := s.st.CreateMedia(ctx, m); err != nil {
 		_ = s.storage.Delete(context.WithoutCancel(ctx), key)
+		_ = s.storage.Delete(context.WithoutCancel(ctx), thumbKey(key))
 		return store.Media{}, err
 	}
 	return m, nil
@@ -692,6 +746,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 		}
 		for _, u := range us {
 			os.Remove(s.partPath(u.ID))
+			os.Remove(s.hashPath(u.ID))
 			if u.CompletedAt.IsZero() {
 				// A complete that stored the file but never recorded it.
 				if _, err := s.st.Media(ctx, u.ProgramID, u.MediaID); isNotFound(err) {
@@ -713,14 +768,14 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasSuffix(name, ".part") {
+		if !strings.HasSuffix(name, ".part") && !strings.HasSuffix(name, ".sha") {
 			continue
 		}
 		fi, err := e.Info()
 		if err != nil || fi.ModTime().After(before) {
 			continue
 		}
-		if id := strings.TrimSuffix(name, ".part"); strings.HasPrefix(id, "upl_") {
+		if id := strings.TrimSuffix(strings.TrimSuffix(name, ".part"), ".sha"); strings.HasPrefix(id, "upl_") {
 			if ok, err := s.st.UploadExists(ctx, id); err != nil || ok {
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -40,17 +41,38 @@ func isImage(container string) bool {
 	return false
 }
 
+// HasThumbnail says whether Thumbnail answers for m: a photo's thumbnail
+// is made on first request (unless the photo is too large to decode); a
+// video has one when its poster was made as it was stored.
+func HasThumbnail(m store.Media) bool {
+	if isImage(m.Container) {
+		return int64(m.Width)*int64(m.Height) <= maxThumbPixels
+	}
+	return m.Poster
+}
+
 // Thumbnail returns a photo's thumbnail (a JPEG at most ThumbLongSide
-// pixels on its longer side), made on first request and stored.
+// pixels on its longer side), made on first request and stored, or a
+// video's poster (the same size, made when it was stored).
 func (s *Service) Thumbnail(ctx context.Context, programID, mediaID string) (store.Media, Object, error) {
 	m, err := s.st.Media(ctx, programID, mediaID)
 	if err != nil {
 		return m, nil, err
 	}
-	if !isImage(m.Container) {
-		return m, nil, domain.Errorf(CodeNoThumbnail, "only photos have thumbnails; this media is a video")
-	}
 	key := thumbKey(m.StorageKey)
+	if !isImage(m.Container) {
+		if m.Poster {
+			obj, err := s.storage.Open(ctx, key)
+			if err == nil {
+				return m, obj, nil
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return m, nil, err
+			}
+			s.log.Error("video poster missing from storage", "media", m.ID, "key", key)
+		}
+		return m, nil, domain.Errorf(CodeNoThumbnail, "this video has no poster (the server makes one when ffmpeg is installed)")
+	}
 	if obj, err := s.storage.Open(ctx, key); err == nil {
 		return m, obj, nil
 	}
