@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -23,7 +24,7 @@ func (s *Server) activities(c *call, _ none) (client.List[client.Activity], erro
 	}
 	now := c.now
 	words := strings.Fields(strings.ToLower(c.query("q")))
-	out := client.List[client.Activity]{Items: []client.Activity{}}
+	kept := as[:0:0]
 	for _, a := range as {
 		if status != "" && a.Status(now) != status {
 			continue
@@ -31,9 +32,48 @@ func (s *Server) activities(c *call, _ none) (client.List[client.Activity], erro
 		if !matchesAll(strings.ToLower(a.Message+" "+a.Instructions), words) {
 			continue
 		}
-		out.Items = append(out.Items, toActivity(a, now))
+		kept = append(kept, a)
+	}
+	mi, err := s.mediaInfos(c.ctx, c.programID, kept...)
+	if err != nil {
+		return client.List[client.Activity]{}, err
+	}
+	out := client.List[client.Activity]{Items: make([]client.Activity, 0, len(kept))}
+	for _, a := range kept {
+		out.Items = append(out.Items, toActivity(a, now, mi))
 	}
 	return out, nil
+}
+
+// mediaInfos loads the media facts of activities in one query.
+func (s *Server) mediaInfos(ctx context.Context, programID string, as ...*domain.Activity) (mediaInfos, error) {
+	ids := make([]string, 0, len(as))
+	for _, a := range as {
+		if a.MediaID != "" {
+			ids = append(ids, a.MediaID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ms, err := s.store.MediaByIDs(ctx, programID, ids)
+	if err != nil {
+		return nil, err
+	}
+	mi := make(mediaInfos, len(ms))
+	for id, m := range ms {
+		mi[id] = toMediaInfo(m)
+	}
+	return mi, nil
+}
+
+// withMedia is an activity as managers see it, with its media's facts.
+func (s *Server) withMedia(c *call, a *domain.Activity) (client.Activity, error) {
+	mi, err := s.mediaInfos(c.ctx, c.programID, a)
+	if err != nil {
+		return client.Activity{}, err
+	}
+	return toActivity(a, c.now, mi), nil
 }
 
 func matchesAll(text string, words []string) bool {
@@ -63,7 +103,7 @@ func (s *Server) createActivity(c *call, in client.ActivityInput) (client.Activi
 		return client.Activity{}, err
 	}
 	s.activitySaved(c, a)
-	return toActivity(&a, now), nil
+	return s.withMedia(c, &a)
 }
 
 // applyActivity validates input on top of base: the pure rules first, then
@@ -97,7 +137,10 @@ func (s *Server) applyActivity(c *call, base domain.Activity, in client.Activity
 
 func (s *Server) activity(c *call, _ none) (client.Activity, error) {
 	a, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
-	return toActivity(&a, c.now), err
+	if err != nil {
+		return client.Activity{}, err
+	}
+	return s.withMedia(c, &a)
 }
 
 func (s *Server) updateActivity(c *call, in client.ActivityInput) (client.Activity, error) {
@@ -114,7 +157,7 @@ func (s *Server) updateActivity(c *call, in client.ActivityInput) (client.Activi
 		return client.Activity{}, err
 	}
 	s.activitySaved(c, a)
-	return toActivity(&a, c.now), nil
+	return s.withMedia(c, &a)
 }
 
 // activityJobs are the jobs a saved activity causes: its announcement and
@@ -141,5 +184,5 @@ func (s *Server) removeActivity(c *call, _ none) (client.Activity, error) {
 		return client.Activity{}, err
 	}
 	s.activitySaved(c, a) // open feeds reload; a removed activity is announced to nobody
-	return toActivity(&a, c.now), nil
+	return s.withMedia(c, &a)
 }

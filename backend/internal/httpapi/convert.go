@@ -5,6 +5,8 @@ import (
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/media"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
 func toMe(u domain.User, ms []domain.Membership) client.Me {
@@ -51,21 +53,40 @@ func optTime(t time.Time) *time.Time {
 	return &t
 }
 
-func toActivity(a *domain.Activity, now time.Time) client.Activity {
+// toMediaInfo describes a media file for clients.
+func toMediaInfo(m store.Media) *client.MediaInfo {
+	return &client.MediaInfo{ID: m.ID, Kind: m.Kind, ContentType: m.ContentType, Filename: m.Filename, SizeBytes: m.SizeBytes,
+		SHA256: m.SHA256, Width: m.Width, Height: m.Height, DurationMS: m.DurationMS, Thumbnail: media.HasThumbnail(m)}
+}
+
+// mediaInfos are the media facts of an activity's media_id, by media id.
+type mediaInfos map[string]*client.MediaInfo
+
+// of is the facts of the activity's media (nil without media, or when
+// the media is gone).
+func (mi mediaInfos) of(a *domain.Activity) *client.MediaInfo {
+	if a.MediaID == "" {
+		return nil
+	}
+	return mi[a.MediaID]
+}
+
+func toActivity(a *domain.Activity, now time.Time, mi mediaInfos) client.Activity {
 	return client.Activity{
 		ID: a.ID, ProgramID: a.ProgramID, Type: string(a.Type), Status: a.Status(now),
 		Message: a.Message, Instructions: a.Instructions, MediaID: a.MediaID,
 		GroupIDs: orEmpty(a.GroupIDs), ChannelIDs: orEmpty(a.ChannelIDs),
 		StartsAt: a.StartsAt, EndsAt: optTime(a.EndsAt), Points: a.Points, CampaignID: a.CampaignID, Featured: a.Featured,
 		CreatedBy: a.CreatedBy, CreatorTimezone: a.CreatorTimezone, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, RemovedAt: optTime(a.RemovedAt),
+		Media: mi.of(a),
 	}
 }
 
-func toFeedItem(a *domain.Activity, performed bool) client.FeedItem {
+func toFeedItem(a *domain.Activity, performed bool, mi mediaInfos) client.FeedItem {
 	spec, _ := domain.LookupType(a.Type)
 	return client.FeedItem{ID: a.ID, Type: string(a.Type), Message: a.Message, Instructions: a.Instructions, MediaID: a.MediaID,
 		StartsAt: a.StartsAt, EndsAt: optTime(a.EndsAt), Points: a.Points, Featured: a.Featured, CampaignID: a.CampaignID,
-		Network: spec.Network, Performed: performed}
+		Network: spec.Network, Performed: performed, Media: mi.of(a)}
 }
 
 func orEmpty(s []string) []string {

@@ -38,13 +38,17 @@ type feedSet struct {
 	open      []*domain.Activity
 	byGroup   map[string][]*domain.Activity
 	byChannel map[string][]*domain.Activity
+	// media holds the facts of the activities' media, loaded with them in
+	// one query: media rows never change but for a SHA-256 filled in
+	// later, which bumps the content version like any feed change.
+	media mediaInfos
 	// encoded holds each item's JSON, not performed [0] and performed [1]:
 	// a feed response is then assembled from bytes, not encoded per request.
 	encoded map[string]*[2][]byte
 }
 
-func newFeedSet(items []*domain.Activity) (*feedSet, error) {
-	fs := &feedSet{items: items, encoded: make(map[string]*[2][]byte, len(items)),
+func newFeedSet(items []*domain.Activity, mi mediaInfos) (*feedSet, error) {
+	fs := &feedSet{items: items, media: mi, encoded: make(map[string]*[2][]byte, len(items)),
 		byGroup: map[string][]*domain.Activity{}, byChannel: map[string][]*domain.Activity{}}
 	for _, a := range items {
 		switch {
@@ -61,7 +65,7 @@ func newFeedSet(items []*domain.Activity) (*feedSet, error) {
 		}
 		var pair [2][]byte
 		for i, done := range []bool{false, true} {
-			b, err := json.Marshal(toFeedItem(a, done))
+			b, err := json.Marshal(toFeedItem(a, done, mi))
 			if err != nil {
 				return nil, err
 			}
@@ -95,7 +99,11 @@ func (s *Server) currentActivities(ctx context.Context, programID string, versio
 	if err != nil {
 		return nil, err
 	}
-	set, err := newFeedSet(items)
+	mi, err := s.mediaInfos(ctx, programID, items...)
+	if err != nil {
+		return nil, err
+	}
+	set, err := newFeedSet(items, mi)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +191,7 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 			b.WriteByte(',')
 		}
 		if _, staged := view.TikTok[a.ID]; staged {
-			enc, err := json.Marshal(feedItem(a, view))
+			enc, err := json.Marshal(feedItem(a, view, set.media))
 			if err != nil {
 				return client.Feed{}, err
 			}
@@ -203,8 +211,8 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 }
 
 // feedItem is an activity as this member sees it, with their staging.
-func feedItem(a *domain.Activity, v store.FeedView) client.FeedItem {
-	it := toFeedItem(a, v.Performed[a.ID])
+func feedItem(a *domain.Activity, v store.FeedView, mi mediaInfos) client.FeedItem {
+	it := toFeedItem(a, v.Performed[a.ID], mi)
 	if st, ok := v.TikTok[a.ID]; ok {
 		it.TikTok = &client.TikTokStaging{Status: st.Status, FailReason: st.FailReason}
 	}
@@ -217,13 +225,13 @@ func writeJSONString(b *bytes.Buffer, s string) {
 }
 
 func (s *Server) feedItem(c *call, _ none) (client.FeedItem, error) {
-	items, view, _, err := s.visibleTo(c, c.user.ID, c.now)
+	items, view, set, err := s.visibleTo(c, c.user.ID, c.now)
 	if err != nil {
 		return client.FeedItem{}, err
 	}
 	for _, a := range items {
 		if a.ID == c.path("aid") {
-			return feedItem(a, view), nil
+			return feedItem(a, view, set.media), nil
 		}
 	}
 	return client.FeedItem{}, domain.Errorf(domain.CodeNotFound, "this activity is no longer in your feed")

@@ -127,7 +127,7 @@ func (s *Server) routeTable() []route {
 			param{"tiktok", "connected: back from connecting TikTok (the page then sends the video)"}),
 		s.shareRoute("GET", "/s/{token}/media", "The share page's photo or video (Range, ETag)", s.shareMediaFile, docShareMedia("image/*", "video/*"),
 			param{"download", "1: as an attachment under its file name"}),
-		s.shareRoute("GET", "/s/{token}/thumbnail", "The share page's photo as a thumbnail (JPEG)", s.shareThumbnail, docShareMedia("image/jpeg")),
+		s.shareRoute("GET", "/s/{token}/thumbnail", "The share page's photo as a thumbnail, or its video's poster (JPEG)", s.shareThumbnail, docShareMedia("image/jpeg")),
 		s.shareRoute("POST", "/s/{token}/perform", "I've posted it: performs the activity for the page's member (points once; surface web_share)", s.sharePerform, docSharePerform),
 		s.shareRoute("GET", "/s/{token}/tiktok", "Add your TikTok account and send: starts connecting TikTok in this browser, then back to the page", s.shareTikTok, docShareTikTok),
 		r("GET", "/api/v1/me/social-accounts", signedIn, "Connected accounts", s.socialAccounts),
@@ -198,6 +198,6 @@ func (s *Server) routeTable() []route {
 		raw("PATCH", p+"/media/uploads/{id}", manager, "Append a chunk (application/offset+octet-stream) at Upload-Offset; 409 with the current offset on a mismatch", s.uploadChunk, docUploadChunk),
 		ok(r("POST", p+"/media/uploads/{id}/complete", manager, "Probe and check the uploaded file: its media id and facts, or the problems (422 media_refused)", s.completeUpload)),
 		raw("GET", p+"/media/{mid}", member, "A media file (Range, ETag)", s.serveMedia, docMediaFile("image/*", "video/*")),
-		muxPath(raw("GET", p+"/media/{mid}/thumbnail", member, "A photo's thumbnail: a JPEG at most 320 px on its longer side", s.serveThumbnail, docMediaFile("image/jpeg")), p+"/media/{mid}/{variant}"),
+		muxPath(raw("GET", p+"/media/{mid}/thumbnail", member, "A photo's thumbnail or a video's poster (made when ffmpeg is on the server's PATH): a JPEG at most 320 px on its longer side", s.serveThumbnail, docMediaFile("image/jpeg")), p+"/media/{mid}/{variant}"),
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/auth"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/media"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
@@ -431,6 +432,9 @@ func (s *Server) sharePage(v *shareView) error {
 			sm := &shareMedia{Video: strings.HasPrefix(m.ContentType, "video/"), Src: d.Base + "/media", Download: d.Base + "/media?download=1",
 				Filename: m.Filename, ContentType: m.ContentType, Width: m.Width, Height: m.Height}
 			if sm.Video {
+				if media.HasThumbnail(m) {
+					sm.Poster = d.Base + "/thumbnail"
+				}
 				d.T.LongPress = ""
 				if !d.TikTok {
 					d.T.Steps = t.StepsVideo
@@ -505,7 +509,8 @@ func (s *Server) shareMediaFile(v *shareView) error {
 	return s.writeMedia(v.c, v.a.MediaID, disposition)
 }
 
-// shareThumbnail is GET /s/{token}/thumbnail: the photo's thumbnail.
+// shareThumbnail is GET /s/{token}/thumbnail: the photo's thumbnail or
+// the video's poster.
 func (s *Server) shareThumbnail(v *shareView) error {
 	if v.a.MediaID == "" {
 		return domain.NotFound("media")
