@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -495,6 +497,9 @@ func TestLinkPreviewPhoto(t *testing.T) {
 	m, err := st.Media(ctx, e.ProgramID, got.MediaID)
 	if err != nil || m.Source != store.MediaSourceLinkPreview || m.SourceURL != site.URL+"/static/launch.jpg?v=2" || m.Kind != "wechat_photo" {
 		t.Fatalf("media row: %+v %v", m, err)
+	}
+	if sum := sha256.Sum256(img); m.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("link preview photo's sha256 %q, want the file's", m.SHA256)
 	}
 	// The editor's preview shows the page's image before saving.
 	prev := must[client.LinkPreviewResult](t)(e.Manager.PreviewLinks(ctx, e.ProgramID, "see "+site.URL+"/moved"))

@@ -235,6 +235,9 @@ func TestSweepAbandonedUploads(t *testing.T) {
 		if _, err := os.Stat(s.partPath(old.ID)); !os.IsNotExist(err) {
 			t.Fatalf("its bytes are still there: %v", err)
 		}
+		if _, err := os.Stat(s.hashPath(old.ID)); !os.IsNotExist(err) {
+			t.Fatalf("its hash state is still there: %v", err)
+		}
 		if _, err := s.Upload(ctx, prog.ID, fresh.ID); err != nil {
 			t.Fatalf("a recent upload was swept: %v", err)
 		}
