@@ -12,7 +12,9 @@ import (
 )
 
 // The demo program's photo and videos: tiny real files made by
-// demomedia/make.sh, stored through the media service like any upload.
+// demomedia/make.sh (a launch banner with words on it, and two videos whose
+// frames say what they are), stored through the media service like any
+// upload: hashed, and the videos given posters when ffmpeg is on the PATH.
 //
 //go:embed demomedia/*.jpg demomedia/*.mp4
 var demoFiles embed.FS
