@@ -12,8 +12,15 @@ WEB_DIR   ?= $(BIN)/web
 # browser test's playwright-core) are installed by deps only when missing.
 APT_PACKAGES := ffmpeg postgresql-client gcc pkg-config libgl1-mesa-dev xorg-dev xvfb \
 	chromium clang-14 android-libnativehelper-dev imagemagick xdotool
+# What make android needs beside the NDK to align, sign and check the APK
+# (apksigner brings a JDK, hence keytool): installed by deps-android only,
+# when the commands are missing, so other targets never pull them in.
+ANDROID_APT_PACKAGES := android-sdk-build-tools apksigner zipalign aapt zip unzip
+ANDROID_TOOLS := apksigner zipalign aapt keytool zip unzip
+# make android ANDROID_ARCH=arm64: one ABI for a quick check (default: all four).
+ANDROID_ARCH ?=
 
-.PHONY: deps server run desktop test test-race lint bench bench-media bench-push fuzz clean android ios web test-web screenshots
+.PHONY: deps deps-android server run desktop test test-race lint bench bench-media bench-push fuzz clean android ios web test-web screenshots
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -57,6 +64,11 @@ lint:
 	$(GO) tool staticcheck ./...
 	clang-14 --target=aarch64-linux-android21 -ffreestanding -std=c99 -Wall -Wextra -Werror -fsyntax-only \
 		-I/usr/include/android/nativehelper platform/platform_android.c
+	@# go vet of platform/ for android/arm64 and ios/arm64: cgo needs the
+	@# target's compiler and headers, so each runs where the NDK
+	@# (ANDROID_NDK_HOME) / an iPhoneOS SDK (Xcode, or IOS_SDK) is, and says so
+	@# where not: lint stays green on a machine with neither, as CI's.
+	@GO=$(GO) scripts/package-mobile.sh vet
 
 # Benchmarks print each figure beside a ceiling measured in the same run.
 bench:
@@ -75,9 +87,20 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzActivityInput -fuzztime 60s ./backend/internal/httpapi
 
 # The member app for phones: need the Android NDK / a Mac with Xcode, and say
-# so when they are missing. Not part of test or lint.
-android:
-	GO=$(GO) scripts/package-mobile.sh android
+# so when they are missing. Not part of test. make android makes bin/Chorus.apk
+# zipaligned and signed (v1+v2+v3; a debug key made once in
+# ~/.android/chorus-debug.keystore unless ANDROID_KEYSTORE, ANDROID_KEY_ALIAS,
+# ANDROID_KEYSTORE_PASS [, ANDROID_KEY_PASS] name a release key), then checks it.
+android: deps-android
+	ANDROID_ARCH=$(ANDROID_ARCH) GO=$(GO) scripts/package-mobile.sh android
+
+deps-android:
+	@missing=""; for t in $(ANDROID_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
+		echo "missing$$missing: installing Debian packages $(ANDROID_APT_PACKAGES)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(ANDROID_APT_PACKAGES) >/dev/null; \
+	fi
 
 ios:
 	GO=$(GO) scripts/package-mobile.sh ios
