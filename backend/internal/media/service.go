@@ -768,14 +768,14 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasSuffix(name, ".part") && !strings.HasSuffix(name, ".sha") {
+		if !strings.HasSuffix(name, ".part") && !strings.HasSuffix(name, ".sha") && !strings.HasSuffix(name, ".sha.tmp") {
 			continue
 		}
 		fi, err := e.Info()
 		if err != nil || fi.ModTime().After(before) {
 			continue
 		}
-		if id := strings.TrimSuffix(strings.TrimSuffix(name, ".part"), ".sha"); strings.HasPrefix(id, "upl_") {
+		if id := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, ".part"), ".tmp"), ".sha"); strings.HasPrefix(id, "upl_") {
 			if ok, err := s.st.UploadExists(ctx, id); err != nil || ok {
 				continue
 			}
