@@ -32,7 +32,9 @@ const (
 	CodeOffsetMismatch = "offset_mismatch"
 	// CodeUploadIncomplete (409): complete before every byte arrived.
 	CodeUploadIncomplete = "upload_incomplete"
-	// CodeThumbnailUnavailable (404): only photos have thumbnails.
+	// CodeThumbnailUnavailable (404): no small image for this media: a
+	// video without a poster (the server makes one only with ffmpeg on
+	// its PATH), or a photo too large to decode.
 	CodeThumbnailUnavailable = "thumbnail_unavailable"
 )
 
