@@ -31,6 +31,7 @@ type fakeSharer struct {
 	sheets []platform.Share
 	opened int
 	result platform.Result // what ShareToWeChat answers; Shared if empty
+	err    error           // and with it
 }
 
 func (f *fakeSharer) ShareToWeChat(_ context.Context, s platform.Share) (platform.Result, error) {
@@ -40,7 +41,7 @@ func (f *fakeSharer) ShareToWeChat(_ context.Context, s platform.Share) (platfor
 	if f.result == "" {
 		return platform.Shared, nil
 	}
-	return f.result, nil
+	return f.result, f.err
 }
 
 func (f *fakeSharer) OpenWeChat(context.Context) (platform.Result, error) {

@@ -176,7 +176,7 @@ func (v *activitiesView) newRow(a client.Activity) *activityRow {
 	}
 	actions := container.NewHBox(layout.NewSpacer(), r.edit, r.duplicate, r.remove)
 	body := container.NewBorder(container.NewHBox(head...), actions, nil, nil, container.NewVBox(r.text, when))
-	r.content = newTapCard(container.NewBorder(nil, nil, container.NewVBox(thumbnail(k, 48)), nil, body), nil)
+	r.content = newTapCard(container.NewBorder(nil, nil, container.NewVBox(m.ui.mediaThumb(k, mediaOfActivity(a), 48)), nil, body), nil)
 	return r
 }
 

@@ -44,6 +44,7 @@ type activityEditor struct {
 	linkPhoto     *canvas.Image
 	linkPhotoNote *widget.Label
 	fileLabel     *widget.Label
+	preview       *fyne.Container // the chosen file, before it is uploaded
 	pick          *widget.Button
 	problems      *widget.Label // why the file was refused
 	progress      *widget.ProgressBar
@@ -115,6 +116,8 @@ func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *acti
 	e.linkPhotoNote.Hide()
 
 	e.fileLabel = widget.NewLabel(tr.T("mgr.media.none"))
+	e.preview = container.NewStack()
+	e.preview.Hide()
 	e.fileLabel.Truncation = fyne.TextTruncateEllipsis
 	e.pick = widget.NewButtonWithIcon(tr.T("mgr.media.pick"), theme.FolderOpenIcon(), e.onPick)
 	e.problems = wrapped("")
@@ -167,7 +170,7 @@ func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *acti
 		widget.NewFormItem(tr.T("mgr.field.message"), container.NewVBox(e.message, e.tracked, e.linkPhotoNote, e.linkPhoto)),
 		widget.NewFormItem(tr.T("mgr.field.instructions"), e.instr),
 		widget.NewFormItem(tr.T("mgr.field.media"), container.NewVBox(
-			container.NewBorder(nil, nil, nil, e.pick, e.fileLabel), caption(tr.T("mgr.media.drop")),
+			container.NewBorder(nil, nil, nil, e.pick, e.fileLabel), e.preview, caption(tr.T("mgr.media.drop")),
 			e.problems, container.NewBorder(nil, nil, nil, container.NewHBox(e.cancel, e.resume), e.progress))),
 		widget.NewFormItem(tr.T("mgr.field.groups"), e.groups),
 		widget.NewFormItem(tr.T("mgr.field.channels"), e.channels),
@@ -198,6 +201,7 @@ func (e *activityEditor) fill(a client.Activity, duplicate bool) {
 	e.mediaID = a.MediaID
 	if a.MediaID != "" {
 		e.fileLabel.SetText(tr.T("mgr.media.kept"))
+		e.showMediaPreview(a)
 	}
 	for i, g := range e.m.groups {
 		for _, id := range a.GroupIDs {
@@ -274,11 +278,13 @@ func (e *activityEditor) setFile(path string) {
 	e.progress.Hide()
 	kind := mediacheck.Kind(e.fileKind)
 	var problems []mediacheck.Problem
-	if info, err := mediacheck.ProbeFile(path); err != nil {
+	info, err := mediacheck.ProbeFile(path)
+	if err != nil {
 		problems = []mediacheck.Problem{mediacheck.ProbeProblem(kind, err)}
 	} else {
 		problems = mediacheck.Check(kind, info, mediacheck.DefaultLimits())
 	}
+	e.showFilePreview(path, info, err == nil)
 	if len(problems) > 0 {
 		msgs := make([]string, len(problems))
 		for i, p := range problems {

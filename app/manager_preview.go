@@ -106,7 +106,7 @@ func (p *previewView) setFeed(mem client.Member, feed client.Feed) {
 	opt := ui.opt
 	opt.OnFeedShown = nil
 	opt.Mobile, opt.PhoneShare = false, false
-	pv := &UI{opt: opt, app: ui.app, win: ui.win, prefs: ui.prefs, cache: ui.cache, outbox: ui.outbox,
+	pv := &UI{opt: opt, app: ui.app, win: ui.win, prefs: ui.prefs, cache: ui.cache, outbox: ui.outbox, media: ui.media,
 		tr: NewTr(ui.opt.Catalog, ui.tr.Lang(), zone), now: ui.now, api: ui.api, server: ui.server,
 		me: client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone}, programID: ui.programID,
 		feed: feed, feedAt: ui.now(), fetched: true, total: -1, ctx: ui.ctx, stop: func() {}, bg: ui.bg,

@@ -36,7 +36,10 @@ type activityScreen struct {
 	// phoneLink shows the member's share page as a QR code: "Open on my
 	// phone" on a desktop, "Share page link" in a manager's member view.
 	phoneLink *widget.Button
-	content   fyne.CanvasObject
+	// media shows the photo or video; its file is fetched when the screen
+	// opens, so Share does not wait for it.
+	media   *mediaView
+	content fyne.CanvasObject
 
 	// connectFirst: TikTok is not connected, so the action connects the
 	// account, then sends.
@@ -46,9 +49,10 @@ type activityScreen struct {
 	// share is the last share handed to the phone, for "share another way".
 	share platform.Share
 	// dialogs, kept for tests and for closing on a new action.
-	ready   *readyDialog
-	missing *missingDialog
-	panel   *sharePanel
+	ready    *readyDialog
+	missing  *missingDialog
+	saveCopy *saveCopyDialog
+	panel    *sharePanel
 }
 
 // readyDialog is "Ready for WeChat": the text is on the clipboard, WeChat has
@@ -111,15 +115,17 @@ func (s *activityScreen) build() {
 	pts.TextStyle = fyne.TextStyle{Bold: true}
 	head = append(head, layout.NewSpacer(), pts)
 
-	media := thumbnail(k, 180)
-	mediaNote := caption(tr.T("activity.media_later"))
-	mediaNote.Alignment = fyne.TextAlignCenter
+	width := float32(400)
+	if ui.opt.Mobile {
+		width = 340
+	}
+	s.media = newMediaView(ui, it, width)
 
 	parts := []fyne.CanvasObject{}
 	if ui.opt.Mobile {
 		parts = append(parts, container.NewHBox(s.back))
 	}
-	parts = append(parts, container.NewHBox(head...), container.NewCenter(media), mediaNote,
+	parts = append(parts, container.NewHBox(head...), s.media.content,
 		s.message, s.instructions, widget.NewSeparator(), s.when, s.state, s.notice,
 		container.NewBorder(nil, nil, nil, s.busy, s.action))
 	if !ui.opt.Mobile {
@@ -128,6 +134,15 @@ func (s *activityScreen) build() {
 	parts = append(parts, s.cancel, s.result, s.staging, s.retry)
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 	s.setItem(it)
+	// A WeChat activity's file is fetched now, on the devices that hand it
+	// over; a photo is fetched everywhere, to be shown large.
+	s.media.load(k.network == "wechat" && s.handsOverFiles())
+}
+
+// handsOverFiles: the Share tap gives the file to WeChat or the browser's
+// share sheet on this device.
+func (s *activityScreen) handsOverFiles() bool {
+	return s.ui.opt.PhoneShare || s.webPhone()
 }
 
 // setItem shows it (also after a refresh brought a newer version).
@@ -230,7 +245,7 @@ func (s *activityScreen) onAction() {
 		s.onConnectTikTok()
 	case network == "tiktok":
 		s.onSendTikTok()
-	case network == "wechat" && s.ui.opt.PhoneShare:
+	case network == "wechat" && s.handsOverFiles():
 		s.onShareWeChat()
 	case s.webPhone():
 		s.onOpenSharePage()
@@ -239,14 +254,25 @@ func (s *activityScreen) onAction() {
 	}
 }
 
-// onShareWeChat: perform (points are given at this tap, WeChat or not), then
-// text to the clipboard and media to WeChat, then "Ready for WeChat".
+// onShareWeChat: the file (fetched when the screen opened), then perform
+// (points are given at this tap, WeChat or not), then the text to the
+// clipboard and the file to WeChat (in a phone's browser: the share sheet),
+// then "Ready for WeChat".
 func (s *activityScreen) onShareWeChat() {
 	ui, it := s.ui, s.item
 	api, server, uid, pid, surface := ui.api, ui.server, ui.me.ID, ui.programID, ui.surface()
+	m, dl := s.media.ref, ui.downloader()
 	s.setBusy(true)
 	s.setResult("", widget.MediumImportance)
 	ui.goBG(func(ctx context.Context) {
+		var file cachedMedia
+		var fileErr error
+		if m.ID != "" {
+			// Fetched when the screen opened: normally here at once. Without
+			// it (offline before it came) the text still goes, and the
+			// member is told the photo or video did not come.
+			file, fileErr = ui.media.file(ctx, dl, m, nil)
+		}
 		out := ui.perform(ctx, api, server, uid, pid, it.ID, surface)
 		if out.err != nil && !out.queued {
 			fyne.Do(func() {
@@ -255,7 +281,7 @@ func (s *activityScreen) onShareWeChat() {
 			})
 			return
 		}
-		share := platform.Share{Text: out.res.Share.Text, MediaType: out.res.Share.MediaType}
+		share := platform.Share{Text: out.res.Share.Text, MediaPath: file.Path, MediaType: file.MediaType}
 		if out.queued || share.Text == "" {
 			// Offline: the member's tracked link needs the server, so the
 			// plain message goes out now and the points follow on sync.
@@ -269,9 +295,51 @@ func (s *activityScreen) onShareWeChat() {
 			s.setBusy(false)
 			s.share = share
 			s.showPerformed(out)
+			if fileErr != nil {
+				s.setResult(s.result.Text+"\n"+ui.tr.T("media.failed", "error", ui.errText(fileErr)), widget.WarningImportance)
+			}
+			if res == platform.Failed && s.webPhone() && (errors.Is(err, platform.ErrCannotShareFiles) || errors.Is(err, platform.ErrNoShareSheet)) {
+				s.showSaveCopy()
+				return
+			}
 			s.showShareResult(res, err)
 		})
 	})
+}
+
+// saveCopyDialog is the web build's way out where the browser cannot share
+// files: save the photo or video, copy the text, then post from WeChat.
+type saveCopyDialog struct {
+	d    dialog.Dialog
+	save *widget.Button
+	copy *widget.Button
+}
+
+func (s *activityScreen) showSaveCopy() {
+	ui, tr := s.ui, s.ui.tr
+	c := &saveCopyDialog{}
+	share := s.share
+	label := tr.T("savecopy.save_photo")
+	if share.MediaType == "video" {
+		label = tr.T("savecopy.save_video")
+	}
+	c.save = widget.NewButtonWithIcon(label, theme.DownloadIcon(), func() {
+		if err := platform.SaveFile(share.MediaPath); err != nil {
+			s.setResult(ui.errText(err), widget.DangerImportance)
+		}
+	})
+	c.save.Importance = widget.HighImportance
+	if share.MediaPath == "" {
+		c.save.Hide()
+	}
+	c.copy = widget.NewButtonWithIcon(tr.T("savecopy.copy_text"), theme.ContentCopyIcon(), func() {
+		ui.app.Clipboard().SetContent(share.Text)
+		c.copy.SetText(tr.T("savecopy.copied"))
+	})
+	body := container.NewVBox(wrapped(tr.T("savecopy.body")), c.save, c.copy)
+	c.d = dialog.NewCustom(tr.T("savecopy.title"), tr.T("common.close"), body, ui.win)
+	s.saveCopy = c
+	c.d.Show()
 }
 
 // showPerformed shows the points of a perform and marks the feed.

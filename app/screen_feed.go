@@ -222,7 +222,7 @@ func newFeedCard(ui *UI, it client.FeedItem, pending bool, now time.Time) *feedC
 	foot := container.NewHBox(c.timeLeft, layout.NewSpacer(), c.state)
 
 	body := container.NewBorder(container.NewHBox(head...), foot, nil, nil, c.message)
-	thumb := thumbnail(k, 64)
+	thumb := ui.mediaThumb(k, mediaOf(it), 64)
 	c.card = newTapCard(container.NewBorder(nil, nil, container.NewVBox(thumb), nil, body), func() { ui.openActivity(it) })
 	return c
 }

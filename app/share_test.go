@@ -16,6 +16,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/platform"
 )
 
 // newWebHarness is the web build in a browser: phone-sized when mobile.
@@ -231,10 +232,10 @@ func TestManagerPreviewShareLinkIsTheMembers(t *testing.T) {
 	}
 }
 
-// The web build on a phone: the member holds their phone already, so the
-// WeChat action opens their share page in this tab (Web Share with the
-// file works there), and nothing says "send to your phone".
-func TestWebPhoneShareOpensSharePage(t *testing.T) {
+// The web build on a phone: Share hands the file (fetched when the
+// activity opened) to the browser's share sheet, which leads to WeChat; the
+// text is on the clipboard; nothing says "send to your phone".
+func TestWebPhoneShareHandsOverTheFile(t *testing.T) {
 	srv := testserver.Start(t)
 	h := newWebHarness(t, srv.URL, true)
 	h.signIn(testserver.Member(1))
@@ -245,21 +246,43 @@ func TestWebPhoneShareOpensSharePage(t *testing.T) {
 	if a.action.Text != "Share on WeChat" {
 		t.Fatalf("action %q", a.action.Text)
 	}
+	h.ui.Wait()
 	h.tap(a.action)
-	h.browser.mu.Lock()
-	here, status := h.browser.here, h.browser.status
-	h.browser.mu.Unlock()
-	if len(here) != 1 || !strings.HasPrefix(here[0].String(), srv.URL+"/s/") {
-		t.Fatalf("opened here %v, want the share page", here)
+	calls := h.share.wechatCalls()
+	if len(calls) != 1 || calls[0].MediaPath == "" || calls[0].MediaType != "image" {
+		t.Fatalf("shared %+v, want the photo", calls)
 	}
-	if status != http.StatusOK {
-		t.Errorf("share page answered %d", status)
+	if len(h.browser.here) != 0 {
+		t.Errorf("the app left for %v", h.browser.here)
 	}
-	if a.panel != nil || a.result.Visible() {
-		t.Errorf("result %q, panel %v: the page was opened instead", a.result.Text, a.panel != nil)
+	if clip := h.app.Clipboard().Content(); !strings.Contains(clip, "/l/") {
+		t.Errorf("clipboard %q, want the tracked link", clip)
 	}
-	if n := len(h.share.wechatCalls()); n != 0 {
-		t.Errorf("the web build called ShareToWeChat %d times", n)
+	if a.ready == nil {
+		t.Error("no Ready for WeChat")
+	}
+}
+
+// Where the browser cannot share files: Save photo and Copy text.
+func TestWebPhoneWithoutFileShareOffersSaveAndCopy(t *testing.T) {
+	srv := testserver.Start(t)
+	h := newWebHarness(t, srv.URL, true)
+	h.share.result, h.share.err = platform.Failed, platform.ErrCannotShareFiles
+	h.signIn(testserver.Member(1))
+	a := h.open("我们的新产品")
+	h.ui.Wait()
+	h.tap(a.action)
+	c := a.saveCopy
+	if c == nil {
+		t.Fatalf("no Save/Copy; result %q", a.result.Text)
+	}
+	if c.save.Text != "Save photo" || !c.save.Visible() {
+		t.Errorf("save button %q visible=%v", c.save.Text, c.save.Visible())
+	}
+	h.app.Clipboard().SetContent("")
+	h.tap(c.copy)
+	if clip := h.app.Clipboard().Content(); !strings.Contains(clip, "/l/") {
+		t.Errorf("Copy text put %q on the clipboard", clip)
 	}
 }
 

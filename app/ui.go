@@ -109,8 +109,10 @@ type UI struct {
 	prefs  Prefs
 	cache  *Cache
 	outbox *Outbox
-	tr     *Tr
-	now    func() time.Time
+	// media keeps the pictures and files of the feed's activities.
+	media *mediaStore
+	tr    *Tr
+	now   func() time.Time
 
 	api       *client.Client
 	server    string
@@ -186,6 +188,9 @@ func New(opt Options) (*UI, error) {
 	ui := &UI{opt: opt, app: opt.App, win: opt.Window, prefs: NewPrefs(opt.App.Preferences()), cache: opt.Cache,
 		outbox: outbox, now: opt.Now, total: -1, ctx: ctx, stop: stop, bg: opt.Runner,
 		tiktokConnected: make(chan struct{}, 1)}
+	if opt.Cache != nil {
+		ui.media = newMediaStore(opt.Cache.root)
+	}
 	if opt.Lang != "" {
 		ui.prefs.SetLang(ParseLang(opt.Lang))
 	}

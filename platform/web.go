@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"errors"
 	"net/url"
 
 	"fyne.io/fyne/v2"
@@ -35,3 +36,22 @@ func Narrow() bool { return narrow() }
 // runs on a goroutine of its own and may wait for the UI (fyne.DoAndWait).
 // Without that parameter, and outside a browser, it does nothing.
 func ExposeTestHook(fn func(cmd string) string) { exposeTestHook(fn) }
+
+// PrepareFile keeps data as a file in the web build (a Blob with its name
+// and type, ready for the share sheet and for saving) and returns its
+// handle, an object URL to use as Share.MediaPath and to open or download.
+// The file must be ready before the tap that shares it: a browser lets a
+// page share only while it still holds the tap's user activation.
+// Elsewhere it returns ErrNotInBrowser (files live on disk there).
+func PrepareFile(name, mimeType string, data []byte) (string, error) {
+	return prepareFile(name, mimeType, data)
+}
+
+// SaveFile offers a prepared file (PrepareFile's handle) as a download, the
+// web build's "Save photo" where files cannot be shared; ErrNotInBrowser
+// elsewhere.
+func SaveFile(handle string) error { return saveFile(handle) }
+
+// ErrCannotShareFiles: the browser has a share sheet but cannot share this
+// file (navigator.canShare({files}) said no); offer Save and Copy instead.
+var ErrCannotShareFiles = errors.New("this browser cannot share files")

@@ -3,8 +3,10 @@
 package platform
 
 import (
+	"errors"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall/js"
 )
 
@@ -43,4 +45,48 @@ func exposeTestHook(fn func(cmd string) string) {
 			return nil
 		}))
 	}))
+}
+
+// files are the prepared files by handle (object URL).
+var (
+	filesMu sync.Mutex
+	files   = map[string]js.Value{}
+)
+
+func prepareFile(name, mimeType string, data []byte) (string, error) {
+	u8 := js.Global().Get("Uint8Array").New(len(data))
+	js.CopyBytesToJS(u8, data)
+	opts := js.Global().Get("Object").New()
+	opts.Set("type", mimeType)
+	parts := js.Global().Get("Array").New(1)
+	parts.SetIndex(0, u8)
+	f := js.Global().Get("File").New(parts, name, opts)
+	handle := js.Global().Get("URL").Call("createObjectURL", f).String()
+	filesMu.Lock()
+	files[handle] = f
+	filesMu.Unlock()
+	return handle, nil
+}
+
+func preparedFile(handle string) (js.Value, bool) {
+	filesMu.Lock()
+	defer filesMu.Unlock()
+	f, ok := files[handle]
+	return f, ok
+}
+
+func saveFile(handle string) error {
+	f, ok := preparedFile(handle)
+	if !ok {
+		return errors.New("the file is not ready")
+	}
+	doc := js.Global().Get("document")
+	a := doc.Call("createElement", "a")
+	a.Set("href", handle)
+	a.Set("download", f.Get("name"))
+	a.Get("style").Set("display", "none")
+	doc.Get("body").Call("appendChild", a)
+	a.Call("click")
+	a.Call("remove")
+	return nil
 }

@@ -13,3 +13,7 @@ func origin() string { return "" }
 func narrow() bool { return false }
 
 func exposeTestHook(func(string) string) {}
+
+func prepareFile(string, string, []byte) (string, error) { return "", ErrNotInBrowser }
+
+func saveFile(string) error { return ErrNotInBrowser }
