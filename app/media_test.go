@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
 )
 
@@ -90,5 +92,35 @@ func TestFeedShowsMediaThumbnails(t *testing.T) {
 	h.ui.Wait()
 	if a.media.img == nil || !a.media.full {
 		t.Errorf("offline: the activity does not show the cached photo (%q)", a.media.status.Text)
+	}
+}
+
+// A phone's browser says it is a sideways mobile device (Fyne's web driver
+// knows no orientation), which moves AppTabs' bottom bar to the side: the
+// phone shell keeps its own bar at the bottom there.
+func TestPhoneBrowserKeepsBottomTabBar(t *testing.T) {
+	old := tabsMoveAside
+	tabsMoveAside = func() bool { return true }
+	t.Cleanup(func() { tabsMoveAside = old })
+	srv := testserver.Start(t)
+	h := newWebHarness(t, srv.URL, true)
+	h.signIn(testserver.Member(1))
+	sh := h.ui.shell.(*mobileShell)
+	if sh.bar == nil {
+		t.Fatal("no bottom bar")
+	}
+	bar := sh.bar.buttons[0]
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(bar)
+	size := h.win.Canvas().Size()
+	if pos.Y < size.Height*0.8 || bar.Size().Width > size.Width/3 {
+		t.Errorf("tab button at %v size %v in a %v window: want a bar along the bottom", pos, bar.Size(), size)
+	}
+	h.tap(sh.bar.buttons[int(tabPoints)])
+	if h.ui.shell.current() != tabPoints || sh.bar.body.Objects[0] != h.ui.points.content {
+		t.Error("the Points button did not show the points")
+	}
+	h.tap(sh.bar.buttons[int(tabFeed)])
+	if sh.bar.body.Objects[0] != sh.feed {
+		t.Error("the Feed button did not show the feed")
 	}
 }

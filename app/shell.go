@@ -64,6 +64,9 @@ type mobileShell struct {
 	tabs *container.AppTabs
 	feed *fyne.Container
 	body fyne.CanvasObject
+	// bar is the app's own bottom tab bar where AppTabs would move it to
+	// the side (a phone's browser); nil elsewhere.
+	bar *bottomBar
 }
 
 func newMobileShell(ui *UI) *mobileShell {
@@ -71,7 +74,13 @@ func newMobileShell(ui *UI) *mobileShell {
 	s.feed = container.NewStack(ui.feedView.content)
 	s.tabs = tabs(ui, s.feed)
 	s.tabs.SetTabLocation(container.TabLocationBottom)
-	s.body = container.NewBorder(header(ui), nil, nil, nil, s.tabs)
+	var body fyne.CanvasObject = s.tabs
+	if tabsMoveAside() {
+		// A portrait phone keeps its tabs at the bottom.
+		s.bar = newBottomBar(s.tabs)
+		body = s.bar.root
+	}
+	s.body = container.NewBorder(header(ui), nil, nil, nil, body)
 	return s
 }
 
