@@ -20,6 +20,22 @@ type ProbeState struct {
 	Cards  []ProbeCard `json:"cards,omitempty"`
 	Notice string      `json:"notice,omitempty"` // what a sync did
 	News   string      `json:"news,omitempty"`   // a live event's news line
+	// Activity is the open activity (nil when none is open).
+	Activity *ProbeActivity `json:"activity,omitempty"`
+}
+
+// ProbeActivity is the open activity as shown.
+type ProbeActivity struct {
+	Message string `json:"message"`
+	Action  string `json:"action"`
+	// MediaID and MediaReady: the activity's media, and whether its file
+	// is fetched (Share hands it over without waiting).
+	MediaID    string `json:"media_id,omitempty"`
+	MediaReady bool   `json:"media_ready"`
+	Picture    bool   `json:"picture"` // the photo or poster is drawn
+	Result     string `json:"result,omitempty"`
+	Ready      bool   `json:"ready"`     // "Ready for WeChat" was shown
+	SaveCopy   bool   `json:"save_copy"` // "Save photo / Copy text" was shown
 }
 
 // ProbeCard is one feed card as shown.
@@ -42,7 +58,8 @@ type ProbeBox struct {
 }
 
 // Probe answers "state" or "locate NAME" (NAME: login.server, login.email,
-// login.password, login.sign_in, feed.card.N) with JSON. It waits for the UI
+// login.password, login.sign_in, feed.card.N, activity.action, tab.N: the
+// phone browser's bottom bar) with JSON. It waits for the UI
 // goroutine, so it must be called from another one.
 func (ui *UI) Probe(cmd string) string {
 	var out any
@@ -91,6 +108,11 @@ func (ui *UI) probeState() ProbeState {
 			s.Screen = "activity"
 		}
 	}
+	if a := ui.activity; a != nil {
+		s.Activity = &ProbeActivity{Message: a.message.Text, Action: a.action.Text, MediaID: a.item.MediaID,
+			MediaReady: a.media.file.Path != "", Picture: a.media.img != nil,
+			Result: visibleText(a.result.Text, a.result.Visible()), Ready: a.ready != nil, SaveCopy: a.saveCopy != nil}
+	}
 	if ui.feedView != nil {
 		s.Status = visibleText(ui.feedView.status.Text, ui.feedView.status.Visible())
 		s.Notice = visibleText(ui.feedView.notice.Text, ui.feedView.notice.Visible())
@@ -128,6 +150,18 @@ func (ui *UI) locate(name string) ProbeBox {
 		for i, c := range ui.feedView.cards {
 			if rest == strconv.Itoa(i) {
 				o = c.card
+			}
+		}
+	}
+	if a := ui.activity; a != nil && name == "activity.action" {
+		o = a.action
+	}
+	if rest, ok := strings.CutPrefix(name, "tab."); ok && ui.shell != nil {
+		if m, isPhone := ui.shell.(*mobileShell); isPhone && m.bar != nil {
+			for i, b := range m.bar.buttons {
+				if rest == strconv.Itoa(i) {
+					o = b
+				}
 			}
 		}
 	}
