@@ -93,10 +93,20 @@ func (ui *UI) Tour(o TourOptions) ([]string, error) {
 		err := ui.managerTour(shot, wait)
 		return files, err
 	}
+	// The pictures show the cards' thumbnails and the activity's photo.
+	if err := wait("the cards' pictures", ui.thumbsSettled); err != nil {
+		return files, err
+	}
 	if err := shot("feed"); err != nil {
 		return files, err
 	}
 	fyne.DoAndWait(func() { ui.openActivity(ui.feedView.cards[0].item) })
+	if err := wait("the activity's picture", func() bool {
+		a := ui.activity
+		return a == nil || a.media.ref.ID == "" || a.media.full || a.media.status.Visible()
+	}); err != nil {
+		return files, err
+	}
 	if err := shot("activity"); err != nil {
 		return files, err
 	}
@@ -225,4 +235,18 @@ func writePNG(path string, img image.Image) error {
 		return err
 	}
 	return f.Close()
+}
+
+// thumbsSettled: every card with media has its thumbnail answer (a picture
+// or the server's "none").
+func (ui *UI) thumbsSettled() bool {
+	for _, c := range ui.feedView.cards {
+		if c.item.MediaID == "" {
+			continue
+		}
+		if _, ok := ui.media.cachedThumb(c.item.MediaID); !ok {
+			return false
+		}
+	}
+	return true
 }
