@@ -37,12 +37,14 @@ stage=$root/bin/_mobile
 
 say() { printf '%s\n' "$*" >&2; }
 
-cleanup() { rm -rf "$stage"; }
+staged=""
+cleanup() { [ -z "$staged" ] || rm -rf "$stage"; }
 trap cleanup EXIT
 
 # stage copies the main package (its non-test .go files), FyneApp.toml and,
 # for Android, the manifest (fyne reads AndroidManifest.xml beside main.go).
 stage() {
+	staged=1
 	rm -rf "$stage"
 	mkdir -p "$stage"
 	local f
