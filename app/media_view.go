@@ -197,7 +197,7 @@ func videoFacts(tr *Tr, m mediaRef) string {
 // tileHeight keeps the media's aspect when it is known before it arrives.
 func (v *mediaView) tileHeight() float32 {
 	if i := v.ref.Info; i != nil && i.Width > 0 && i.Height > 0 {
-		return min(v.width*float32(i.Height)/float32(i.Width), v.width*1.25)
+		return min(v.width*float32(i.Height)/float32(i.Width), v.width)
 	}
 	return v.width * 0.6
 }
@@ -309,7 +309,7 @@ func (v *mediaView) setPicture(img image.Image, full bool) {
 	b := img.Bounds()
 	w := v.width
 	h := w * float32(b.Dy()) / float32(max(b.Dx(), 1))
-	if maxH := v.width * 1.25; h > maxH {
+	if maxH := v.width; h > maxH {
 		w, h = w*maxH/h, maxH
 	}
 	pic := canvas.NewImageFromImage(img)
