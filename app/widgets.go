@@ -89,19 +89,6 @@ func pill(text string, bg color.Color) fyne.CanvasObject {
 	return container.NewCenter(container.NewStack(r, container.New(layout.NewCustomPaddedLayout(2, 2, 8, 8), t)))
 }
 
-// thumbnail stands where the media preview will be once media lands: the
-// network's colour with a photo or video sign.
-func thumbnail(it itemKind, size float32) fyne.CanvasObject {
-	bg := canvas.NewRectangle(withAlpha(networkColor(it.network), 0x33))
-	bg.CornerRadius = 8
-	bg.SetMinSize(fyne.NewSquareSize(size))
-	icon := theme.MediaPhotoIcon()
-	if it.video {
-		icon = theme.MediaVideoIcon()
-	}
-	return container.NewStack(bg, container.NewCenter(widget.NewIcon(icon)))
-}
-
 // itemKind is what the UI needs to know about an activity type.
 type itemKind struct {
 	network string
