@@ -57,7 +57,7 @@ test: deps
 test-race:
 	$(GO) test -count=1 -race ./...
 
-lint:
+lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt wants to rewrite:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet . ./app/... ./platform/...
@@ -115,14 +115,16 @@ $(WEB_DIR)/chorus.wasm: $(WEB_SOURCES)
 	GO=$(GO) scripts/build-web.sh $(WEB_DIR)
 
 # The web build in Debian's chromium at phone size: sign in, see the feed.
-test-web: server web
+test-web: deps server web
 	cd web && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund; }
 	cd web && CHORUS_SERVER_BIN=$(CURDIR)/$(SERVER) CHORUS_WEB_DIR=$(CURDIR)/$(WEB_DIR) node --test test/
 
 # Pictures of the main screens (phone and desktop layout, en and zh) in a
-# real window under Xvfb, into docs/screenshots/.
-screenshots:
+# real window under Xvfb, and the share page in chromium, into docs/screenshots/.
+screenshots: deps server
 	GO=$(GO) scripts/screenshots.sh docs/screenshots
+	cd web && { [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund; }
+	cd web && CHORUS_SERVER_BIN=$(CURDIR)/$(SERVER) CHORUS_SHOTS_DIR=$(CURDIR)/docs/screenshots node --test test/share.test.mjs
 
 clean:
 	rm -rf $(BIN) .chorus-data

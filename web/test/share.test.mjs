@@ -5,67 +5,35 @@
 // Copy must put the member's tracked link on the clipboard, "I've posted
 // it" twice must give the points once, an unknown link shows the friendly
 // page, and a Chinese member reads Chinese. Screenshots (en, zh) go to
-// docs/screenshots/.
+// web/results/, or to CHORUS_SHOTS_DIR (make screenshots: docs/screenshots/).
 // Environment: CHORUS_SERVER_BIN (default ../bin/chorus-server), CHROMIUM
 // (default /usr/bin/chromium).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, launchBrowser, root, PHONE, PASSWORD } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '..', '..');
-const serverBin = process.env.CHORUS_SERVER_BIN || join(root, 'bin', 'chorus-server');
-const shots = join(root, 'docs', 'screenshots');
-const PHONE = { width: 390, height: 844 };
-const PASSWORD = 'chorus-demo';
+const shots = process.env.CHORUS_SHOTS_DIR || join(root, 'web', 'results');
 const ZH_MEMBER = 'member1@demo.test'; // Li Wei, zh-Hans
 const EN_MEMBER = 'member2@demo.test'; // Emma Johnson, en
 
-let server, serverURL, serverLog = '', dataDir, profileDir, browser;
-
-function startServer() {
-  dataDir = mkdtempSync(join(tmpdir(), 'chorus-share-data-'));
-  return new Promise((ok, fail) => {
-    server = spawn(serverBin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data', dataDir, '--log-level', 'warn'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => fail(new Error('chorus-server did not start:\n' + serverLog)), 60_000);
-    server.stderr.on('data', (d) => { serverLog += d; });
-    server.stdout.on('data', (d) => {
-      serverLog += d;
-      const m = /chorus-server listening on (\S+)/.exec(serverLog);
-      if (m && !serverURL) { serverURL = m[1]; clearTimeout(timer); ok(); }
-    });
-    server.on('exit', (code) => { clearTimeout(timer); if (!serverURL) fail(new Error(`chorus-server exited ${code}:\n${serverLog}`)); });
-  });
-}
+let srv, serverURL, browser;
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  await startServer();
-  profileDir = mkdtempSync(join(tmpdir(), 'chorus-share-profile-'));
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: PHONE, deviceScaleFactor: 1, hasTouch: true, isMobile: true, locale: 'en-US',
+  srv = await startServer({ name: 'share' });
+  serverURL = srv.url;
+  browser = await launchBrowser('share', {
+    viewport: PHONE, hasTouch: true, isMobile: true, locale: 'en-US',
     permissions: ['clipboard-read', 'clipboard-write'],
   });
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((ok) => { server.on('exit', ok); setTimeout(ok, 10_000); });
-  }
-  for (const d of [dataDir, profileDir]) if (d) rmSync(d, { recursive: true, force: true });
+  await srv?.stop();
 });
 
 async function api(token, method, path, body) {

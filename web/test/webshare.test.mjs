@@ -11,41 +11,18 @@
 // (default ../bin/web), CHROMIUM (default /usr/bin/chromium).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { startServer, launchBrowser, PHONE, PASSWORD } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '..', '..');
-const serverBin = process.env.CHORUS_SERVER_BIN || join(root, 'bin', 'chorus-server');
-const webDir = process.env.CHORUS_WEB_DIR || join(root, 'bin', 'web');
 const results = join(here, '..', 'results');
-const PHONE = { width: 390, height: 844 };
 const MEMBER = 'member1@demo.test';
-const PASSWORD = 'chorus-demo';
 const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
 
-let server, serverURL, serverLog = '', dataDir, profileDir, browser, page;
-
-function startServer() {
-  dataDir = mkdtempSync(join(tmpdir(), 'chorus-webshare-data-'));
-  return new Promise((ok, fail) => {
-    server = spawn(serverBin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--data', dataDir,
-      '--web-dir', webDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => fail(new Error('chorus-server did not start:\n' + serverLog)), 60_000);
-    server.stderr.on('data', (d) => { serverLog += d; });
-    server.stdout.on('data', (d) => {
-      serverLog += d;
-      const m = /chorus-server listening on (\S+)/.exec(serverLog);
-      if (m && !serverURL) { serverURL = m[1]; clearTimeout(timer); ok(); }
-    });
-    server.on('exit', (code) => { clearTimeout(timer); if (!serverURL) fail(new Error(`chorus-server exited ${code}:\n${serverLog}`)); });
-  });
-}
+let srv, serverURL, browser, page;
 
 // recorder stands in for the browser's share sheet and clipboard, keeping
 // what the app hands them; the shared files are hashed in the page.
@@ -80,15 +57,10 @@ function recorder() {
 
 before(async () => {
   mkdirSync(results, { recursive: true });
-  await startServer();
-  profileDir = mkdtempSync(join(tmpdir(), 'chorus-webshare-profile-'));
-  browser = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  srv = await startServer({ name: 'webshare', web: true });
+  serverURL = srv.url;
+  browser = await launchBrowser('webshare', {
     viewport: PHONE,
-    deviceScaleFactor: 1,
     hasTouch: true,
     isMobile: true,
     userAgent: ANDROID_UA,
@@ -101,11 +73,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((ok) => { server.on('exit', ok); setTimeout(ok, 10_000); });
-  }
-  for (const d of [dataDir, profileDir]) if (d) rmSync(d, { recursive: true, force: true });
+  await srv?.stop();
 });
 
 const probe = async (cmd) => JSON.parse(await page.evaluate((c) => window.chorusProbe(c), cmd));
