@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"image"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -35,6 +36,29 @@ func TestGoldenPhoneScreens(t *testing.T) {
 			}
 			done++
 		}
+	}
+	// The activity golden shows a real photo: "Company news" (no end date,
+	// so no time that changes with every run) gets the demo's launch banner.
+	mgr := apiAs(t, srv.URL, testserver.Manager)
+	mpid := programOf(t, mgr)
+	acts, err := mgr.Activities(ctx, mpid, client.ActivityQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var banner, news string
+	for _, a := range acts {
+		switch {
+		case a.Featured && a.MediaID != "":
+			banner = a.MediaID
+		case strings.HasPrefix(a.Message, "Company news"):
+			news = a.ID
+		}
+	}
+	if banner == "" || news == "" {
+		t.Fatalf("the demo has no banner (%q) or no company news (%q)", banner, news)
+	}
+	if _, err := mgr.UpdateActivity(ctx, mpid, news, client.ActivityInput{MediaID: &banner}); err != nil {
+		t.Fatal(err)
 	}
 	for _, lang := range Langs {
 		t.Run(string(lang), func(t *testing.T) {
