@@ -101,8 +101,9 @@ type NewMember struct {
 }
 
 // AddMember adds a person (creating them if new) to a program with groups, and
-// stores their invite, in one transaction.
-func (s *Store) AddMember(ctx context.Context, programID string, nm NewMember, now time.Time) error {
+// stores their invite, in one transaction with the jobs it causes (the
+// invitation email).
+func (s *Store) AddMember(ctx context.Context, programID string, nm NewMember, now time.Time, jobs ...NewJob) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if nm.CreateUser {
 			if err := createUser(ctx, s, tx, nm.User); err != nil {
@@ -120,6 +121,9 @@ func (s *Store) AddMember(ctx context.Context, programID string, nm NewMember, n
 				nm.InviteHash, programID, nm.User.ID, ms(now), ms(now.Add(nm.InviteTTL))); err != nil {
 				return err
 			}
+		}
+		if err := enqueueAll(ctx, s, tx, jobs); err != nil {
+			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
 	})
@@ -355,14 +359,14 @@ func (s *Store) AcceptInvite(ctx context.Context, codeHash string, inv Invite, f
 }
 
 // SetPassword gives an account a new password hash and ends every session
-// it had, in one transaction (an installation admin's reset).
+// it had, in one transaction (an installation admin's reset). Open reset
+// links of the account stop working.
 func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q("UPDATE users SET password_hash = ? WHERE id = ?"), hash, userID)
-		if err := mustAffect(res, err, "user"); err != nil {
+		if err := setPassword(ctx, s, tx, userID, hash, time.Now()); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ?"), userID)
+		_, err := tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ?"), userID)
 		return err
 	})
 }
