@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -57,6 +58,16 @@ const (
 	EnvWebPushPublicKey  = "CHORUS_WEBPUSH_VAPID_PUBLIC_KEY"
 	EnvWebPushPrivateKey = "CHORUS_WEBPUSH_VAPID_PRIVATE_KEY"
 	EnvWebPushSubscriber = "CHORUS_WEBPUSH_SUBSCRIBER"
+
+	// Email (invitations, password resets, password-changed notices).
+	// Without a host no mail is sent; the password is best given as
+	// CHORUS_SMTP_PASSWORD_FILE.
+	EnvSMTPHost     = "CHORUS_SMTP_HOST"
+	EnvSMTPPort     = "CHORUS_SMTP_PORT"
+	EnvSMTPUsername = "CHORUS_SMTP_USERNAME"
+	EnvSMTPPassword = "CHORUS_SMTP_PASSWORD"
+	EnvSMTPFrom     = "CHORUS_SMTP_FROM"
+	EnvSMTPTLS      = "CHORUS_SMTP_TLS"
 )
 
 // Config is everything the server reads at start.
@@ -80,7 +91,20 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	Push           Push
 	Media          Media
+	SMTP           SMTP
 }
+
+// SMTP says how the server sends email. Host "" = no email.
+type SMTP struct {
+	Host               string
+	Port               int // 0 = the TLS mode's usual port (587, 465, 25)
+	Username, Password string
+	From               string
+	TLS                string // starttls, tls or none
+}
+
+// Enabled reports whether email is configured.
+func (s SMTP) Enabled() bool { return s.Host != "" }
 
 // Media holds where media is kept and the limits a company may change.
 type Media struct {
@@ -171,6 +195,38 @@ var keys = []key{
 	{env: EnvLinkPreviewAllow, usage: "comma-separated addresses or CIDR prefixes that link previews may fetch although private or loopback (default none)", set: func(c *Config, v string) error {
 		return setPrefixes(&c.Media.LinkPreviewAllow, v)
 	}},
+	{env: EnvSMTPHost, usage: "SMTP server for email (invitations, password resets); empty = no email", set: func(c *Config, v string) error { c.SMTP.Host = strings.TrimSpace(v); return nil }},
+	{env: EnvSMTPPort, usage: "SMTP port (default: 587 for starttls, 465 for tls, 25 for none)", set: func(c *Config, v string) error {
+		if v = strings.TrimSpace(v); v == "" {
+			c.SMTP.Port = 0
+			return nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("must be a port number such as 587")
+		}
+		c.SMTP.Port = n
+		return nil
+	}},
+	{env: EnvSMTPUsername, usage: "SMTP user name (empty = no authentication)", set: func(c *Config, v string) error { c.SMTP.Username = v; return nil }},
+	{env: EnvSMTPPassword, usage: "SMTP password (use CHORUS_SMTP_PASSWORD_FILE)", secret: true, set: func(c *Config, v string) error { c.SMTP.Password = v; return nil }},
+	{env: EnvSMTPFrom, usage: "the address email comes from, such as \"Chorus <chorus@example.com>\"", set: func(c *Config, v string) error {
+		if v = strings.TrimSpace(v); v != "" {
+			if _, err := mail.ParseAddress(v); err != nil {
+				return fmt.Errorf("must be an email address such as chorus@example.com or \"Chorus <chorus@example.com>\"")
+			}
+		}
+		c.SMTP.From = v
+		return nil
+	}},
+	{env: EnvSMTPTLS, usage: "starttls (port 587), tls (implicit, port 465) or none (only a relay on this machine)", def: "starttls", set: func(c *Config, v string) error {
+		switch v = strings.ToLower(strings.TrimSpace(v)); v {
+		case "starttls", "tls", "none":
+			c.SMTP.TLS = v
+			return nil
+		}
+		return fmt.Errorf("must be starttls, tls or none")
+	}},
 	{env: EnvTrustedProxies, flag: "trusted-proxies", usage: "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (default none)", set: func(c *Config, v string) error {
 		return setPrefixes(&c.TrustedProxies, v)
 	}},
@@ -218,6 +274,34 @@ func setURL(field func(*Config) *string) func(*Config, string) error {
 
 func setLogLevel(c *Config, v string) error {
 	return c.LogLevel.UnmarshalText([]byte(v))
+}
+
+// check validates the email settings as a whole.
+func (s SMTP) check() error {
+	var problems []string
+	if s.Host == "" {
+		if s.From != "" || s.Username != "" || s.Password != "" || s.Port != 0 {
+			problems = append(problems, EnvSMTPHost+" is empty, so no email is sent: set it to your SMTP server (or remove the other CHORUS_SMTP_* settings)")
+		}
+		return joinProblems(problems)
+	}
+	if s.From == "" {
+		problems = append(problems, EnvSMTPFrom+" is required with "+EnvSMTPHost+": the address email comes from, such as chorus@example.com")
+	}
+	if s.Password != "" && s.Username == "" {
+		problems = append(problems, EnvSMTPUsername+" is required with "+EnvSMTPPassword)
+	}
+	if s.Username != "" && s.TLS == "none" {
+		problems = append(problems, EnvSMTPTLS+"=none would send the SMTP password unencrypted: use starttls or tls")
+	}
+	return joinProblems(problems)
+}
+
+func joinProblems(p []string) error {
+	if len(p) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s", strings.Join(p, "; "))
 }
 
 // Loader remembers where each setting came from, so a reload of the file
@@ -293,6 +377,9 @@ func (l *Loader) build() (Config, error) {
 	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	if err := c.SMTP.check(); err != nil {
+		return Config{}, fmt.Errorf("configuration: %v", err)
 	}
 	if c.PublicURL == "" {
 		c.PublicURL, c.PublicURLDerived = "http://"+c.Addr, true
@@ -468,6 +555,18 @@ func snapshot(c Config, k key) string {
 		return fmt.Sprint(c.Media.LinkPreviewAllow)
 	case EnvTrustedProxies:
 		return fmt.Sprint(c.TrustedProxies)
+	case EnvSMTPHost:
+		return c.SMTP.Host
+	case EnvSMTPPort:
+		return strconv.Itoa(c.SMTP.Port)
+	case EnvSMTPUsername:
+		return c.SMTP.Username
+	case EnvSMTPPassword:
+		return c.SMTP.Password
+	case EnvSMTPFrom:
+		return c.SMTP.From
+	case EnvSMTPTLS:
+		return c.SMTP.TLS
 	}
 	panic("config: no snapshot for " + k.env)
 }
