@@ -273,5 +273,6 @@ func (s *Server) updateProgram(c *call, in client.UpdateProgram) (client.Program
 	if err := f.Err(); err != nil {
 		return client.Program{}, err
 	}
+	defer s.forgetProgram(c.programID)
 	return toProgram(p), s.store.UpdateProgram(c.ctx, p)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
@@ -21,7 +23,13 @@ const (
 	// more than all requests together.
 	groupBoardTTL = 30 * time.Second
 	boardNamed    = 500 // rows that carry names (the largest page a client may ask for)
-	boardIdle     = 10 * time.Minute
+	// boardIdle is how long a board nobody asked for stays in memory; a
+	// sweep every boardSweep drops the idle ones (never a request).
+	boardIdle  = 10 * time.Minute
+	boardSweep = time.Minute
+	// boardBuildTimeout bounds one build, which runs apart from the
+	// request that started it (others may be waiting for it).
+	boardBuildTimeout = 30 * time.Second
 )
 
 type boardKey struct {
@@ -34,75 +42,143 @@ type board struct {
 	built time.Time
 }
 
+// boardEntry is one board in memory. The first request for it starts the
+// build; every request that comes while it runs waits for that build.
 type boardEntry struct {
-	mu         sync.Mutex
-	cur        *board
-	refreshing bool
-	used       time.Time
+	ready      chan struct{} // closed when the first build ended
+	cur        atomic.Pointer[board]
+	err        error // the first build's error, if it failed (read after ready)
+	refreshing atomic.Bool
+	used       atomic.Int64 // unix nanoseconds of the last request
 }
 
 type boardCache struct {
 	mu sync.Mutex
 	m  map[boardKey]*boardEntry
+	// sweeping is set while a sweep timer is armed: it runs while any board
+	// is in memory and stops when none is left.
+	sweeping bool
+	every    time.Duration // boardSweep; tests shorten it
+	// onBuild, when set (tests), is called at the start of every build.
+	onBuild atomic.Pointer[func(boardKey)]
+	// programs holds programs and their zones (cachedProgram).
+	programs ttlCache[string, programZone]
 }
 
-// get returns a board no older than boardTTL if one is at hand, else the
-// last one while a rebuild runs; only the very first request waits.
-func (s *Server) board(ctx context.Context, k boardKey, start time.Time) (*board, error) {
-	s.boards.mu.Lock()
-	if s.boards.m == nil {
-		s.boards.m = map[boardKey]*boardEntry{}
+// board returns a board no older than its TTL if one is at hand, else the
+// last one while a rebuild runs in the background; only requests for a board
+// not yet built wait, all for the same build.
+func (s *Server) board(ctx context.Context, k boardKey, start, now time.Time) (*board, error) {
+	e, first := s.boards.entry(s, k)
+	e.used.Store(now.UnixNano())
+	if first {
+		go s.buildFirst(e, k, start)
 	}
-	e := s.boards.m[k]
-	if e == nil {
-		e = &boardEntry{}
-		s.boards.m[k] = e
-	}
-	now := s.now()
-	for key, other := range s.boards.m {
-		if other != e && now.Sub(other.used) > boardIdle {
-			delete(s.boards.m, key)
+	b := e.cur.Load()
+	if b == nil {
+		select {
+		case <-e.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-	}
-	s.boards.mu.Unlock()
-
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.used = now
-	build := func(ctx context.Context) (*board, error) {
-		rows, err := s.store.Board(ctx, k.program, k.period, start, k.group, boardNamed)
-		if err != nil {
-			return nil, err
+		if b = e.cur.Load(); b == nil {
+			return nil, e.err
 		}
-		return &board{rows: rows, built: s.now()}, nil
-	}
-	if e.cur == nil {
-		b, err := build(ctx)
-		if err != nil {
-			return nil, err
-		}
-		e.cur = b
-		return b, nil
 	}
 	ttl := boardTTL
 	if k.group != "" {
 		ttl = groupBoardTTL
 	}
-	if now.Sub(e.cur.built) > ttl && !e.refreshing {
-		e.refreshing = true
+	if now.Sub(b.built) > ttl && e.refreshing.CompareAndSwap(false, true) {
 		go func() {
-			b, err := build(context.Background())
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			e.refreshing = false
+			defer e.refreshing.Store(false)
+			nb, err := s.buildBoard(k, start)
 			if err != nil {
 				s.log.Warn("leaderboard refresh", "err", err)
 				return
 			}
-			e.cur = b
+			e.cur.Store(nb)
 		}()
 	}
-	return e.cur, nil
+	return b, nil
+}
+
+// entry finds or makes k's entry; first says the caller made it and so
+// starts its build.
+func (c *boardCache) entry(s *Server, k boardKey) (e *boardEntry, first bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e = c.m[k]; e != nil {
+		return e, false
+	}
+	if c.m == nil {
+		c.m = map[boardKey]*boardEntry{}
+	}
+	e = &boardEntry{ready: make(chan struct{})}
+	c.m[k] = e
+	if !c.sweeping {
+		c.sweeping = true
+		every := c.every
+		if every <= 0 {
+			every = boardSweep
+		}
+		time.AfterFunc(every, func() { s.sweepBoards(every) })
+	}
+	return e, true
+}
+
+// buildFirst builds a new entry's board for everyone waiting on it. A failed
+// build leaves the cache, so the next request tries again.
+func (s *Server) buildFirst(e *boardEntry, k boardKey, start time.Time) {
+	b, err := s.buildBoard(k, start)
+	if err != nil {
+		e.err = err
+		s.boards.mu.Lock()
+		if s.boards.m[k] == e {
+			delete(s.boards.m, k)
+		}
+		s.boards.mu.Unlock()
+	} else {
+		e.cur.Store(b)
+	}
+	close(e.ready)
+}
+
+func (s *Server) buildBoard(k boardKey, start time.Time) (*board, error) {
+	if f := s.boards.onBuild.Load(); f != nil {
+		(*f)(k)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), boardBuildTimeout)
+	defer cancel()
+	rows, err := s.store.Board(ctx, k.program, k.period, start, k.group, boardNamed)
+	if err != nil {
+		return nil, err
+	}
+	return &board{rows: rows, built: s.now()}, nil
+}
+
+// sweepBoards drops the boards nobody asked for in boardIdle, then arms the
+// next sweep while boards are left.
+func (s *Server) sweepBoards(every time.Duration) {
+	if s.sweepIdleBoards() {
+		time.AfterFunc(every, func() { s.sweepBoards(every) })
+	}
+}
+
+// sweepIdleBoards drops the boards idle for boardIdle and says whether any
+// are left; when none is, the sweep stops until the next board is made.
+func (s *Server) sweepIdleBoards() (left bool) {
+	c := &s.boards
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	idle := s.now().Add(-boardIdle).UnixNano()
+	for k, e := range c.m {
+		if e.used.Load() < idle {
+			delete(c.m, k)
+		}
+	}
+	c.sweeping = len(c.m) > 0
+	return c.sweeping
 }
 
 // forgetBoards drops a program's boards when someone leaves it, so the next
@@ -122,3 +198,43 @@ func (s *Server) forgetBoards(programID string) {
 func (b *board) rankOf(points int) int {
 	return sort.Search(len(b.rows), func(i int) bool { return b.rows[i].Points <= points }) + 1
 }
+
+// programZone is a program's settings with its zone loaded, as the
+// leaderboard reads them on every request.
+type programZone struct {
+	p   domain.Program
+	loc *time.Location
+}
+
+// cachedProgram answers a program and its zone from memory for cacheTTL;
+// updateProgram forgets it, so a change through this instance applies at
+// once (and through another instance within cacheTTL, as memberships do).
+func (s *Server) cachedProgram(c *call) (programZone, error) {
+	if pz, ok := s.boards.programs.get(c.programID, c.now); ok {
+		return pz, nil
+	}
+	p, err := s.store.Program(c.ctx, c.programID)
+	if err != nil {
+		return programZone{}, err
+	}
+	pz := programZone{p: p, loc: time.UTC}
+	if loc, ok := domain.LoadLocation(p.Timezone); ok {
+		pz.loc = loc
+	}
+	s.boards.programs.put(c.programID, pz, c.now)
+	return pz, nil
+}
+
+// forgetProgram drops a program's cached settings (it was changed).
+func (s *Server) forgetProgram(programID string) {
+	s.boards.programs.forget(func(k string, _ programZone) bool { return k == programID })
+}
+
+// Liveness is GET /livez's answer.
+type Liveness struct {
+	Status string `json:"status"`
+}
+
+// live answers that the process serves requests; unlike /healthz it touches
+// no database, so chorus-bench measures its ceiling with it.
+func (s *Server) live(*call, none) (Liveness, error) { return Liveness{Status: "ok"}, nil }

@@ -261,11 +261,11 @@ func intParam(c *call, name string, def, lo, hi int) (int, error) {
 }
 
 func (s *Server) leaderboard(c *call, _ none) (client.Leaderboard, error) {
-	p, err := s.store.Program(c.ctx, c.programID)
+	pz, err := s.cachedProgram(c)
 	if err != nil {
 		return client.Leaderboard{}, err
 	}
-	if !p.LeaderboardEnabled {
+	if !pz.p.LeaderboardEnabled {
 		return client.Leaderboard{}, domain.Errorf(codeLeaderboardOff, "the leaderboard is switched off for this program")
 	}
 	period := c.query("period")
@@ -280,27 +280,20 @@ func (s *Server) leaderboard(c *call, _ none) (client.Leaderboard, error) {
 		return client.Leaderboard{}, err
 	}
 	group := c.query("group")
-	if group != "" {
-		if err := s.store.GroupExists(c.ctx, c.programID, group); err != nil {
-			return client.Leaderboard{}, err
-		}
-	}
-	loc, _ := domain.LoadLocation(p.Timezone)
-	if loc == nil {
-		loc = time.UTC
-	}
-	start := domain.PeriodStart(period, c.now, loc)
-	b, err := s.board(c.ctx, boardKey{program: c.programID, period: period, group: group, start: start.UnixMilli()}, start)
+	start := domain.PeriodStart(period, c.now, pz.loc)
+	// The caller's own points are read live (and the group checked) in one
+	// round trip, before a board is built for a group that may not exist.
+	mine, err := s.store.BoardPoints(c.ctx, c.programID, period, start, c.user.ID, group)
 	if err != nil {
 		return client.Leaderboard{}, err
 	}
-	mine, err := s.store.PeriodPoints(c.ctx, c.programID, period, start, c.user.ID)
+	b, err := s.board(c.ctx, boardKey{program: c.programID, period: period, group: group, start: start.UnixMilli()}, start, c.now)
 	if err != nil {
 		return client.Leaderboard{}, err
 	}
 	me := store.BoardRow{Points: mine, Rank: b.rankOf(mine)}
 	rows := b.rows[:min(limit, len(b.rows), boardNamed)]
-	out := client.Leaderboard{Period: period, GroupID: group, Entries: []client.LeaderboardEntry{}, Me: client.MyRank{Points: me.Points, Rank: me.Rank}}
+	out := client.Leaderboard{Period: period, GroupID: group, Entries: make([]client.LeaderboardEntry, 0, len(rows)), Me: client.MyRank{Points: me.Points, Rank: me.Rank}}
 	if period != domain.PeriodAll {
 		out.Since = optTime(start.UTC())
 	}

@@ -107,6 +107,7 @@ func (s *Server) routeTable() []route {
 	const p = "/api/v1/programs/{pid}"
 	return []route{
 		r("GET", "/healthz", public, "Liveness and database check", s.health),
+		r("GET", "/livez", public, "Liveness only: answers without touching the database (the benchmarks' ceiling)", s.live),
 		r("GET", "/l/{code}", public, "A tracked short link: redirects to its URL and counts the click", s.followLink),
 		ok(r("POST", "/api/v1/auth/login", public, "Sign in with email and password", s.login)),
 		r("POST", "/api/v1/auth/logout", signedIn, "End this session", s.logout),

@@ -186,19 +186,21 @@ type BoardRow struct {
 
 // Board returns every member with points in a period (optionally of one
 // group), best first, ranked with ties sharing a rank; names are filled for
-// the first named rows. The program's board is read in index order; a
-// group's board starts from its members, who are few, and joins their names.
+// the first named rows only. The program's board is read in index order; a
+// group's board starts from its members (the group_members key), looks up
+// each one's total by the point_totals key, and sorts those few.
 func (s *Store) Board(ctx context.Context, programID, period string, start time.Time, groupID string, named int) ([]BoardRow, error) {
 	// Only people still in the program (and not merely invited back) are
 	// ranked: their points stay in the ledger, off the board.
-	q := `SELECT t.user_id, '', t.points FROM point_totals t JOIN memberships m ON m.program_id = t.program_id AND m.user_id = t.user_id
+	q := `SELECT t.user_id, t.points FROM point_totals t JOIN memberships m ON m.program_id = t.program_id AND m.user_id = t.user_id
 		WHERE t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.points > 0 AND NOT m.pending`
 	args := []any{programID, period, ms(start)}
 	if groupID != "" {
-		q = `SELECT t.user_id, u.name, t.points FROM group_members gm CROSS JOIN point_totals t JOIN users u ON u.id = t.user_id
+		q = `SELECT t.user_id, t.points FROM group_members gm
+			JOIN point_totals t ON t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.user_id = gm.user_id
 			JOIN memberships m ON m.program_id = t.program_id AND m.user_id = t.user_id
-			WHERE gm.group_id = ? AND t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.user_id = gm.user_id AND t.points > 0 AND NOT m.pending`
-		args = []any{groupID, programID, period, ms(start)}
+			WHERE gm.group_id = ? AND t.points > 0 AND NOT m.pending`
+		args = []any{programID, period, ms(start), groupID}
 	}
 	rows, err := s.r.QueryContext(ctx, s.q(q+" ORDER BY t.points DESC, t.user_id DESC"), args...)
 	if err != nil {
@@ -207,7 +209,7 @@ func (s *Store) Board(ctx context.Context, programID, period string, start time.
 	out := []BoardRow{}
 	for rows.Next() {
 		var r BoardRow
-		if err := rows.Scan(&r.UserID, &r.Name, &r.Points); err != nil {
+		if err := rows.Scan(&r.UserID, &r.Points); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -224,7 +226,7 @@ func (s *Store) Board(ctx context.Context, programID, period string, start time.
 		return nil, err
 	}
 	top := out[:min(named, len(out))]
-	if groupID == "" && len(top) > 0 {
+	if len(top) > 0 {
 		if err := s.fillNames(ctx, top); err != nil {
 			return nil, err
 		}
@@ -271,4 +273,25 @@ func (s *Store) PeriodPoints(ctx context.Context, programID, period string, star
 		return 0, nil
 	}
 	return n, err
+}
+
+// BoardPoints returns a member's points in one period, as PeriodPoints, and
+// in the same round trip checks that groupID (if not "") is a group of the
+// program: not found otherwise.
+func (s *Store) BoardPoints(ctx context.Context, programID, period string, start time.Time, userID, groupID string) (int, error) {
+	if groupID == "" {
+		return s.PeriodPoints(ctx, programID, period, start, userID)
+	}
+	var n sql.NullInt64
+	var group bool
+	err := s.hotRow(ctx, `SELECT (SELECT points FROM point_totals WHERE program_id = ? AND period = ? AND period_start = ? AND user_id = ?),
+		EXISTS (SELECT 1 FROM member_groups WHERE program_id = ? AND id = ?)`,
+		programID, period, ms(start), userID, programID, groupID).Scan(&n, &group)
+	if err != nil {
+		return 0, err
+	}
+	if !group {
+		return 0, translate(sql.ErrNoRows, "group")
+	}
+	return int(n.Int64), nil
 }
