@@ -192,11 +192,15 @@ func (s *Server) endSessions(c *call, userID string) {
 	s.endUserStreams(c.ctx, userID)
 }
 
+// checkPassword holds a new password to the rules: long enough, not too
+// long, and not one of the passwords guessed first.
 func checkPassword(f domain.Fields, field, pw string) {
 	if len([]rune(pw)) < auth.MinPasswordLength {
 		f.Add(field, "must be at least 8 characters")
 	} else if len(pw) > domain.MaxPasswordLength {
 		f.Add(field, fmt.Sprintf("must be at most %d bytes", domain.MaxPasswordLength))
+	} else if auth.CommonPassword(pw) {
+		f.Add(field, "is one of the most common passwords, which are guessed first: choose another")
 	}
 }
 

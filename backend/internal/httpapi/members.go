@@ -53,17 +53,30 @@ func (s *Server) addMember(c *call, in client.AddMember) (client.AddedMember, er
 	nm := store.NewMember{Role: role, GroupIDs: orEmpty(in.GroupIDs), InviteHash: hash, InviteTTL: s.o.InviteTTL,
 		User: domain.User{ID: domain.NewID("usr"), Email: email, Name: name, Timezone: zone, Locale: c.user.Locale, CreatedAt: now}}
 	existing, err := s.store.UserByEmail(c.ctx, email)
+	to := nm.User // the new account's language: the manager's
 	switch {
 	case err == nil:
 		nm.User.ID = existing.ID
+		to = existing
 	case isCode(err, domain.CodeNotFound):
 		nm.CreateUser = true
 	default:
 		return client.AddedMember{}, err
 	}
-	if err := s.store.AddMember(c.ctx, c.programID, nm, now); err != nil {
+	// The invitation email is queued with the membership: a crash loses
+	// neither. The answer still carries the code (managers may pass it on).
+	var jobs []store.NewJob
+	if s.mailOn() {
+		p, err := s.store.Program(c.ctx, c.programID)
+		if err != nil {
+			return client.AddedMember{}, err
+		}
+		jobs = s.mailJobs(s.inviteMail(p.Name, to, name, code, now.Add(s.o.InviteTTL)), now)
+	}
+	if err := s.store.AddMember(c.ctx, c.programID, nm, now, jobs...); err != nil {
 		return client.AddedMember{}, err
 	}
+	s.wakeJobs()
 	m, err := s.store.Member(c.ctx, c.programID, nm.User.ID)
 	return client.AddedMember{Member: toMember(m), InviteCode: code}, err
 }

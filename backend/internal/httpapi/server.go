@@ -26,6 +26,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/links"
+	"github.com/chorus-advocacy/chorus/backend/internal/mail"
 	"github.com/chorus-advocacy/chorus/backend/internal/media"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
@@ -84,6 +85,18 @@ type Options struct {
 	// --demo` and of tests listens. Off (production), an endpoint must be
 	// https on a public host.
 	WebPushLoopback bool
+	// Mail sends email (invitations, password resets, password-changed
+	// notices) through durable jobs. Nil, or without Jobs: no email is
+	// queued, and "Forgot password?" says the server sends none.
+	Mail mail.Sender
+	// MailSealer encrypts queued emails at rest (they carry invite codes
+	// and reset tokens). Nil: they are stored as they are (tests).
+	MailSealer Sealer
+	// ResetsPerAddress and ResetsPerEmail bound "Forgot password?"
+	// requests: a burst, then one per ResetInterval (defaults 20 per
+	// address, 3 per email, 10 minutes).
+	ResetsPerAddress, ResetsPerEmail int
+	ResetInterval                    time.Duration
 }
 
 // Notifier is what the API needs from push notifications and live events.
@@ -126,6 +139,8 @@ type Server struct {
 	accounts   *auth.Backoff
 	addrs      *auth.Limiter
 	hashes     *auth.Gate
+	// "Forgot password?" limits, per client address and per email.
+	resetAddrs, resetEmails *auth.Limiter
 	feeds      *feedCache
 	caches     caches
 	boards     boardCache
@@ -176,6 +191,18 @@ func New(o Options) *Server {
 		feeds:  newFeedCache(),
 		mux:    http.NewServeMux(),
 	}
+	if o.ResetsPerAddress == 0 {
+		o.ResetsPerAddress = 20
+	}
+	if o.ResetsPerEmail == 0 {
+		o.ResetsPerEmail = 3
+	}
+	if o.ResetInterval == 0 {
+		o.ResetInterval = 10 * time.Minute
+	}
+	s.o = o
+	s.resetAddrs = auth.NewLimiter(o.ResetInterval, o.ResetsPerAddress)
+	s.resetEmails = auth.NewLimiter(o.ResetInterval, o.ResetsPerEmail)
 	s.visitorKey = o.VisitorKey
 	if s.visitorKey == nil {
 		s.visitorKey = randomKey()
@@ -186,6 +213,7 @@ func New(o Options) *Server {
 	}
 	s.routes = s.routeTable()
 	s.registerMediaJobs()
+	s.registerMailJobs()
 	for _, rt := range s.routes {
 		pattern := rt.path
 		if rt.pattern != "" {
