@@ -139,8 +139,6 @@ type Server struct {
 	accounts   *auth.Backoff
 	addrs      *auth.Limiter
 	hashes     *auth.Gate
-	// "Forgot password?" limits, per client address and per email.
-	resetAddrs, resetEmails *auth.Limiter
 	feeds      *feedCache
 	caches     caches
 	boards     boardCache
@@ -151,6 +149,9 @@ type Server struct {
 	routes     []route
 	mux        *http.ServeMux
 	streams    streams
+
+	// "Forgot password?" limits, per client address and per email.
+	resetAddrs, resetEmails *auth.Limiter
 }
 
 // New builds the API server.
