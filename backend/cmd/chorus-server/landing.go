@@ -26,6 +26,7 @@ type landingText struct {
 	Lead, AppTitle, AppText, AppMissing, ShareTitle, ShareText  string
 	DesktopTitle, DesktopText, APITitle, APIText, AccountsTitle string
 	Manager, Members, Password                                  string
+	Mailbox, MailboxText                                        string
 }
 
 var landingTexts = map[string]landingText{
@@ -37,6 +38,7 @@ var landingTexts = map[string]landingText{
 		DesktopTitle: "The desktop app", DesktopText: "For managers: create activities and preview what members see. In the repository run",
 		APITitle: "The API document", APIText: "OpenAPI 3 description of every endpoint.",
 		AccountsTitle: "Demo accounts", Manager: "Manager", Members: "Members", Password: "Password",
+		Mailbox: "The demo mailbox", MailboxText: "Invitations and password-reset emails the demo sent.",
 	},
 	"zh-Hans": {
 		Lead:     "员工倡导：让员工把内容发到管理后台无法代发的平台——微信和 TikTok。",
@@ -46,6 +48,7 @@ var landingTexts = map[string]landingText{
 		DesktopTitle: "桌面应用", DesktopText: "供管理员创建任务、预览成员所见。在代码仓库中运行",
 		APITitle: "API 文档", APIText: "每个接口的 OpenAPI 3 描述。",
 		AccountsTitle: "演示账号", Manager: "管理员", Members: "成员", Password: "密码",
+		Mailbox: "演示邮箱", MailboxText: "演示服务器发出的邀请和密码重置邮件。",
 	},
 }
 

@@ -139,13 +139,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer stopTikTok()
+	sender, mailbox, stopMail, err := setupMail(cfg, log)
+	if err != nil {
+		log.Error("email", "err", err)
+		return 2
+	}
+	defer stopMail()
 	// Clicks leave the redirect path through a writer that stores them each
 	// second; closing it (after the server drained) stores the rest.
 	clicks := links.NewRecorder(st, log, time.Second)
 	defer clicks.Close()
 	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner, TikTok: tt,
 		Clicks: clicks, VisitorKey: keys.Derive("visitor salts"), ShareKey: keys.Derive("share links"), Media: mediaSvc, Notify: nt, Events: nt,
-		WebPushLoopback: cfg.Demo, TrustedProxies: cfg.TrustedProxies}) // the demo's fake Web Push service is on loopback
+		WebPushLoopback: cfg.Demo, TrustedProxies: cfg.TrustedProxies, // the demo's fake Web Push service is on loopback
+		Mail: sender, MailSealer: keys})
 	handler := api.Handler()
 	if cfg.WebDir != "" {
 		handler = webApp(cfg.WebDir, handler)
@@ -156,6 +163,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		lo.ShareURL = demoShareURL(ctx, st, api, log)
 	}
 	handler = landing(lo, handler)
+	if mailbox != nil {
+		handler = demoMailbox(mailbox, handler)
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
