@@ -8,10 +8,11 @@ WEB_DIR   ?= $(BIN)/web
 # PostgreSQL client tools, and the C toolchain, GL and X11 headers that Fyne's
 # desktop driver builds against; Xvfb, ImageMagick and xdotool for real-window
 # screenshots; chromium for the web app's browser test; clang-14 and the JNI
-# headers to syntax-check the Android C (make lint). Node.js and npm (the
+# headers to syntax-check the Android C (make lint); brotli to precompress the
+# web build (make web). Node.js and npm (the
 # browser test's playwright-core) are installed by deps only when missing.
 APT_PACKAGES := ffmpeg postgresql-client gcc pkg-config libgl1-mesa-dev xorg-dev xvfb \
-	chromium clang-14 android-libnativehelper-dev imagemagick xdotool
+	chromium clang-14 android-libnativehelper-dev imagemagick xdotool brotli
 # What make android needs beside the NDK to align, sign and check the APK
 # (apksigner brings a JDK, hence keytool): installed by deps-android only,
 # when the commands are missing, so other targets never pull them in.
@@ -39,7 +40,7 @@ server:
 # The whole product on its embedded defaults: SQLite in ./.chorus-data, demo
 # data, fake TikTok and push services, and the member web app at /app/
 # (built on the first run, then again only when the client's sources change).
-run: deps server $(WEB_DIR)/chorus.wasm
+run: deps server $(WEB_DIR)/index.html
 	@echo ""
 	@echo "  Chorus: http://$(ADDR)/   (member web app: http://$(ADDR)/app/)"
 	@echo "  demo accounts: manager@demo.test, member1@demo.test … member5@demo.test; password chorus-demo"
@@ -106,12 +107,13 @@ ios:
 	GO=$(GO) scripts/package-mobile.sh ios
 
 # The web version into $(WEB_DIR), served by serve --web-dir at /app/: made
-# again only when a source of the client changed.
+# again only when a source of the client changed. Content-hashed, precompressed
+# (brotli, gzip) files; BROTLI_QUALITY=5 makes a quicker, larger build.
 WEB_SOURCES = $(shell git ls-files -- '*.go' assets web/index.html go.mod go.sum FyneApp.toml scripts/build-web.sh 2>/dev/null \
 	| grep -v -e '_test\.go$$' -e '^backend/internal/' -e '^backend/cmd/')
-web: $(WEB_DIR)/chorus.wasm
+web: deps $(WEB_DIR)/index.html
 
-$(WEB_DIR)/chorus.wasm: $(WEB_SOURCES)
+$(WEB_DIR)/index.html: $(WEB_SOURCES)
 	GO=$(GO) scripts/build-web.sh $(WEB_DIR)
 
 # The web build in Debian's chromium at phone size: sign in, see the feed.

@@ -103,11 +103,23 @@ async function colours(png, targets, top = 0, bottom = PHONE.height) {
 }
 
 test('web build at phone size: sign in as a demo member and see the feed', { timeout: 300_000 }, async () => {
+  // From navigation to the sign-in screen: first with an empty cache (the
+  // wasm comes over loopback, brotli), then again with the build cached (the
+  // wasm and wasm_exec.js are immutable, the page a 304). Printed, not
+  // asserted; chorusLoad holds the loading page's own steps.
+  const openApp = async () => {
+    const t = Date.now();
+    await page.goto(serverURL + '/app/?e2e=1');
+    await page.waitForFunction(() => typeof window.chorusProbe === 'function', null, { timeout: 180_000 });
+    const s = await waitFor('the sign-in screen', (st) => st.screen === 'login');
+    return { ms: Date.now() - t, state: s, steps: await page.evaluate(() => window.chorusLoad) };
+  };
+  const cold = await openApp();
+  const cached = await openApp();
+  console.log(`to the sign-in screen: cold ${cold.ms} ms ${JSON.stringify(cold.steps)}; cached ${cached.ms} ms ${JSON.stringify(cached.steps)}`);
   const t0 = Date.now();
-  await page.goto(serverURL + '/app/?e2e=1');
-  await page.waitForFunction(() => typeof window.chorusProbe === 'function', null, { timeout: 180_000 });
-  const login = await waitFor('the sign-in screen', (s) => s.screen === 'login');
-  const loadedMs = Date.now() - t0;
+  const login = cached.state;
+  const loadedMs = cached.ms;
   assert.equal(login.server, serverURL, 'the server field holds the address the app was loaded from');
   assert.equal(login.lang, 'en');
   // The phone layout: the canvas is the phone's width.
@@ -124,7 +136,7 @@ test('web build at phone size: sign in as a demo member and see the feed', { tim
   await clickWidget('login.sign_in');
 
   const feed = await waitFor('the feed', (s) => s.screen === 'feed' && (s.cards || []).length > 0);
-  const signedInMs = Date.now() - t0 - loadedMs;
+  const signedInMs = Date.now() - t0;
   // member1's profile says zh-Hans: the app switches to it at sign-in.
   assert.equal(feed.lang, 'zh-Hans');
   const first = feed.cards[0];
@@ -158,15 +170,20 @@ test('web build at phone size: sign in as a demo member and see the feed', { tim
   // Live updates: a manager publishes, and the open app shows it without a
   // refresh (server-sent events over the browser's fetch), with the news.
   const t1 = Date.now();
-  await publish('Live from the browser test 浏览器实时');
+  // With an emoji, which the web build (no_emoji: Fyne's colour emoji font
+  // left out) does not draw; the rest of the text must stay intact.
+  await publish('Live from the browser test 浏览器实时 🎉 launch day');
   const live = await waitFor('the new activity, live', (s) => (s.cards || []).some((c) => c.message.includes('Live from the browser test')), 30_000);
   const liveMs = Date.now() - t1;
   assert.match(live.news || '', /新任务|New activity/, `no news line: ${JSON.stringify(live)}`);
+  assert.ok(live.cards.some((c) => c.message.includes('🎉 launch day')), 'the text around the emoji');
   await page.waitForTimeout(500);
   await page.screenshot({ path: join(results, 'web-live.png') });
 
-  writeFileSync(join(results, 'web-timings.json'), JSON.stringify({ loadedMs, signedInMs, liveMs, pixels: px }, null, 2));
-  console.log(`loaded in ${loadedMs} ms, signed in to feed in ${signedInMs} ms, live update in ${liveMs} ms; pixels ${JSON.stringify(px)}`);
+  writeFileSync(join(results, 'web-timings.json'), JSON.stringify({
+    coldMs: cold.ms, coldSteps: cold.steps, cachedMs: cached.ms, cachedSteps: cached.steps, signedInMs, liveMs, pixels: px,
+  }, null, 2));
+  console.log(`loaded in ${cold.ms} ms cold, ${loadedMs} ms cached, signed in to feed in ${signedInMs} ms, live update in ${liveMs} ms; pixels ${JSON.stringify(px)}`);
 });
 
 // publish creates a WeChat Photo activity for everyone, as the demo manager.

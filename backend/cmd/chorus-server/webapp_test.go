@@ -11,7 +11,12 @@ import (
 
 func TestWebAppServesTheBuildAtApp(t *testing.T) {
 	dir := t.TempDir()
-	for name, body := range map[string]string{"index.html": "<html>", "chorus.wasm": "raw", "chorus.wasm.gz": "gzipped"} {
+	const wasm = "chorus.0123456789abcdef0123.wasm"
+	for name, body := range map[string]string{
+		"index.html": "<html>", "index.html.br": "html-br",
+		wasm: "raw", wasm + ".gz": "gzipped", wasm + ".br": "brotli",
+		"plain.js": "js",
+	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -32,18 +37,27 @@ func TestWebAppServesTheBuildAtApp(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp, string(b)
 	}
+	const immutable = "public, max-age=31536000, immutable"
 	for _, c := range []struct {
-		path, enc, body, ctype, cenc string
-		status                       int
+		path, enc, body, ctype, cenc, cache string
+		status                              int
 	}{
-		{"/app/", "", "<html>", "text/html; charset=utf-8", "", 200},
-		{"/app/index.html", "", "<html>", "text/html; charset=utf-8", "", 200},
-		{"/app/chorus.wasm", "identity", "raw", "application/wasm", "", 200},
-		{"/app/chorus.wasm", "gzip, deflate", "gzipped", "application/wasm", "gzip", 200},
-		{"/app/chorus.wasm.gz", "gzip", "", "", "", 404},
-		{"/app/missing.js", "", "", "", "", 404},
-		{"/api/v1/me", "", "api /api/v1/me", "", "", 200},
-		{"/healthz", "", "api /healthz", "", "", 200},
+		{"/app/", "", "<html>", "text/html; charset=utf-8", "", "no-cache", 200},
+		{"/app/", "gzip, deflate, br, zstd", "html-br", "text/html; charset=utf-8", "br", "no-cache", 200},
+		{"/app/index.html", "gzip", "<html>", "text/html; charset=utf-8", "", "no-cache", 200},
+		{"/app/" + wasm, "identity", "raw", "application/wasm", "", immutable, 200},
+		{"/app/" + wasm, "gzip, deflate", "gzipped", "application/wasm", "gzip", immutable, 200},
+		{"/app/" + wasm, "gzip, deflate, br", "brotli", "application/wasm", "br", immutable, 200},
+		{"/app/" + wasm, "br;q=0, gzip", "gzipped", "application/wasm", "gzip", immutable, 200},
+		{"/app/" + wasm, "BR;q=0.5", "brotli", "application/wasm", "br", immutable, 200},
+		{"/app/" + wasm, "*", "brotli", "application/wasm", "br", immutable, 200},
+		{"/app/" + wasm, "br;q=0, *", "gzipped", "application/wasm", "gzip", immutable, 200},
+		{"/app/plain.js", "gzip, br", "js", "text/javascript; charset=utf-8", "", "no-cache", 200},
+		{"/app/" + wasm + ".gz", "gzip", "", "", "", "", 404},
+		{"/app/" + wasm + ".br", "br", "", "", "", "", 404},
+		{"/app/missing.js", "", "", "", "", "", 404},
+		{"/api/v1/me", "", "api /api/v1/me", "", "", "", 200},
+		{"/healthz", "", "api /healthz", "", "", "", 200},
 	} {
 		resp, body := get(c.path, c.enc)
 		if resp.StatusCode != c.status {
@@ -61,6 +75,14 @@ func TestWebAppServesTheBuildAtApp(t *testing.T) {
 		}
 		if resp.Header.Get("Content-Encoding") != c.cenc {
 			t.Errorf("%s (%s): Content-Encoding %q, want %q", c.path, c.enc, resp.Header.Get("Content-Encoding"), c.cenc)
+		}
+		if c.cache != "" {
+			if got := resp.Header.Get("Cache-Control"); got != c.cache {
+				t.Errorf("%s: Cache-Control %q, want %q", c.path, got, c.cache)
+			}
+			if got := resp.Header.Get("Vary"); got != "Accept-Encoding" {
+				t.Errorf("%s: Vary %q, want Accept-Encoding", c.path, got)
+			}
 		}
 	}
 	resp, _ := get("/app", "")
