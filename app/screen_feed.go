@@ -28,6 +28,9 @@ type feedScreen struct {
 	list     *fyne.Container
 	cards    []*feedCard
 	empty    *widget.Label
+	loading  *fyne.Container // instead of empty until the first answer
+	spinner  *widget.Activity
+	failed   bool // the last refresh failed: empty is the answer for now
 	open     string // the activity shown beside the feed
 	limit    int    // cards shown; "Show more" adds a page
 	more     *widget.Button
@@ -67,6 +70,10 @@ func newFeedScreen(ui *UI) *feedScreen {
 	s.news.Hide()
 	s.empty = wrapped(tr.T("feed.empty"))
 	s.empty.Alignment = fyne.TextAlignCenter
+	s.spinner = widget.NewActivity()
+	loadingText := wrapped(tr.T("feed.loading"))
+	loadingText.Alignment = fyne.TextAlignCenter
+	s.loading = container.NewVBox(s.spinner, loadingText)
 	s.list = container.NewVBox()
 	s.limit = feedPage
 	s.more = widget.NewButton("", func() {
@@ -99,6 +106,7 @@ func (s *feedScreen) setBusy(b bool) {
 
 // setError shows why the feed could not be refreshed; the cached feed stays.
 func (s *feedScreen) setError(msg string) {
+	s.failed = msg != ""
 	s.status.Importance = widget.WarningImportance
 	if msg != "" && !s.ui.offline {
 		s.status.Importance = widget.DangerImportance
@@ -162,8 +170,19 @@ func (s *feedScreen) show() {
 		s.more.SetText(tr.N("feed.more", left))
 		objs = append(objs, s.more)
 	}
-	if len(objs) == 0 {
+	switch {
+	case len(objs) > 0:
+	case !ui.fetched && !s.failed:
+		// Nothing fetched in this run yet: "Nothing to share" would not be
+		// true yet.
+		objs = append(objs, s.loading)
+	default:
 		objs = append(objs, s.empty)
+	}
+	if len(objs) == 1 && objs[0] == s.loading {
+		s.spinner.Start()
+	} else {
+		s.spinner.Stop()
 	}
 	s.list.Objects = objs
 	s.list.Refresh()

@@ -16,7 +16,8 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
-// loginScreen asks for the server address, email and password.
+// loginScreen asks for the server address (not in the web build), email and
+// password.
 type loginScreen struct {
 	ui       *UI
 	server   *widget.Entry
@@ -48,10 +49,18 @@ func newLoginScreen(ui *UI) *loginScreen {
 	s.status.Hide()
 
 	form := widget.NewForm(
-		widget.NewFormItem(tr.T("login.server"), s.server),
 		widget.NewFormItem(tr.T("login.email"), s.email),
 		widget.NewFormItem(tr.T("login.password"), s.password),
 	)
+	if ui.opt.Browser && ui.opt.Server != "" {
+		// The web build signs in to the server it was loaded from (its
+		// origin, Options.Server): no address to ask for.
+		s.server.SetText(ui.opt.Server)
+		s.server.Hide()
+	} else {
+		form.Items = append([]*widget.FormItem{widget.NewFormItem(tr.T("login.server"), s.server)}, form.Items...)
+		form.Refresh()
+	}
 	form.Orientation = widget.Vertical
 	s.content = authFrame(ui, tr.T("login.title"), tr.T("login.subtitle"),
 		form, s.signIn, s.status, s.invite, langSwitch(ui))
