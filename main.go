@@ -74,7 +74,9 @@ func main() {
 		Platform: phone,
 		Cache:    app.NewCache(a.Storage().RootURI()),
 		Server:   firstNonEmpty(*server, platform.Origin()),
-		Mobile:   mobile,
+		// An email's link (#reset/{token}, #invite/{code}) opens its screen.
+		StartLink: platform.StartLink(),
+		Mobile:    mobile,
 		// Pictures of the phone layout show a phone's actions (Share on
 		// WeChat), which a desktop cannot perform.
 		PhoneShare: phone.SupportsWeChat() || (*tour != "" && mobile),

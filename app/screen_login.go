@@ -25,6 +25,7 @@ type loginScreen struct {
 	password *widget.Entry
 	signIn   *widget.Button
 	invite   *widget.Button
+	forgot   *widget.Button // "Forgot password?"
 	status   *widget.Label
 	content  fyne.CanvasObject
 }
@@ -44,6 +45,8 @@ func newLoginScreen(ui *UI) *loginScreen {
 	s.signIn.Importance = widget.HighImportance
 	s.invite = widget.NewButton(tr.T("login.have_invite"), ui.showInvite)
 	s.invite.Importance = widget.LowImportance
+	s.forgot = widget.NewButton(tr.T("login.forgot"), func() { ui.showForgot(s.server.Text, s.email.Text) })
+	s.forgot.Importance = widget.LowImportance
 	s.status = wrapped("")
 	s.status.Importance = widget.DangerImportance
 	s.status.Hide()
@@ -63,7 +66,7 @@ func newLoginScreen(ui *UI) *loginScreen {
 	}
 	form.Orientation = widget.Vertical
 	s.content = authFrame(ui, tr.T("login.title"), tr.T("login.subtitle"),
-		form, s.signIn, s.status, s.invite, langSwitch(ui))
+		form, s.signIn, s.status, s.forgot, s.invite, langSwitch(ui))
 	return s
 }
 

@@ -34,7 +34,11 @@ type settingsScreen struct {
 	tiktokDo *widget.Button // Connect or Disconnect
 	program  *widget.Button
 	signOut  *widget.Button
-	content  fyne.CanvasObject
+	// password opens "Change password"; passwordNote says it was changed.
+	password     *widget.Button
+	passwordNote *widget.Label
+	passwordForm *changePasswordForm // the open dialog, if any
+	content      fyne.CanvasObject
 }
 
 func newSettingsScreen(ui *UI) *settingsScreen {
@@ -63,6 +67,10 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	s.tiktok = wrapped("")
 	s.tiktokDo = widget.NewButton("", s.onTikTok)
 	s.showTikTok()
+	s.password = widget.NewButton(tr.T("password.change"), s.onChangePassword)
+	s.passwordNote = caption("")
+	s.passwordNote.Importance = widget.SuccessImportance
+	s.passwordNote.Hide()
 	s.program = widget.NewButton(tr.T("settings.switch_program"), ui.showPrograms)
 	if len(ui.me.Memberships) < 2 {
 		s.program.Hide()
@@ -82,8 +90,16 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	s.content = container.NewVScroll(container.NewVBox(
 		heading(tr.T("settings.title")), account, where, form, s.tracking, trackingHelp, s.status,
 		widget.NewSeparator(), bold(tr.T("settings.tiktok")), s.tiktok, container.NewHBox(s.tiktokDo),
+		widget.NewSeparator(), bold(tr.T("password.title")), container.NewHBox(s.password), s.passwordNote,
 		widget.NewSeparator(), s.program, s.signOut, version))
 	return s
+}
+
+// onChangePassword opens the "Change password" dialog.
+func (s *settingsScreen) onChangePassword() {
+	say(s.passwordNote, "")
+	s.passwordForm = newChangePasswordForm(s.ui)
+	s.passwordForm.show()
 }
 
 func (s *settingsScreen) onLang(v string) {

@@ -56,6 +56,10 @@ type Options struct {
 	// Server is the address given on the command line; it wins over the one
 	// saved at the last sign-in.
 	Server string
+	// StartLink is what followed '#' in the web build's address, from an
+	// email's link: "reset/{token}" opens "Set a new password" and
+	// "invite/{code}" the invite screen, with the value filled in.
+	StartLink string
 	// Mobile picks the phone shell (tabs at the bottom).
 	Mobile bool
 	// PhoneShare: this device hands posts to WeChat (Android, iOS); elsewhere
@@ -126,6 +130,8 @@ type UI struct {
 	auth     int // which pre-shell screen is shown
 	login    *loginScreen
 	invite   *inviteScreen
+	forgot   *forgotScreen // "Forgot password?"
+	reset    *resetScreen  // "Set a new password"
 	programs *programScreen
 	feedView *feedScreen
 	activity *activityScreen
@@ -218,6 +224,12 @@ func (ui *UI) Start() {
 		// Another server than last time: that session is not valid there.
 		ui.prefs.ClearSession()
 		server = ui.opt.Server
+	}
+	if link := ui.opt.StartLink; link != "" {
+		ui.opt.StartLink = "" // once: Back from that screen starts as usual
+		if ui.openLink(link) {
+			return
+		}
 	}
 	if !ui.prefs.SignedIn() {
 		ui.showLogin("")
@@ -765,6 +777,8 @@ const (
 	authLogin = iota + 1
 	authInvite
 	authPrograms
+	authForgot
+	authReset
 )
 
 // rebuildAuth shows the current pre-shell screen in the new language,
@@ -779,6 +793,8 @@ func (ui *UI) rebuildAuth() {
 		ui.invite.name.SetText(old.name.Text)
 	case authPrograms:
 		ui.showPrograms()
+	case authForgot, authReset:
+		ui.rebuildPasswordScreens()
 	default:
 		old := ui.login
 		ui.showLogin("")

@@ -26,6 +26,12 @@ func OpenHere(a fyne.App) func(u *url.URL) error {
 // sign-in screen can fill it in. "" outside a browser.
 func Origin() string { return origin() }
 
+// StartLink is the part after '#' of the address the web build was opened
+// at, e.g. "reset/{token}" or "invite/{code}" from an email's link, and takes
+// it out of the address bar (history.replaceState), so that a reload or the
+// browser's history does not keep a secret. "" outside a browser.
+func StartLink() string { return startLink() }
+
 // Narrow tells whether the screen is phone-sized. A browser on a phone (or a
 // narrow window) then gets the phone layout; elsewhere the device decides.
 func Narrow() bool { return narrow() }

@@ -21,6 +21,18 @@ func origin() string {
 	return js.Global().Get("location").Get("origin").String()
 }
 
+func startLink() string {
+	loc := js.Global().Get("location")
+	hash := strings.TrimPrefix(loc.Get("hash").String(), "#")
+	if hash == "" {
+		return ""
+	}
+	if h := js.Global().Get("history"); h.Truthy() && h.Get("replaceState").Truthy() {
+		h.Call("replaceState", js.Null(), "", loc.Get("pathname").String()+loc.Get("search").String())
+	}
+	return hash
+}
+
 func narrow() bool {
 	return js.Global().Get("innerWidth").Int() < 600
 }

@@ -10,6 +10,8 @@ func openHere(*url.URL) error { return ErrNotInBrowser }
 
 func origin() string { return "" }
 
+func startLink() string { return "" }
+
 func narrow() bool { return false }
 
 func exposeTestHook(func(string) string) {}
