@@ -246,3 +246,38 @@ func TestResetTokenFromPaste(t *testing.T) {
 		}
 	}
 }
+
+// A server without email answers 409, and a rate limit 429: both are said
+// plainly rather than as a generic error.
+func TestForgotPasswordSaysWhyNoEmailCame(t *testing.T) {
+	h := newHarness(t, "http://127.0.0.1:9", false)
+	tr := h.ui.tr
+	h.tap(h.ui.login.forgot)
+	f := h.ui.forgot
+	api := h.ui.api
+	for status, key := range map[int]string{409: "forgot.no_email", 429: "forgot.rate_limited"} {
+		f.onSent(api, &client.Error{Status: status, Code: "x"})
+		if got, want := f.status.Text, tr.T(key); got != want {
+			t.Errorf("%d: %q, want %q", status, got, want)
+		}
+	}
+	f.onSent(api, &client.Error{Status: 422, Code: "validation_failed", Fields: map[string]string{"email": "must be an email address like name@example.com"}})
+	if got, want := f.status.Text, tr.T("forgot.bad_email"); got != want {
+		t.Errorf("422: %q, want %q", got, want)
+	}
+}
+
+// The web build signs in to the server it came from: no server field.
+func TestPasswordScreensAskNoServerInTheWebBuild(t *testing.T) {
+	h := newHarness(t, "http://127.0.0.1:9", false)
+	h.web = true
+	h.start()
+	h.ui.showForgot("", "")
+	h.ui.showReset("", "")
+	if h.ui.forgot.server.Visible() || h.ui.reset.server.Visible() {
+		t.Error("the web build asks for the server address")
+	}
+	if h.ui.reset.server.Text != "http://127.0.0.1:9" {
+		t.Errorf("server %q, want the one the app came from", h.ui.reset.server.Text)
+	}
+}
