@@ -40,6 +40,10 @@ type boardKey struct {
 type board struct {
 	rows  []store.BoardRow // best first
 	built time.Time
+	// at maps a member to their row (index), for group boards made from
+	// the program's.
+	indexOnce sync.Once
+	at        map[string]int
 }
 
 // boardEntry is one board in memory. The first request for it starts the
@@ -150,11 +154,76 @@ func (s *Server) buildBoard(k boardKey, start time.Time) (*board, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), boardBuildTimeout)
 	defer cancel()
-	rows, err := s.store.Board(ctx, k.program, k.period, start, k.group, boardNamed)
+	if k.group != "" {
+		return s.buildGroupBoard(ctx, k, start)
+	}
+	rows, err := s.store.Board(ctx, k.program, k.period, start, "", boardNamed)
 	if err != nil {
 		return nil, err
 	}
 	return &board{rows: rows, built: s.now()}, nil
+}
+
+// buildGroupBoard makes a group's board from the program's board of the
+// same period, which holds every member with points (pending and removed
+// people already left off): one read of the group's members by its key,
+// their rows picked from memory, and names for the top rows. A program has
+// hundreds of group boards; built from the database each would join a
+// thousand members' totals and memberships (store.Board does so, and
+// answers the same rows).
+func (s *Server) buildGroupBoard(ctx context.Context, k boardKey, start time.Time) (*board, error) {
+	pk := k
+	pk.group = ""
+	pb, err := s.board(ctx, pk, start, s.now())
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.store.GroupMemberIDs(ctx, k.group)
+	if err != nil {
+		return nil, err
+	}
+	at := pb.index()
+	rows := make([]store.BoardRow, 0, len(ids))
+	for _, id := range ids {
+		if i, ok := at[id]; ok {
+			rows = append(rows, pb.rows[i])
+		}
+	}
+	// The order store.Board reads: points, then id, both descending; then
+	// ranks with ties sharing one.
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Points != rows[j].Points {
+			return rows[i].Points > rows[j].Points
+		}
+		return rows[i].UserID > rows[j].UserID
+	})
+	for i := range rows {
+		if i > 0 && rows[i-1].Points == rows[i].Points {
+			rows[i].Rank = rows[i-1].Rank
+		} else {
+			rows[i].Rank = i + 1
+		}
+	}
+	// Names only on the group's top rows (some came named from the
+	// program's top); NameTop fills the rest of them.
+	for i := boardNamed; i < len(rows); i++ {
+		rows[i].Name = ""
+	}
+	if err := s.store.NameTop(ctx, rows, boardNamed); err != nil {
+		return nil, err
+	}
+	return &board{rows: rows, built: pb.built}, nil
+}
+
+// index maps each member on the board to their row, made once per board.
+func (b *board) index() map[string]int {
+	b.indexOnce.Do(func() {
+		b.at = make(map[string]int, len(b.rows))
+		for i, r := range b.rows {
+			b.at[r.UserID] = i
+		}
+	})
+	return b.at
 }
 
 // sweepBoards drops the boards nobody asked for in boardIdle, then arms the

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi/apitest"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
@@ -161,4 +163,62 @@ func TestLivez(t *testing.T) {
 	if code, m := get("/livez"); code != http.StatusOK || m["status"] != "ok" {
 		t.Fatalf("/livez with the database closed: %d %v", code, m)
 	}
+}
+
+// A group's board, made from the program's board in memory, holds the rows
+// the store's group query reads: the group's members with points, pending
+// ones left off, ties ranked alike, names on the top rows (by name within a
+// tie), beyond boardNamed too.
+func TestLeaderboardGroupFromProgramBoard(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apitest.New(t, st)
+		pid := e.ProgramID
+		g := must[client.Group](t)(e.Manager.CreateGroup(ctx, pid, "Big"))
+		_, viewer := e.AddMember("viewer@acme.test", "UTC")
+		const n = 1500
+		now := time.Now().UnixMilli()
+		var users, members, totals [][]any
+		var inGroup []string
+		for i := 0; i < n; i++ {
+			id := domain.NewID("usr")
+			users = append(users, []any{id, fmt.Sprintf("b%d@acme.test", i), fmt.Sprintf("B %d", i%400), "", "UTC", "en", false, now})
+			members = append(members, []any{pid, id, "member", now, i%97 == 0}) // a few only invited
+			if pts := i % 41; pts > 0 {
+				totals = append(totals, []any{pid, "all", 0, id, pts * 10})
+			}
+			if i%3 != 0 {
+				inGroup = append(inGroup, id)
+			}
+		}
+		for _, b := range []struct {
+			table string
+			cols  []string
+			rows  [][]any
+		}{
+			{"users", []string{"id", "email", "name", "password_hash", "timezone", "locale", "tracking_opt_out", "created_at"}, users},
+			{"memberships", []string{"program_id", "user_id", "role", "created_at", "pending"}, members},
+			{"point_totals", []string{"program_id", "period", "period_start", "user_id", "points"}, totals},
+		} {
+			if err := st.BulkInsert(ctx, b.table, b.cols, b.rows); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := st.SetGroupMembers(ctx, pid, g.ID, inGroup); err != nil {
+			t.Fatal(err)
+		}
+		want, err := st.Board(ctx, pid, "all", time.UnixMilli(0), g.ID, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lb := must[client.Leaderboard](t)(viewer.Leaderboard(ctx, pid, "all", g.ID, 500))
+		if len(want) < 600 || len(lb.Entries) != 500 {
+			t.Fatalf("group board: %d rows from the store, %d entries", len(want), len(lb.Entries))
+		}
+		for i, r := range lb.Entries {
+			w := want[i]
+			if r.MemberID != w.UserID || r.Name != w.Name || r.Points != w.Points || r.Rank != w.Rank || r.Name == "" {
+				t.Fatalf("row %d: %+v, the store's %+v", i, r, w)
+			}
+		}
+	})
 }

@@ -196,11 +196,15 @@ func (s *Store) Board(ctx context.Context, programID, period string, start time.
 		WHERE t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.points > 0 AND NOT m.pending`
 	args := []any{programID, period, ms(start)}
 	if groupID != "" {
-		q = `SELECT t.user_id, t.points FROM group_members gm
-			JOIN point_totals t ON t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.user_id = gm.user_id
-			JOIN memberships m ON m.program_id = t.program_id AND m.user_id = t.user_id
-			WHERE gm.group_id = ? AND t.points > 0 AND NOT m.pending`
-		args = []any{programID, period, ms(start), groupID}
+		// From the group's members (its key) to each one's total (the
+		// totals' key), then their membership, one key lookup per row: a
+		// join would let PostgreSQL hash all 100,000 memberships for a
+		// group of a thousand, and SQLite walk the totals first (CROSS JOIN
+		// fixes SQLite's order).
+		q = `SELECT t.user_id, t.points FROM group_members gm CROSS JOIN point_totals t
+			WHERE gm.group_id = ? AND t.program_id = ? AND t.period = ? AND t.period_start = ? AND t.user_id = gm.user_id AND t.points > 0
+			AND (SELECT NOT m.pending FROM memberships m WHERE m.program_id = t.program_id AND m.user_id = t.user_id)`
+		args = []any{groupID, programID, period, ms(start)}
 	}
 	rows, err := s.r.QueryContext(ctx, s.q(q+" ORDER BY t.points DESC, t.user_id DESC"), args...)
 	if err != nil {
@@ -225,20 +229,54 @@ func (s *Store) Board(ctx context.Context, programID, period string, start time.
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	top := out[:min(named, len(out))]
-	if len(top) > 0 {
-		if err := s.fillNames(ctx, top); err != nil {
-			return nil, err
+	return out, s.NameTop(ctx, out, named)
+}
+
+// NameTop fills the names of a board's first named rows that have none and
+// orders those rows by name within a tie, as people read them.
+func (s *Store) NameTop(ctx context.Context, rows []BoardRow, named int) error {
+	top := rows[:min(named, len(rows))]
+	var missing []BoardRow
+	var at []int
+	for i, r := range top {
+		if r.Name == "" {
+			missing = append(missing, r)
+			at = append(at, i)
 		}
 	}
-	// Within a tie (same rank) people read names, not ids, in order.
+	if len(missing) > 0 {
+		if err := s.fillNames(ctx, missing); err != nil {
+			return err
+		}
+		for j, i := range at {
+			top[i].Name = missing[j].Name
+		}
+	}
 	sort.SliceStable(top, func(i, j int) bool {
 		if top[i].Points != top[j].Points {
 			return top[i].Points > top[j].Points
 		}
 		return top[i].Name < top[j].Name
 	})
-	return out, nil
+	return nil
+}
+
+// GroupMemberIDs lists a group's members: one read of the group's key.
+func (s *Store) GroupMemberIDs(ctx context.Context, groupID string) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, s.q("SELECT user_id FROM group_members WHERE group_id = ?"), groupID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 func (s *Store) fillNames(ctx context.Context, rows []BoardRow) error {
