@@ -3,8 +3,8 @@ package app
 import (
 	"testing"
 
-	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
 // Before the first answer from the server the feed says it is loading, not

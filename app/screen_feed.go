@@ -30,7 +30,7 @@ type feedScreen struct {
 	empty    *widget.Label
 	loading  *fyne.Container // instead of empty until the first answer
 	spinner  *widget.Activity
-	failed   bool // the last refresh failed: empty is the answer for now
+	failed   bool   // the last refresh failed: empty is the answer for now
 	open     string // the activity shown beside the feed
 	limit    int    // cards shown; "Show more" adds a page
 	more     *widget.Button
