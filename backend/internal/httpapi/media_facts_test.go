@@ -30,7 +30,7 @@ func fileSHA256(t *testing.T, path string) (string, int64) {
 func requireFFmpeg(t *testing.T) {
 	t.Helper()
 	if !media.PostersAvailable() {
-		t.Skip("ffmpeg is not on the PATH: no video posters to test")
+		t.Fatal("ffmpeg is not on the PATH: make deps installs it (Debian package ffmpeg)")
 	}
 }
 

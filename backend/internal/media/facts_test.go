@@ -121,7 +121,7 @@ func TestImportSHA256AndPoster(t *testing.T) {
 // cannot read gives none and no error to the caller.
 func TestPosterOfOddVideos(t *testing.T) {
 	if !PostersAvailable() {
-		t.Skip("no ffmpeg on the PATH")
+		t.Fatal("ffmpeg is not on the PATH: make deps installs it (Debian package ffmpeg)")
 	}
 	st := storetest.SQLite(t)
 	s, _ := newService(t, st, nil)
