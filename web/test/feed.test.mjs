@@ -20,13 +20,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, PHONE, PASSWORD } from './harness.mjs';
+import { startServer, launchBrowser, appDriver, PHONE, PASSWORD } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '..', 'results');
 const MEMBER = 'member1@demo.test';
 
-let srv, serverURL, browser, page;
+let srv, serverURL, browser, page, probe, waitFor, clickWidget;
 
 before(async () => {
   mkdirSync(results, { recursive: true });
@@ -38,36 +38,13 @@ before(async () => {
   });
   page = browser.pages()[0] || await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ probe, waitFor, clickWidget } = appDriver(page, assert));
 });
 
 after(async () => {
   await browser?.close();
   await srv?.stop();
 });
-
-const probe = async (cmd) => JSON.parse(await page.evaluate((c) => window.chorusProbe(c), cmd));
-
-// waitFor polls the probe until pred holds; the last state is in the message.
-async function waitFor(what, pred, timeout = 60_000) {
-  const end = Date.now() + timeout;
-  let s;
-  while (Date.now() < end) {
-    s = await probe('state');
-    if (pred(s)) return s;
-    await page.waitForTimeout(250);
-  }
-  assert.fail(`timed out waiting for ${what}; last state: ${JSON.stringify(s)}`);
-}
-
-// clickWidget clicks the middle of a widget the probe locates; Fyne units
-// map to CSS pixels by the canvas width (it fills the viewport).
-async function clickWidget(name) {
-  const box = await probe('locate ' + name);
-  assert.ok(box.found, `${name} not on screen`);
-  const s = await probe('state');
-  const k = PHONE.width / s.canvas[0];
-  await page.mouse.click((box.x + box.w / 2) * k, (box.y + box.h / 2) * k);
-}
 
 // colours counts, in a PNG screenshot, pixels near each named colour, in
 // the rows [top, bottom), by drawing it on a 2D canvas in a blank page.

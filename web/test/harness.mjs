@@ -60,3 +60,33 @@ export async function launchBrowser(name, options) {
   browser.close = async () => { await close(); rmSync(profileDir, { recursive: true, force: true }); };
   return browser;
 }
+
+// appDriver drives the Fyne web build in page through its test probe
+// (window.chorusProbe, on with ?e2e=1): the app draws on a canvas, so words
+// and places come from the probe, and clicks and taps land on the widgets
+// it locates (Fyne units map to CSS pixels by the canvas width).
+export function appDriver(page, assert) {
+  const probe = async (cmd) => JSON.parse(await page.evaluate((c) => window.chorusProbe(c), cmd));
+  // waitFor polls the probe until pred holds; the last state is in the message.
+  async function waitFor(what, pred, timeout = 60_000) {
+    const end = Date.now() + timeout;
+    let s;
+    while (Date.now() < end) {
+      s = await probe('state');
+      if (pred(s)) return s;
+      await page.waitForTimeout(250);
+    }
+    assert.fail(`timed out waiting for ${what}; last state: ${JSON.stringify(s)}`);
+  }
+  async function middle(name) {
+    const box = await probe('locate ' + name);
+    assert.ok(box.found, `${name} not on screen`);
+    const s = await probe('state');
+    const k = PHONE.width / s.canvas[0];
+    return [(box.x + box.w / 2) * k, (box.y + box.h / 2) * k];
+  }
+  const clickWidget = async (name) => page.mouse.click(...await middle(name));
+  // tapWidget touches instead (a phone: touch, not a mouse).
+  const tapWidget = async (name) => page.touchscreen.tap(...await middle(name));
+  return { probe, waitFor, clickWidget, tapWidget };
+}

@@ -15,14 +15,14 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, PHONE, PASSWORD } from './harness.mjs';
+import { startServer, launchBrowser, appDriver, PHONE, PASSWORD } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '..', 'results');
 const MEMBER = 'member1@demo.test';
 const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
 
-let srv, serverURL, browser, page;
+let srv, serverURL, browser, page, probe, waitFor, clickWidget, tapWidget;
 
 // recorder stands in for the browser's share sheet and clipboard, keeping
 // what the app hands them; the shared files are hashed in the page.
@@ -69,44 +69,13 @@ before(async () => {
   await browser.addInitScript(recorder);
   page = browser.pages()[0] || await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ probe, waitFor, clickWidget, tapWidget } = appDriver(page, assert));
 });
 
 after(async () => {
   await browser?.close();
   await srv?.stop();
 });
-
-const probe = async (cmd) => JSON.parse(await page.evaluate((c) => window.chorusProbe(c), cmd));
-
-async function waitFor(what, pred, timeout = 60_000) {
-  const end = Date.now() + timeout;
-  let s;
-  while (Date.now() < end) {
-    s = await probe('state');
-    if (pred(s)) return s;
-    await page.waitForTimeout(250);
-  }
-  assert.fail(`timed out waiting for ${what}; last state: ${JSON.stringify(s)}`);
-}
-
-// tapWidget touches the middle of a widget the probe locates (a phone:
-// touch, not a mouse).
-async function tapWidget(name) {
-  const box = await probe('locate ' + name);
-  assert.ok(box.found, `${name} not on screen`);
-  const s = await probe('state');
-  const k = PHONE.width / s.canvas[0];
-  await page.touchscreen.tap((box.x + box.w / 2) * k, (box.y + box.h / 2) * k);
-}
-
-// clickWidget, for typing into the sign-in fields as feed.test.mjs does.
-async function clickWidget(name) {
-  const box = await probe('locate ' + name);
-  assert.ok(box.found, `${name} not on screen`);
-  const s = await probe('state');
-  const k = PHONE.width / s.canvas[0];
-  await page.mouse.click((box.x + box.w / 2) * k, (box.y + box.h / 2) * k);
-}
 
 // mediaSHA256 downloads the activity's media through the API, as member.
 async function mediaSHA256(mid) {
