@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -508,31 +507,11 @@ func (d mediaDownloader) get(ctx context.Context, mid string, offset int64, w io
 	default:
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-		return "", httpError(resp.StatusCode, body)
+		return "", client.ResponseError(resp.StatusCode, body)
 	}
 	defer resp.Body.Close()
 	if _, err := io.Copy(w, resp.Body); err != nil {
 		return "", err
 	}
 	return resp.Header.Get("Content-Type"), nil
-}
-
-// httpError reads the API's error body, else names the status.
-func httpError(status int, body []byte) error {
-	var eb client.ErrorBody
-	if err := json.Unmarshal(body, &eb); err == nil && eb.Error.Code != "" {
-		e := eb.Error
-		e.Status = status
-		return &e
-	}
-	code := "http_" + strconv.Itoa(status)
-	switch status {
-	case http.StatusNotFound:
-		code = "not_found"
-	case http.StatusUnauthorized:
-		code = "unauthorized"
-	case http.StatusForbidden:
-		code = "forbidden"
-	}
-	return &client.Error{Status: status, Code: code, Message: http.StatusText(status)}
 }

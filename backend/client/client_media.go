@@ -191,15 +191,21 @@ func (c *Client) raw(ctx context.Context, method, path string, body io.Reader, l
 }
 
 // rawError reads the error body of a non-JSON call.
-func rawError(resp *http.Response, body []byte) error {
+func rawError(resp *http.Response, body []byte) error { return ResponseError(resp.StatusCode, body) }
+
+// ResponseError is the error an answer with this status and body stands
+// for: the API's error body when it is one, else a code named after the
+// status, with the body's text (or the status's) as the message. For
+// callers that make their own requests (ranged downloads).
+func ResponseError(status int, body []byte) error {
 	var eb ErrorBody
 	if len(body) > 0 && json.Unmarshal(body, &eb) == nil && eb.Error.Code != "" {
 		e := eb.Error
-		e.Status = resp.StatusCode
+		e.Status = status
 		return &e
 	}
-	code := "http_" + strconv.Itoa(resp.StatusCode)
-	switch resp.StatusCode {
+	code := "http_" + strconv.Itoa(status)
+	switch status {
 	case http.StatusNotFound:
 		code = "not_found"
 	case http.StatusUnauthorized:
@@ -207,5 +213,9 @@ func rawError(resp *http.Response, body []byte) error {
 	case http.StatusForbidden:
 		code = "forbidden"
 	}
-	return &Error{Status: resp.StatusCode, Code: code, Message: strings.TrimSpace(string(body))}
+	msg := strings.TrimSpace(string(body))
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	return &Error{Status: status, Code: code, Message: msg}
 }
