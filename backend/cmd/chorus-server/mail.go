@@ -74,12 +74,7 @@ func demoMailbox(box *mailtest.Server, next http.Handler) http.Handler {
 			http.Error(w, "the page could not be made", http.StatusInternalServerError)
 			return
 		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Cache-Control", "no-store")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'")
-		_, _ = w.Write(b.Bytes())
+		writePage(w, b.Bytes(), "no-store", "img-src 'self'; frame-src 'self'; form-action 'none'; frame-ancestors 'self'")
 	})
 	return mux
 }
