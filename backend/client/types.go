@@ -54,10 +54,35 @@ type Me struct {
 	TrackingOptOut bool   `json:"tracking_opt_out"`
 	// QuietHoursStart and QuietHoursEnd ("HH:MM" in Timezone; "" = none)
 	// hold back new-activity pushes until the window ends.
-	QuietHoursStart string       `json:"quiet_hours_start"`
-	QuietHoursEnd   string       `json:"quiet_hours_end"`
-	Memberships     []Membership `json:"memberships"`
+	QuietHoursStart string `json:"quiet_hours_start"`
+	QuietHoursEnd   string `json:"quiet_hours_end"`
+	// NotifyPush: new activities are pushed to the person's phones and
+	// browsers (handoffs always are: the person asked for them).
+	NotifyPush bool `json:"notify_push"`
+	// NotifyEmail and NotifyWeCom are NotifyAuto (only when no push reaches
+	// the person), NotifyOn or NotifyOff.
+	NotifyEmail string `json:"notify_email"`
+	NotifyWeCom string `json:"notify_wecom"`
+	// NotifyChannels are the channels that can reach the person now
+	// (ChannelPush, ChannelEmail, ChannelWeCom): configured on the server
+	// and, for email and WeCom, on in one of their programs.
+	NotifyChannels []string     `json:"notify_channels"`
+	Memberships    []Membership `json:"memberships"`
 }
+
+// Notification channel choices (Me.NotifyEmail, Me.NotifyWeCom).
+const (
+	NotifyAuto = "auto"
+	NotifyOn   = "on"
+	NotifyOff  = "off"
+)
+
+// Notification channels (Me.NotifyChannels).
+const (
+	ChannelPush  = "push"
+	ChannelEmail = "email"
+	ChannelWeCom = "wecom"
+)
 
 // Membership is one program the person belongs to.
 type Membership struct {
@@ -75,6 +100,10 @@ type UpdateMe struct {
 	// Quiet hours: both "HH:MM", or both "" to clear.
 	QuietHoursStart *string `json:"quiet_hours_start,omitempty" maxLength:"word"`
 	QuietHoursEnd   *string `json:"quiet_hours_end,omitempty" maxLength:"word"`
+	// Channels: see Me.
+	NotifyPush  *bool   `json:"notify_push,omitempty"`
+	NotifyEmail *string `json:"notify_email,omitempty" maxLength:"word"`
+	NotifyWeCom *string `json:"notify_wecom,omitempty" maxLength:"word"`
 }
 
 // AcceptInvite turns an invite code into an account and a session.
@@ -91,6 +120,14 @@ type Program struct {
 	Timezone           string `json:"timezone"`
 	LeaderboardEnabled bool   `json:"leaderboard_enabled"`
 	RewardsEnabled     bool   `json:"rewards_enabled"`
+	// EmailEnabled and WeComEnabled let new activities go out by email and
+	// WeCom (where the server has the credentials and members choose it).
+	EmailEnabled bool `json:"email_enabled"`
+	WeComEnabled bool `json:"wecom_enabled"`
+	// Slack and Teams incoming webhooks: set or not (the URLs are
+	// credentials and are never answered).
+	SlackWebhookSet bool `json:"slack_webhook_set"`
+	TeamsWebhookSet bool `json:"teams_webhook_set"`
 }
 
 // UpdateProgram changes settings; nil fields stay.
@@ -99,6 +136,11 @@ type UpdateProgram struct {
 	Timezone           *string `json:"timezone,omitempty" maxLength:"word"`
 	LeaderboardEnabled *bool   `json:"leaderboard_enabled,omitempty"`
 	RewardsEnabled     *bool   `json:"rewards_enabled,omitempty"`
+	EmailEnabled       *bool   `json:"email_enabled,omitempty"`
+	WeComEnabled       *bool   `json:"wecom_enabled,omitempty"`
+	// Incoming webhook URLs (https); "" removes one.
+	SlackWebhookURL *string `json:"slack_webhook_url,omitempty" maxLength:"url"`
+	TeamsWebhookURL *string `json:"teams_webhook_url,omitempty" maxLength:"url"`
 }
 
 // Member is a person in a program, as managers see them.
@@ -110,6 +152,9 @@ type Member struct {
 	Timezone string   `json:"timezone"`
 	GroupIDs []string `json:"group_ids"`
 	Status   string   `json:"status"` // "active" or "invited"
+	// WeComUserID is the member's WeCom (企业微信) user id in this program's
+	// company: set by a manager, or matched by email when first needed.
+	WeComUserID string `json:"wecom_user_id"`
 }
 
 // AddMember invites a person to a program. Everyone gets an invite code
@@ -135,6 +180,8 @@ type AddedMember struct {
 type UpdateMember struct {
 	Role     *string   `json:"role,omitempty" maxLength:"word"`
 	GroupIDs *[]string `json:"group_ids,omitempty" maxItems:"ids" maxLength:"id"`
+	// WeComUserID: "" clears it (matched by email again when needed).
+	WeComUserID *string `json:"wecom_user_id,omitempty" maxLength:"name"`
 }
 
 // Group is a member group.
