@@ -11,6 +11,12 @@ import (
 	"strings"
 )
 
+// PushConfig says which push services the server sends through and the Web
+// Push key to subscribe with. It needs no sign-in.
+func (c *Client) PushConfig(ctx context.Context) (PushConfig, error) {
+	return do[PushConfig](ctx, c, http.MethodGet, "/api/v1/push/config", nil)
+}
+
 // RegisterDevice registers (or refreshes) this device for push notifications.
 func (c *Client) RegisterDevice(ctx context.Context, in DeviceInput) (Device, error) {
 	return do[Device](ctx, c, http.MethodPost, "/api/v1/me/devices", in)

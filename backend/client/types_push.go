@@ -58,3 +58,18 @@ type EventList struct {
 	// Reset means events after the given id are gone: reload, then poll on.
 	Reset bool `json:"reset"`
 }
+
+// PushConfig answers GET /api/v1/push/config (no sign-in needed): which push
+// services this server sends through, and the key a browser subscribes with.
+// A client registers a device only for a platform that is on.
+type PushConfig struct {
+	// VAPIDPublicKey is the Web Push applicationServerKey (base64url, the
+	// uncompressed P-256 point); empty when Web Push is off.
+	VAPIDPublicKey string `json:"vapid_public_key"`
+	APNs           bool   `json:"apns"`
+	FCM            bool   `json:"fcm"`
+	WebPush        bool   `json:"webpush"`
+	// APNsTopic is the iOS bundle id the server pushes to (CHORUS_APNS_TOPIC):
+	// an iOS build whose bundle id differs gets no pushes.
+	APNsTopic string `json:"apns_topic,omitempty"`
+}

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 
+	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/config"
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/notify"
@@ -11,12 +13,39 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
+// pushInfo is what GET /api/v1/push/config answers, kept current across
+// credential reloads.
+type pushInfo struct {
+	p atomic.Pointer[client.PushConfig]
+}
+
+// Get is httpapi.Options.PushConfig.
+func (i *pushInfo) Get() client.PushConfig {
+	if c := i.p.Load(); c != nil {
+		return *c
+	}
+	return client.PushConfig{}
+}
+
+// set describes the senders of mux: a platform is on when it has one.
+func (i *pushInfo) set(mux push.Mux) {
+	c := client.PushConfig{FCM: mux[push.PlatformFCM] != nil, APNs: mux[push.PlatformAPNs] != nil, WebPush: mux[push.PlatformWebPush] != nil}
+	if k, ok := mux[push.PlatformWebPush].(interface{ PublicKey() string }); ok {
+		c.VAPIDPublicKey = k.PublicKey()
+	}
+	if t, ok := mux[push.PlatformAPNs].(interface{ Topic() string }); ok {
+		c.APNsTopic = t.Topic()
+	}
+	i.p.Store(&c)
+}
+
 // setupPush builds the notifier (pushes and live events) with the push
 // senders of the configured credentials; in demo mode the fake services
 // stand in for every platform without credentials. Its fan-out handlers are
 // registered on runner. reload applies changed credentials; stop ends the
 // live event bus (after the jobs, which may still publish) and the fakes.
-func setupPush(cfg config.Config, st *store.Store, runner *jobs.Runner, log *slog.Logger) (nt *notify.Notifier, reload func(config.Push), stop func(), err error) {
+// info always describes the senders in use.
+func setupPush(cfg config.Config, st *store.Store, runner *jobs.Runner, log *slog.Logger, info *pushInfo) (nt *notify.Notifier, reload func(config.Push), stop func(), err error) {
 	mux, err := notify.Senders(cfg.Push)
 	if err != nil {
 		return nil, nil, nil, err
@@ -34,6 +63,7 @@ func setupPush(cfg config.Config, st *store.Store, runner *jobs.Runner, log *slo
 			log.Info("push: no credentials; these devices get no notifications", "platform", p)
 		}
 	}
+	info.set(mux)
 	nt = notify.New(notify.Options{Store: st, Jobs: runner, Log: log, Sender: mux})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -52,6 +82,7 @@ func setupPush(cfg config.Config, st *store.Store, runner *jobs.Runner, log *slo
 			m = fakes.FillIn(m)
 		}
 		nt.SetSender(m)
+		info.set(m)
 		current = next
 		log.Info("push credentials reloaded")
 	}

@@ -127,7 +127,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	runner := jobs.New(st, log)
-	nt, reloadPush, stopPush, err := setupPush(cfg, st, runner, log)
+	pushCfg := &pushInfo{}
+	nt, reloadPush, stopPush, err := setupPush(cfg, st, runner, log, pushCfg)
 	if err != nil {
 		log.Error("push notifications", "err", err)
 		return 2
@@ -152,7 +153,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner, TikTok: tt,
 		Clicks: clicks, VisitorKey: keys.Derive("visitor salts"), ShareKey: keys.Derive("share links"), Media: mediaSvc, Notify: nt, Events: nt,
 		WebPushLoopback: cfg.Demo, TrustedProxies: cfg.TrustedProxies, // the demo's fake Web Push service is on loopback
-		Mail: sender, MailSealer: keys})
+		Mail: sender, MailSealer: keys, PushConfig: pushCfg.Get})
 	handler := api.Handler()
 	if cfg.WebDir != "" {
 		handler = webApp(cfg.WebDir, handler)

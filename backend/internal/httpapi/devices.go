@@ -21,6 +21,16 @@ func (s *Server) devices(c *call, _ none) (client.List[client.Device], error) {
 	return list(ds, toDevice), err
 }
 
+// pushConfig tells apps which devices are worth registering: a browser
+// needs the VAPID key to subscribe at all, and an app on a platform the
+// server has no credentials for would register for nothing.
+func (s *Server) pushConfig(c *call, _ none) (client.PushConfig, error) {
+	if s.o.PushConfig == nil {
+		return client.PushConfig{}, nil
+	}
+	return s.o.PushConfig(), nil
+}
+
 // registerDevice stores a push registration; the same token again updates
 // it (and moves it to the caller, if the phone changed hands). A member
 // keeps at most store.DeviceLimit devices: registering one more removes

@@ -117,6 +117,7 @@ func (s *Server) routeTable() []route {
 		r("POST", "/api/v1/me/password", signedIn, "Change your password (the current one is checked): every other session of yours ends, this one stays", s.changePassword),
 		r("GET", "/api/v1/me", signedIn, "The signed-in person and their programs", s.me),
 		r("PATCH", "/api/v1/me", signedIn, "Change name, time zone, language or link tracking", s.updateMe),
+		r("GET", "/api/v1/push/config", public, "Which push services the server sends through, and the Web Push (VAPID) public key browsers subscribe with", s.pushConfig),
 		r("GET", "/api/v1/me/devices", signedIn, "The caller's push registrations", s.devices),
 		r("POST", "/api/v1/me/devices", signedIn, "Register a device for push notifications (the same token again updates it)", s.registerDevice),
 		r("DELETE", "/api/v1/me/devices/{id}", signedIn, "End a push registration", s.deleteDevice),

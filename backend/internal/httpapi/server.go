@@ -85,6 +85,10 @@ type Options struct {
 	// --demo` and of tests listens. Off (production), an endpoint must be
 	// https on a public host.
 	WebPushLoopback bool
+	// PushConfig is what GET /api/v1/push/config answers: the push services
+	// configured now (they are reloadable) and the VAPID public key. Nil:
+	// every platform off.
+	PushConfig func() client.PushConfig
 	// Mail sends email (invitations, password resets, password-changed
 	// notices) through durable jobs. Nil, or without Jobs: no email is
 	// queued, and "Forgot password?" says the server sends none.

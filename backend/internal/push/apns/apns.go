@@ -184,6 +184,10 @@ func (s *Sender) issueLocked(now time.Time) (*providerToken, error) {
 	return t, nil
 }
 
+// Topic is the bundle id pushes are addressed to: only an app with that id
+// receives them.
+func (s *Sender) Topic() string { return s.topic }
+
 // Send delivers m to the device token d.Token.
 func (s *Sender) Send(ctx context.Context, d push.Device, m push.Message) error {
 	if d.Platform != "" && d.Platform != push.PlatformAPNs {

@@ -133,6 +133,10 @@ func New(cfg Config) (*Sender, error) {
 	}, nil
 }
 
+// PublicKey is the VAPID public key (raw base64url): the applicationServerKey
+// browsers must subscribe with for this sender's pushes to be accepted.
+func (s *Sender) PublicKey() string { return s.publicKey }
+
 // Send encrypts m for d.Subscription and posts it to the push service.
 func (s *Sender) Send(ctx context.Context, d push.Device, m push.Message) error {
 	if d.Platform != "" && d.Platform != push.PlatformWebPush {
