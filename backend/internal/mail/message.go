@@ -20,6 +20,10 @@ type Message struct {
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
 	HTML    string `json:"html"`
+	// Unsubscribe is the one-click unsubscribe URL (RFC 8058): sent as
+	// List-Unsubscribe with List-Unsubscribe-Post. "" for messages a
+	// person cannot opt out of (invitations, resets).
+	Unsubscribe string `json:"unsubscribe,omitempty"`
 }
 
 // Invite is an invitation to join a program.

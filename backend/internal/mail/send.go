@@ -110,6 +110,11 @@ func (c *SMTP) Build(m Message) (*gomail.Msg, error) {
 	msg.SetMessageID()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	if m.Unsubscribe != "" {
+		// RFC 8058: mail clients POST "List-Unsubscribe=One-Click" to the URL.
+		msg.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+m.Unsubscribe+">")
+		msg.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
 	return msg, nil
 }
 
