@@ -206,7 +206,11 @@ func checkPassword(f domain.Fields, field, pw string) {
 
 func (s *Server) me(c *call, _ none) (client.Me, error) {
 	ms, err := s.store.Memberships(c.ctx, c.user.ID)
-	return toMe(c.user, ms), err
+	me := toMe(c.user, ms)
+	if err == nil {
+		err = s.notifyPrefs(c, &me)
+	}
+	return me, err
 }
 
 func (s *Server) updateMe(c *call, in client.UpdateMe) (client.Me, error) {
@@ -231,11 +235,20 @@ func (s *Server) updateMe(c *call, in client.UpdateMe) (client.Me, error) {
 		u.TrackingOptOut = *in.TrackingOptOut
 	}
 	applyQuietHours(f, &u, in)
+	prefs, prefsChanged, err := s.applyNotifyPrefs(c, f, in)
+	if err != nil {
+		return client.Me{}, err
+	}
 	if err := f.Err(); err != nil {
 		return client.Me{}, err
 	}
 	if err := s.store.UpdateUser(c.ctx, u); err != nil {
 		return client.Me{}, err
+	}
+	if prefsChanged {
+		if err := s.store.SetNotifyPrefs(c.ctx, u.ID, prefs); err != nil {
+			return client.Me{}, err
+		}
 	}
 	s.caches.updateUser(u)
 	c.user = u
@@ -250,7 +263,11 @@ func checkZone(f domain.Fields, field, name string) {
 
 func (s *Server) program(c *call, _ none) (client.Program, error) {
 	p, err := s.store.Program(c.ctx, c.programID)
-	return toProgram(p), err
+	if err != nil {
+		return client.Program{}, err
+	}
+	out := toProgram(p)
+	return out, s.programChannels(c, &out)
 }
 
 func (s *Server) updateProgram(c *call, in client.UpdateProgram) (client.Program, error) {
@@ -274,9 +291,22 @@ func (s *Server) updateProgram(c *call, in client.UpdateProgram) (client.Program
 	if in.RewardsEnabled != nil {
 		p.RewardsEnabled = *in.RewardsEnabled
 	}
+	saveChannels, err := s.applyProgramChannels(c, f, in)
+	if err != nil {
+		return client.Program{}, err
+	}
 	if err := f.Err(); err != nil {
 		return client.Program{}, err
 	}
 	defer s.forgetProgram(c.programID)
-	return toProgram(p), s.store.UpdateProgram(c.ctx, p)
+	if err := s.store.UpdateProgram(c.ctx, p); err != nil {
+		return client.Program{}, err
+	}
+	if saveChannels != nil {
+		if err := saveChannels(); err != nil {
+			return client.Program{}, err
+		}
+	}
+	out := toProgram(p)
+	return out, s.programChannels(c, &out)
 }

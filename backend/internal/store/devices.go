@@ -74,7 +74,7 @@ func (s *Store) SaveDevice(ctx context.Context, d Device, limit int) (Device, er
 		}
 		return evictDevices(ctx, s, tx, out.UserID, out.ID, limit)
 	})
-	return out, err
+	return out, wrap("SaveDevice", err)
 }
 
 // evictDevices removes a person's least recently updated devices other
@@ -113,25 +113,25 @@ func evictDevices(ctx context.Context, s *Store, tx *sql.Tx, userID, keep string
 func (s *Store) Devices(ctx context.Context, userID string) ([]Device, error) {
 	rows, err := s.r.QueryContext(ctx, s.q("SELECT "+deviceCols+" FROM devices WHERE user_id = ? ORDER BY created_at, id"), userID)
 	if err != nil {
-		return nil, err
+		return nil, wrap("Devices", err)
 	}
 	defer rows.Close()
 	out := []Device{}
 	for rows.Next() {
 		d, err := scanDevice(rows)
 		if err != nil {
-			return nil, err
+			return nil, wrap("Devices", err)
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	return out, wrap("Devices", rows.Err())
 }
 
 // DeleteDevice removes one of a person's registrations; another person's
 // device is not found.
 func (s *Store) DeleteDevice(ctx context.Context, userID, id string) error {
 	res, err := s.w.ExecContext(ctx, s.q("DELETE FROM devices WHERE id = ? AND user_id = ?"), id, userID)
-	return mustAffect(res, err, "device")
+	return wrap("DeleteDevice", mustAffect(res, err, "device"))
 }
 
 // DeleteDeadDevice removes a registration the push service called dead,
@@ -146,10 +146,10 @@ func (s *Store) DeleteDeadDevice(ctx context.Context, id string, notBefore time.
 	}
 	res, err := s.w.ExecContext(ctx, s.q(q), args...)
 	if err != nil {
-		return false, err
+		return false, wrap("DeleteDeadDevice", err)
 	}
 	n, err := res.RowsAffected()
-	return n > 0, err
+	return n > 0, wrap("DeleteDeadDevice", err)
 }
 
 // PushTarget is a device with what sending to it needs to know about its
@@ -191,9 +191,10 @@ func (s *Store) UserPushTargets(ctx context.Context, userID string, platforms ..
 	}
 	rows, err := s.r.QueryContext(ctx, s.rebind(q+" ORDER BY d.id"), args...)
 	if err != nil {
-		return nil, err
+		return nil, wrap("UserPushTargets", err)
 	}
-	return scanTargets(rows)
+	v, err := scanTargets(rows)
+	return v, wrap("UserPushTargets", err)
 }
 
 // PushTargets returns the devices with the given ids that still exist.
@@ -203,11 +204,11 @@ func (s *Store) PushTargets(ctx context.Context, deviceIDs []string) ([]PushTarg
 	for _, chunk := range chunks(deviceIDs, 500) {
 		rows, err := s.r.QueryContext(ctx, s.rebind(pushTargetSQL+" WHERE d.id IN ("+placeholders(len(chunk))+") ORDER BY d.id"), anySlice(chunk)...)
 		if err != nil {
-			return nil, err
+			return nil, wrap("PushTargets", err)
 		}
 		ts, err := scanTargets(rows)
 		if err != nil {
-			return nil, err
+			return nil, wrap("PushTargets", err)
 		}
 		out = append(out, ts...)
 	}
@@ -218,22 +219,23 @@ func (s *Store) PushTargets(ctx context.Context, deviceIDs []string) ([]PushTarg
 type DeviceRef struct{ ID, UserID string }
 
 // ProgramDevices lists the devices of a program's members, by device id:
-// not of people merely invited, who have not said yes to the program.
+// not of people merely invited, who have not said yes to the program, nor
+// of those who turned new-activity pushes off.
 func (s *Store) ProgramDevices(ctx context.Context, programID string) ([]DeviceRef, error) {
-	rows, err := s.r.QueryContext(ctx, s.q("SELECT d.id, d.user_id FROM devices d JOIN memberships m ON m.user_id = d.user_id WHERE m.program_id = ? AND NOT m.pending ORDER BY d.id"), programID)
+	rows, err := s.r.QueryContext(ctx, s.q("SELECT d.id, d.user_id FROM devices d JOIN memberships m ON m.user_id = d.user_id JOIN users u ON u.id = d.user_id WHERE m.program_id = ? AND NOT m.pending AND u.notify_push ORDER BY d.id"), programID)
 	if err != nil {
-		return nil, err
+		return nil, wrap("ProgramDevices", err)
 	}
 	defer rows.Close()
 	var out []DeviceRef
 	for rows.Next() {
 		var d DeviceRef
 		if err := rows.Scan(&d.ID, &d.UserID); err != nil {
-			return nil, err
+			return nil, wrap("ProgramDevices", err)
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	return out, wrap("ProgramDevices", rows.Err())
 }
 
 // Delivery outcomes.
@@ -272,20 +274,20 @@ func (s *Store) Deliveries(ctx context.Context, key string, deviceIDs []string) 
 		rows, err := s.r.QueryContext(ctx, s.rebind("SELECT device_id, outcome, at FROM push_deliveries WHERE push_key = ? AND device_id IN ("+placeholders(len(chunk))+")"),
 			append([]any{key}, anySlice(chunk)...)...)
 		if err != nil {
-			return nil, err
+			return nil, wrap("Deliveries", err)
 		}
 		for rows.Next() {
 			var id, outcome string
 			var at int64
 			if err := rows.Scan(&id, &outcome, &at); err != nil {
 				rows.Close()
-				return nil, err
+				return nil, wrap("Deliveries", err)
 			}
 			out[id] = DeliveryRecord{Outcome: outcome, At: fromMS(at)}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, wrap("Deliveries", err)
 		}
 	}
 	return out, nil
@@ -298,7 +300,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, key string, ds []Delivery,
 	if len(ds) == 0 && len(jobs) == 0 {
 		return nil
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("RecordDeliveries", s.tx(ctx, func(tx *sql.Tx) error {
 		const per = 500
 		for start := 0; start < len(ds); start += per {
 			part := ds[start:min(start+per, len(ds))]
@@ -327,7 +329,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, key string, ds []Delivery,
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 // Announcement records that an activity's fan-out was planned.
@@ -359,23 +361,24 @@ func (s *Store) StartAnnouncement(ctx context.Context, a Announcement, jobs []Ne
 		}
 		return nil
 	})
-	return started, err
+	return started, wrap("StartAnnouncement", err)
 }
 
 // Announced reports whether an activity's fan-out was planned.
 func (s *Store) Announced(ctx context.Context, activityID string) (bool, error) {
 	var n int
 	err := s.r.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM push_announcements WHERE activity_id = ?"), activityID).Scan(&n)
-	return n > 0, err
+	return n > 0, wrap("Announced", err)
 }
 
 // PruneDeliveries forgets delivery records older than before.
 func (s *Store) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
 	res, err := s.w.ExecContext(ctx, s.q("DELETE FROM push_deliveries WHERE at < ?"), ms(before))
 	if err != nil {
-		return 0, err
+		return 0, wrap("PruneDeliveries", err)
 	}
-	return res.RowsAffected()
+	v, err := res.RowsAffected()
+	return v, wrap("PruneDeliveries", err)
 }
 
 func chunks(ids []string, n int) [][]string {
