@@ -106,7 +106,11 @@ func (s *Server) newSession(c *call, u domain.User) (client.Session, error) {
 	if err != nil {
 		return client.Session{}, err
 	}
-	return client.Session{Token: token, ExpiresAt: exp.UTC().Truncate(time.Second), User: toMe(u, ms)}, nil
+	me := toMe(u, ms)
+	if err := s.notifyPrefs(c, &me); err != nil {
+		return client.Session{}, err
+	}
+	return client.Session{Token: token, ExpiresAt: exp.UTC().Truncate(time.Second), User: me}, nil
 }
 
 func (s *Server) logout(c *call, _ none) (none, error) {

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
@@ -28,7 +29,7 @@ func TestNotifyChannelSettings(t *testing.T) {
 			t.Fatalf("after a name change: %+v", me)
 		}
 		_, err := ann.UpdateMe(ctx, client.UpdateMe{NotifyEmail: apitest.Ptr("sometimes"), Name: apitest.Ptr("Annie")})
-		if apitest.Code(err) != "validation_failed" || client.FieldErrors(err)["notify_email"] == "" {
+		if apitest.Code(err) != "validation_failed" || fieldErrors(err)["notify_email"] == "" {
 			t.Fatalf("bad choice: %v", err)
 		}
 		if me = must[client.Me](t)(ann.Me(ctx)); me.Name != "Ann" {
@@ -49,9 +50,9 @@ func TestNotifyChannelSettings(t *testing.T) {
 		if err != nil || pc.SlackWebhook != "https://hooks.slack.com/services/T0/B0/x" {
 			t.Fatalf("stored: %+v %v", pc, err)
 		}
-		for _, bad := range []string{"http://hooks.slack.com/x", "https://10.0.0.1/hook", "https://localhost/x", "hooks"} {
+		for _, bad := range []string{"http://hooks.slack.com/x", "https://10.0.0.1/hook", "https://192.168.1.2/x", "hooks"} {
 			_, err := e.Manager.UpdateProgram(ctx, e.ProgramID, client.UpdateProgram{TeamsWebhookURL: apitest.Ptr(bad)})
-			if apitest.Code(err) != "validation_failed" || client.FieldErrors(err)["teams_webhook_url"] == "" {
+			if apitest.Code(err) != "validation_failed" || fieldErrors(err)["teams_webhook_url"] == "" {
 				t.Errorf("webhook %q: %v", bad, err)
 			}
 		}
@@ -76,7 +77,7 @@ func TestNotifyChannelSettings(t *testing.T) {
 		if !found {
 			t.Fatalf("members: %+v", ms)
 		}
-		if _, err := e.Manager.UpdateMember(ctx, e.ProgramID, annID, client.UpdateMember{WeComUserID: apitest.Ptr("bad id!")}); client.FieldErrors(err)["wecom_user_id"] == "" {
+		if _, err := e.Manager.UpdateMember(ctx, e.ProgramID, annID, client.UpdateMember{WeComUserID: apitest.Ptr("bad id!")}); fieldErrors(err)["wecom_user_id"] == "" {
 			t.Fatalf("bad WeCom id: %v", err)
 		}
 		other, boss := e.OtherProgram()
@@ -84,4 +85,12 @@ func TestNotifyChannelSettings(t *testing.T) {
 			t.Fatalf("another program's manager: %v", err)
 		}
 	})
+}
+
+func fieldErrors(err error) map[string]string {
+	var ae *client.Error
+	if errors.As(err, &ae) {
+		return ae.Fields
+	}
+	return nil
 }
