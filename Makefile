@@ -109,7 +109,7 @@ ios:
 # The web version into $(WEB_DIR), served by serve --web-dir at /app/: made
 # again only when a source of the client changed. Content-hashed, precompressed
 # (brotli, gzip) files; BROTLI_QUALITY=5 makes a quicker, larger build.
-WEB_SOURCES = $(shell git ls-files -- '*.go' assets web/index.html go.mod go.sum FyneApp.toml scripts/build-web.sh 2>/dev/null \
+WEB_SOURCES = $(shell git ls-files -- '*.go' assets web/index.html web/sw.js go.mod go.sum FyneApp.toml scripts/build-web.sh 2>/dev/null \
 	| grep -v -e '_test\.go$$' -e '^backend/internal/' -e '^backend/cmd/')
 web: deps $(WEB_DIR)/index.html
 

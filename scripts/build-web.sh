@@ -37,6 +37,9 @@ raw=$(stat -c %s "$tmp/$wasm")
 sed -e "s/{{WASM}}/$wasm/g" -e "s/{{WASM_SIZE}}/$raw/g" -e "s/{{WASM_EXEC}}/$exec_js/g" web/index.html >"$tmp/index.html"
 if grep -q '{{[A-Z_]*}}' "$tmp/index.html"; then echo "build-web.sh: a placeholder is left in index.html" >&2; exit 1; fi
 cp assets/icon.png "$tmp/icon.png"
+# The service worker that shows pushes (web/sw.js): served at /app/sw.js, so
+# its scope is the app's; not content-hashed, as its address must stay put.
+cp web/sw.js "$tmp/sw.js"
 
 # Compress the two large ones side by side (brotli -q 11 of the wasm takes
 # a couple of minutes on one core; gzip -9 and the small files meanwhile).
@@ -49,7 +52,7 @@ chmod 644 "$tmp"/*
 
 # Move into place, the page last, so a running server never names a file it
 # does not have; then drop what earlier builds left.
-for f in "$wasm" "$wasm.gz" "$wasm.br" "$exec_js" "$exec_js.gz" "$exec_js.br" icon.png index.html.gz index.html.br; do
+for f in "$wasm" "$wasm.gz" "$wasm.br" "$exec_js" "$exec_js.gz" "$exec_js.br" icon.png sw.js index.html.gz index.html.br; do
 	mv -f "$tmp/$f" "$out/$f"
 done
 mv -f "$tmp/index.html" "$out/index.html"
