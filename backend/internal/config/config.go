@@ -5,6 +5,7 @@ package config
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -59,15 +60,23 @@ const (
 	EnvWebPushPrivateKey = "CHORUS_WEBPUSH_VAPID_PRIVATE_KEY"
 	EnvWebPushSubscriber = "CHORUS_WEBPUSH_SUBSCRIBER"
 
-	// Email (invitations, password resets, password-changed notices).
-	// Without a host no mail is sent; the password is best given as
-	// CHORUS_SMTP_PASSWORD_FILE.
+	// Email (invitations, password resets, password-changed notices, new
+	// activities; all reloadable). Without a host no mail is sent; the
+	// password is best given as CHORUS_SMTP_PASSWORD_FILE.
 	EnvSMTPHost     = "CHORUS_SMTP_HOST"
 	EnvSMTPPort     = "CHORUS_SMTP_PORT"
 	EnvSMTPUsername = "CHORUS_SMTP_USERNAME"
 	EnvSMTPPassword = "CHORUS_SMTP_PASSWORD"
 	EnvSMTPFrom     = "CHORUS_SMTP_FROM"
 	EnvSMTPTLS      = "CHORUS_SMTP_TLS"
+
+	// WeCom (企业微信) application messages (all reloadable): the company's
+	// corp id, the application's agent id and secret (best given as
+	// CHORUS_WECOM_SECRET_FILE). Without a corp id WeCom is off.
+	EnvWeComCorpID  = "CHORUS_WECOM_CORP_ID"
+	EnvWeComAgentID = "CHORUS_WECOM_AGENT_ID"
+	EnvWeComSecret  = "CHORUS_WECOM_SECRET"
+	EnvWeComBaseURL = "CHORUS_WECOM_BASE_URL"
 )
 
 // Config is everything the server reads at start.
@@ -92,6 +101,34 @@ type Config struct {
 	Push           Push
 	Media          Media
 	SMTP           SMTP
+	WeCom          WeCom
+}
+
+// WeCom says how the server sends WeCom application messages. CorpID "" =
+// no WeCom.
+type WeCom struct {
+	CorpID, Secret, BaseURL string
+	AgentID                 int64
+}
+
+// Enabled reports whether WeCom is configured.
+func (w WeCom) Enabled() bool { return w.CorpID != "" }
+
+func (w WeCom) check() error {
+	if w.CorpID == "" {
+		if w.Secret != "" || w.AgentID != 0 {
+			return errors.New(EnvWeComCorpID + " is empty, so WeCom is off: set it to your company's corp id (or remove the other CHORUS_WECOM_* settings)")
+		}
+		return nil
+	}
+	var problems []string
+	if w.Secret == "" {
+		problems = append(problems, EnvWeComSecret+" (or "+EnvWeComSecret+"_FILE) is required with "+EnvWeComCorpID+": the application's secret")
+	}
+	if w.AgentID <= 0 {
+		problems = append(problems, EnvWeComAgentID+" is required with "+EnvWeComCorpID+": the application's AgentId, a number")
+	}
+	return joinProblems(problems)
 }
 
 // SMTP says how the server sends email. Host "" = no email.
@@ -195,8 +232,24 @@ var keys = []key{
 	{env: EnvLinkPreviewAllow, usage: "comma-separated addresses or CIDR prefixes that link previews may fetch although private or loopback (default none)", set: func(c *Config, v string) error {
 		return setPrefixes(&c.Media.LinkPreviewAllow, v)
 	}},
-	{env: EnvSMTPHost, usage: "SMTP server for email (invitations, password resets); empty = no email", set: func(c *Config, v string) error { c.SMTP.Host = strings.TrimSpace(v); return nil }},
-	{env: EnvSMTPPort, usage: "SMTP port (default: 587 for starttls, 465 for tls, 25 for none)", set: func(c *Config, v string) error {
+	{env: EnvWeComCorpID, usage: "WeCom (企业微信) corp id; empty = no WeCom messages", reloadable: true, set: func(c *Config, v string) error { c.WeCom.CorpID = strings.TrimSpace(v); return nil }},
+	{env: EnvWeComAgentID, usage: "the WeCom application's AgentId", reloadable: true, set: func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			c.WeCom.AgentID = 0
+			return nil
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return errors.New("must be the application's AgentId, a positive number")
+		}
+		c.WeCom.AgentID = n
+		return nil
+	}},
+	{env: EnvWeComSecret, usage: "the WeCom application's secret (use CHORUS_WECOM_SECRET_FILE)", secret: true, reloadable: true, set: func(c *Config, v string) error { c.WeCom.Secret = strings.TrimSpace(v); return nil }},
+	{env: EnvWeComBaseURL, usage: "WeCom API base URL", def: "https://qyapi.weixin.qq.com", reloadable: true, set: setURL(func(c *Config) *string { return &c.WeCom.BaseURL })},
+	{env: EnvSMTPHost, usage: "SMTP server for email (invitations, password resets); empty = no email", reloadable: true, set: func(c *Config, v string) error { c.SMTP.Host = strings.TrimSpace(v); return nil }},
+	{env: EnvSMTPPort, usage: "SMTP port (default: 587 for starttls, 465 for tls, 25 for none)", reloadable: true, set: func(c *Config, v string) error {
 		if v = strings.TrimSpace(v); v == "" {
 			c.SMTP.Port = 0
 			return nil
@@ -208,9 +261,9 @@ var keys = []key{
 		c.SMTP.Port = n
 		return nil
 	}},
-	{env: EnvSMTPUsername, usage: "SMTP user name (empty = no authentication)", set: func(c *Config, v string) error { c.SMTP.Username = v; return nil }},
-	{env: EnvSMTPPassword, usage: "SMTP password (use CHORUS_SMTP_PASSWORD_FILE)", secret: true, set: func(c *Config, v string) error { c.SMTP.Password = v; return nil }},
-	{env: EnvSMTPFrom, usage: "the address email comes from, such as \"Chorus <chorus@example.com>\"", set: func(c *Config, v string) error {
+	{env: EnvSMTPUsername, usage: "SMTP user name (empty = no authentication)", reloadable: true, set: func(c *Config, v string) error { c.SMTP.Username = v; return nil }},
+	{env: EnvSMTPPassword, usage: "SMTP password (use CHORUS_SMTP_PASSWORD_FILE)", secret: true, reloadable: true, set: func(c *Config, v string) error { c.SMTP.Password = v; return nil }},
+	{env: EnvSMTPFrom, usage: "the address email comes from, such as \"Chorus <chorus@example.com>\"", reloadable: true, set: func(c *Config, v string) error {
 		if v = strings.TrimSpace(v); v != "" {
 			if _, err := mail.ParseAddress(v); err != nil {
 				return fmt.Errorf("must be an email address such as chorus@example.com or \"Chorus <chorus@example.com>\"")
@@ -219,7 +272,7 @@ var keys = []key{
 		c.SMTP.From = v
 		return nil
 	}},
-	{env: EnvSMTPTLS, usage: "starttls (port 587), tls (implicit, port 465) or none (only a relay on this machine)", def: "starttls", set: func(c *Config, v string) error {
+	{env: EnvSMTPTLS, usage: "starttls (port 587), tls (implicit, port 465) or none (only a relay on this machine)", def: "starttls", reloadable: true, set: func(c *Config, v string) error {
 		switch v = strings.ToLower(strings.TrimSpace(v)); v {
 		case "starttls", "tls", "none":
 			c.SMTP.TLS = v
@@ -379,6 +432,9 @@ func (l *Loader) build() (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
 	}
 	if err := c.SMTP.check(); err != nil {
+		return Config{}, fmt.Errorf("configuration: %v", err)
+	}
+	if err := c.WeCom.check(); err != nil {
 		return Config{}, fmt.Errorf("configuration: %v", err)
 	}
 	if c.PublicURL == "" {
@@ -567,6 +623,14 @@ func snapshot(c Config, k key) string {
 		return c.SMTP.From
 	case EnvSMTPTLS:
 		return c.SMTP.TLS
+	case EnvWeComCorpID:
+		return c.WeCom.CorpID
+	case EnvWeComAgentID:
+		return strconv.FormatInt(c.WeCom.AgentID, 10)
+	case EnvWeComSecret:
+		return c.WeCom.Secret
+	case EnvWeComBaseURL:
+		return c.WeCom.BaseURL
 	}
 	panic("config: no snapshot for " + k.env)
 }
