@@ -15,7 +15,7 @@ const activityCols = "id, program_id, type, message, instructions, media_id, sta
 // CreateActivity inserts an activity with its targets, and queues the jobs
 // it causes (its announcement, its link preview) in the same transaction.
 func (s *Store) CreateActivity(ctx context.Context, a domain.Activity, jobs ...NewJob) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("CreateActivity", s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q("INSERT INTO activities ("+activityCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 			a.ID, a.ProgramID, string(a.Type), a.Message, a.Instructions, a.MediaID, ms(a.StartsAt), nullMS(a.EndsAt), a.Points,
 			nullString(a.CampaignID), a.Featured, a.CreatedBy, a.CreatorTimezone, ms(a.CreatedAt), ms(a.UpdatedAt), nullMS(a.RemovedAt))
@@ -29,7 +29,7 @@ func (s *Store) CreateActivity(ctx context.Context, a domain.Activity, jobs ...N
 			return err
 		}
 		return bumpVersion(ctx, s, tx, a.ProgramID)
-	})
+	}))
 }
 
 func enqueueAll(ctx context.Context, s *Store, tx *sql.Tx, jobs []NewJob) error {
@@ -44,7 +44,7 @@ func enqueueAll(ctx context.Context, s *Store, tx *sql.Tx, jobs []NewJob) error 
 // UpdateActivity saves an edited activity with its targets, and queues the
 // jobs it causes in the same transaction.
 func (s *Store) UpdateActivity(ctx context.Context, a domain.Activity, jobs ...NewJob) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("UpdateActivity", s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q("UPDATE activities SET message = ?, instructions = ?, media_id = ?, starts_at = ?, ends_at = ?, points = ?, campaign_id = ?, featured = ?, updated_at = ? WHERE program_id = ? AND id = ?"),
 			a.Message, a.Instructions, a.MediaID, ms(a.StartsAt), nullMS(a.EndsAt), a.Points, nullString(a.CampaignID), a.Featured, ms(a.UpdatedAt), a.ProgramID, a.ID)
 		if err := mustAffect(res, err, "activity"); err != nil {
@@ -62,7 +62,7 @@ func (s *Store) UpdateActivity(ctx context.Context, a domain.Activity, jobs ...N
 			return err
 		}
 		return bumpVersion(ctx, s, tx, a.ProgramID)
-	})
+	}))
 }
 
 func setTargets(ctx context.Context, s *Store, tx *sql.Tx, a domain.Activity) error {
@@ -82,7 +82,7 @@ func setTargets(ctx context.Context, s *Store, tx *sql.Tx, a domain.Activity) er
 // RemoveActivity takes an activity out of every member's view; removing twice
 // keeps the first time.
 func (s *Store) RemoveActivity(ctx context.Context, programID, activityID string, now time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("RemoveActivity", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := exists(ctx, s, tx, "activities", programID, activityID, "activity"); err != nil {
 			return err
 		}
@@ -93,17 +93,17 @@ func (s *Store) RemoveActivity(ctx context.Context, programID, activityID string
 			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 // Activity returns one activity with its targets.
 func (s *Store) Activity(ctx context.Context, programID, activityID string) (domain.Activity, error) {
 	as, err := s.activities(ctx, "a.program_id = ? AND a.id = ?", programID, activityID)
 	if err != nil {
-		return domain.Activity{}, err
+		return domain.Activity{}, wrap("Activity", err)
 	}
 	if len(as) == 0 {
-		return domain.Activity{}, domain.NotFound("activity")
+		return domain.Activity{}, wrap("Activity", domain.NotFound("activity"))
 	}
 	return *as[0], nil
 }
@@ -126,13 +126,15 @@ func (s *Store) Activities(ctx context.Context, programID string, f ActivityFilt
 		where += " AND a.type = ?"
 		args = append(args, f.Type)
 	}
-	return s.activities(ctx, where, args...)
+	v, err := s.activities(ctx, where, args...)
+	return v, wrap("Activities", err)
 }
 
 // CurrentActivities returns the activities that are live or scheduled at now
 // (not removed, not ended): what a feed cache holds.
 func (s *Store) CurrentActivities(ctx context.Context, programID string, now time.Time) ([]*domain.Activity, error) {
-	return s.activities(ctx, "a.program_id = ? AND a.removed_at IS NULL AND (a.ends_at IS NULL OR a.ends_at > ?)", programID, ms(now))
+	v, err := s.activities(ctx, "a.program_id = ? AND a.removed_at IS NULL AND (a.ends_at IS NULL OR a.ends_at > ?)", programID, ms(now))
+	return v, wrap("CurrentActivities", err)
 }
 
 // activities loads activities matching where (over alias a) and their targets
@@ -196,7 +198,7 @@ func (s *Store) activities(ctx context.Context, where string, args ...any) ([]*d
 // Audience returns the groups and channels that decide what a member sees.
 func (s *Store) Audience(ctx context.Context, programID, userID string) (domain.Audience, error) {
 	v, err := s.memberView(ctx, programID, userID, false)
-	return v.Audience, err
+	return v.Audience, wrap("Audience", err)
 }
 
 // FeedView is what a feed request needs besides the cached activities.
@@ -211,7 +213,8 @@ type FeedView struct {
 // FeedView reads a member's audience, their performs and the program's
 // content version in one query.
 func (s *Store) FeedView(ctx context.Context, programID, userID string) (FeedView, error) {
-	return s.memberView(ctx, programID, userID, true)
+	v, err := s.memberView(ctx, programID, userID, true)
+	return v, wrap("FeedView", err)
 }
 
 // audienceSQL lists a member's groups ('g') and channels ('c'): follows of
@@ -287,7 +290,7 @@ func (s *Store) CheckActivityRefs(ctx context.Context, programID string, a domai
 	} {
 		missing, err := missingIDs(ctx, s, s.r, c.table, programID, c.ids)
 		if err != nil {
-			return nil, err
+			return nil, wrap("CheckActivityRefs", err)
 		}
 		if len(missing) > 0 {
 			f.Add(c.field, unknownIDs(c.field, c.what, missing).(*domain.Error).Fields[c.field])

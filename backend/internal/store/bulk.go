@@ -16,7 +16,7 @@ func (s *Store) BulkInsert(ctx context.Context, table string, cols []string, row
 	}
 	// Both databases cap bound parameters (SQLite 32766, PostgreSQL 65535).
 	per := max(1, 30000/len(cols))
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("BulkInsert", s.tx(ctx, func(tx *sql.Tx) error {
 		one := "(" + placeholders(len(cols)) + ")"
 		for start := 0; start < len(rows); start += per {
 			end := min(start+per, len(rows))
@@ -35,7 +35,7 @@ func (s *Store) BulkInsert(ctx context.Context, table string, cols []string, row
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 // rebind is q without the cache: bulk statements are all different.
@@ -60,5 +60,5 @@ func (s *Store) rebind(query string) string {
 // BulkDelete removes a fixture's rows where col = value.
 func (s *Store) BulkDelete(ctx context.Context, table, col string, value any) error {
 	_, err := s.w.ExecContext(ctx, s.rebind("DELETE FROM "+table+" WHERE "+col+" = ?"), value)
-	return err
+	return wrap("BulkDelete", err)
 }

@@ -10,42 +10,42 @@ import (
 // CreateCampaign inserts a campaign.
 func (s *Store) CreateCampaign(ctx context.Context, c domain.Campaign, now time.Time) error {
 	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO campaigns (id, program_id, name, description, created_at) VALUES (?, ?, ?, ?, ?)"), c.ID, c.ProgramID, c.Name, c.Description, ms(now))
-	return err
+	return wrap("CreateCampaign", err)
 }
 
 // Campaigns lists a program's campaigns.
 func (s *Store) Campaigns(ctx context.Context, programID string) ([]domain.Campaign, error) {
 	rows, err := s.r.QueryContext(ctx, s.q("SELECT id, name, description FROM campaigns WHERE program_id = ? ORDER BY created_at DESC, id"), programID)
 	if err != nil {
-		return nil, err
+		return nil, wrap("Campaigns", err)
 	}
 	defer rows.Close()
 	out := []domain.Campaign{}
 	for rows.Next() {
 		c := domain.Campaign{ProgramID: programID}
 		if err := rows.Scan(&c.ID, &c.Name, &c.Description); err != nil {
-			return nil, err
+			return nil, wrap("Campaigns", err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, wrap("Campaigns", rows.Err())
 }
 
 // Campaign returns one campaign.
 func (s *Store) Campaign(ctx context.Context, programID, id string) (domain.Campaign, error) {
 	c := domain.Campaign{ProgramID: programID, ID: id}
 	err := s.r.QueryRowContext(ctx, s.q("SELECT name, description FROM campaigns WHERE program_id = ? AND id = ?"), programID, id).Scan(&c.Name, &c.Description)
-	return c, translate(err, "campaign")
+	return c, wrap("Campaign", translate(err, "campaign"))
 }
 
 // UpdateCampaign saves a campaign.
 func (s *Store) UpdateCampaign(ctx context.Context, c domain.Campaign) error {
 	res, err := s.w.ExecContext(ctx, s.q("UPDATE campaigns SET name = ?, description = ? WHERE program_id = ? AND id = ?"), c.Name, c.Description, c.ProgramID, c.ID)
-	return mustAffect(res, err, "campaign")
+	return wrap("UpdateCampaign", mustAffect(res, err, "campaign"))
 }
 
 // DeleteCampaign deletes a campaign; its activities stay, without a campaign.
 func (s *Store) DeleteCampaign(ctx context.Context, programID, id string) error {
 	res, err := s.w.ExecContext(ctx, s.q("DELETE FROM campaigns WHERE program_id = ? AND id = ?"), programID, id)
-	return mustAffect(res, err, "campaign")
+	return wrap("DeleteCampaign", mustAffect(res, err, "campaign"))
 }

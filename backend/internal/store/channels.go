@@ -11,22 +11,23 @@ import (
 // CreateChannel inserts a channel.
 func (s *Store) CreateChannel(ctx context.Context, c domain.Channel, now time.Time) error {
 	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO channels (id, program_id, name, visibility, created_at) VALUES (?, ?, ?, ?, ?)"), c.ID, c.ProgramID, c.Name, string(c.Visibility), ms(now))
-	return nameConflict(err, "channel")
+	return wrap("CreateChannel", nameConflict(err, "channel"))
 }
 
 // Channels lists a program's channels; Following is set for viewerID.
 func (s *Store) Channels(ctx context.Context, programID, viewerID string) ([]domain.Channel, error) {
-	return s.channels(ctx, programID, viewerID, "")
+	v, err := s.channels(ctx, programID, viewerID, "")
+	return v, wrap("Channels", err)
 }
 
 // Channel returns one channel; Following is set for viewerID.
 func (s *Store) Channel(ctx context.Context, programID, channelID, viewerID string) (domain.Channel, error) {
 	cs, err := s.channels(ctx, programID, viewerID, channelID)
 	if err != nil {
-		return domain.Channel{}, err
+		return domain.Channel{}, wrap("Channel", err)
 	}
 	if len(cs) == 0 {
-		return domain.Channel{}, domain.NotFound("channel")
+		return domain.Channel{}, wrap("Channel", domain.NotFound("channel"))
 	}
 	return cs[0], nil
 }
@@ -65,23 +66,23 @@ func (s *Store) channels(ctx context.Context, programID, viewerID, only string) 
 func (s *Store) PrivateMembers(ctx context.Context, programID string) (map[string][]string, error) {
 	rows, err := s.r.QueryContext(ctx, s.q("SELECT channel_id, user_id FROM channel_members WHERE program_id = ? ORDER BY channel_id, user_id"), programID)
 	if err != nil {
-		return nil, err
+		return nil, wrap("PrivateMembers", err)
 	}
 	defer rows.Close()
 	out := map[string][]string{}
 	for rows.Next() {
 		var cid, uid string
 		if err := rows.Scan(&cid, &uid); err != nil {
-			return nil, err
+			return nil, wrap("PrivateMembers", err)
 		}
 		out[cid] = append(out[cid], uid)
 	}
-	return out, rows.Err()
+	return out, wrap("PrivateMembers", rows.Err())
 }
 
 // UpdateChannel saves a channel's name and visibility.
 func (s *Store) UpdateChannel(ctx context.Context, c domain.Channel) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("UpdateChannel", s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q("UPDATE channels SET name = ?, visibility = ? WHERE program_id = ? AND id = ?"), c.Name, string(c.Visibility), c.ProgramID, c.ID)
 		if err := nameConflict(err, "channel"); err != nil {
 			return err
@@ -90,12 +91,12 @@ func (s *Store) UpdateChannel(ctx context.Context, c domain.Channel) error {
 			return err
 		}
 		return bumpVersion(ctx, s, tx, c.ProgramID)
-	})
+	}))
 }
 
 // DeleteChannel deletes a channel unless a live or scheduled activity posts to it.
 func (s *Store) DeleteChannel(ctx context.Context, programID, channelID string, now time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("DeleteChannel", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := refuseIfTargeted(ctx, s, tx, "activity_channels", "channel_id", channelID, now, "channel"); err != nil {
 			return err
 		}
@@ -104,12 +105,12 @@ func (s *Store) DeleteChannel(ctx context.Context, programID, channelID string, 
 			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 // SetChannelMembers replaces who is in a private channel.
 func (s *Store) SetChannelMembers(ctx context.Context, programID, channelID string, userIDs []string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("SetChannelMembers", s.tx(ctx, func(tx *sql.Tx) error {
 		var vis string
 		err := tx.QueryRowContext(ctx, s.q("SELECT visibility FROM channels WHERE program_id = ? AND id = ?"), programID, channelID).Scan(&vis)
 		if err != nil {
@@ -128,12 +129,12 @@ func (s *Store) SetChannelMembers(ctx context.Context, programID, channelID stri
 			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 // SetFollow makes a member follow or unfollow a public channel; idempotent.
 func (s *Store) SetFollow(ctx context.Context, programID, channelID, userID string, follow bool) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("SetFollow", s.tx(ctx, func(tx *sql.Tx) error {
 		var vis string
 		err := tx.QueryRowContext(ctx, s.q("SELECT visibility FROM channels WHERE program_id = ? AND id = ?"), programID, channelID).Scan(&vis)
 		if err != nil {
@@ -153,5 +154,5 @@ func (s *Store) SetFollow(ctx context.Context, programID, channelID, userID stri
 			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }

@@ -13,7 +13,7 @@ import (
 // CreateGroup inserts a member group.
 func (s *Store) CreateGroup(ctx context.Context, g domain.Group, now time.Time) error {
 	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO member_groups (id, program_id, name, created_at) VALUES (?, ?, ?, ?)"), g.ID, g.ProgramID, g.Name, ms(now))
-	return nameConflict(err, "group")
+	return wrap("CreateGroup", nameConflict(err, "group"))
 }
 
 func nameConflict(err error, what string) error {
@@ -25,17 +25,18 @@ func nameConflict(err error, what string) error {
 
 // Groups lists a program's groups with member counts.
 func (s *Store) Groups(ctx context.Context, programID string) ([]domain.Group, error) {
-	return s.groups(ctx, programID, "")
+	v, err := s.groups(ctx, programID, "")
+	return v, wrap("Groups", err)
 }
 
 // Group returns one group of a program.
 func (s *Store) Group(ctx context.Context, programID, groupID string) (domain.Group, error) {
 	gs, err := s.groups(ctx, programID, groupID)
 	if err != nil {
-		return domain.Group{}, err
+		return domain.Group{}, wrap("Group", err)
 	}
 	if len(gs) == 0 {
-		return domain.Group{}, domain.NotFound("group")
+		return domain.Group{}, wrap("Group", domain.NotFound("group"))
 	}
 	return gs[0], nil
 }
@@ -65,22 +66,22 @@ func (s *Store) groups(ctx context.Context, programID, only string) ([]domain.Gr
 
 // GroupExists reports not_found unless the group is the program's.
 func (s *Store) GroupExists(ctx context.Context, programID, groupID string) error {
-	return exists(ctx, s, s.r, "member_groups", programID, groupID, "group")
+	return wrap("GroupExists", exists(ctx, s, s.r, "member_groups", programID, groupID, "group"))
 }
 
 // RenameGroup changes a group's name.
 func (s *Store) RenameGroup(ctx context.Context, programID, groupID, name string) error {
 	res, err := s.w.ExecContext(ctx, s.q("UPDATE member_groups SET name = ? WHERE program_id = ? AND id = ?"), name, programID, groupID)
 	if err := nameConflict(err, "group"); err != nil {
-		return err
+		return wrap("RenameGroup", err)
 	}
-	return mustAffect(res, nil, "group")
+	return wrap("RenameGroup", mustAffect(res, nil, "group"))
 }
 
 // DeleteGroup deletes a group unless a live or scheduled activity targets it:
 // silently dropping the target would show that activity to everyone.
 func (s *Store) DeleteGroup(ctx context.Context, programID, groupID string, now time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("DeleteGroup", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := refuseIfTargeted(ctx, s, tx, "activity_groups", "group_id", groupID, now, "group"); err != nil {
 			return err
 		}
@@ -89,7 +90,7 @@ func (s *Store) DeleteGroup(ctx context.Context, programID, groupID string, now 
 			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 func refuseIfTargeted(ctx context.Context, s *Store, tx *sql.Tx, table, col, id string, now time.Time, what string) error {
@@ -106,7 +107,7 @@ func refuseIfTargeted(ctx context.Context, s *Store, tx *sql.Tx, table, col, id 
 
 // SetGroupMembers replaces a group's members; each must belong to the program.
 func (s *Store) SetGroupMembers(ctx context.Context, programID, groupID string, userIDs []string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("SetGroupMembers", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := exists(ctx, s, tx, "member_groups", programID, groupID, "group"); err != nil {
 			return err
 		}
@@ -120,7 +121,7 @@ func (s *Store) SetGroupMembers(ctx context.Context, programID, groupID string, 
 			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 // insertMembers adds a (owner, user_id, program_id) row for each user to

@@ -26,7 +26,7 @@ type Job struct {
 
 // EnqueueJob stores a job.
 func (s *Store) EnqueueJob(ctx context.Context, j NewJob) error {
-	return enqueue(ctx, s, s.w, j)
+	return wrap("EnqueueJob", enqueue(ctx, s, s.w, j))
 }
 
 // enqueue adds a job inside a caller's transaction, so the work is recorded
@@ -61,36 +61,36 @@ func (s *Store) ClaimJobs(ctx context.Context, worker string, kinds []string, no
 			ORDER BY run_at, id LIMIT ?`+lock+`)
 		RETURNING id, kind, payload, attempts, max_attempts`), args...)
 	if err != nil {
-		return nil, err
+		return nil, wrap("ClaimJobs", err)
 	}
 	defer rows.Close()
 	var out []Job
 	for rows.Next() {
 		var j Job
 		if err := rows.Scan(&j.ID, &j.Kind, &j.Payload, &j.Attempts, &j.Max); err != nil {
-			return nil, err
+			return nil, wrap("ClaimJobs", err)
 		}
 		out = append(out, j)
 	}
-	return out, rows.Err()
+	return out, wrap("ClaimJobs", rows.Err())
 }
 
 // CompleteJob marks a job done, if worker still holds it.
 func (s *Store) CompleteJob(ctx context.Context, id int64, worker string, now time.Time) error {
 	_, err := s.w.ExecContext(ctx, s.q("UPDATE jobs SET done_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ? AND locked_by = ?"), ms(now), id, worker)
-	return err
+	return wrap("CompleteJob", err)
 }
 
 // RetryJob releases a job to run again at runAt.
 func (s *Store) RetryJob(ctx context.Context, id int64, worker string, runAt time.Time, lastErr string) error {
 	_, err := s.w.ExecContext(ctx, s.q("UPDATE jobs SET run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ? AND locked_by = ?"), ms(runAt), lastErr, id, worker)
-	return err
+	return wrap("RetryJob", err)
 }
 
 // FailJob gives up on a job.
 func (s *Store) FailJob(ctx context.Context, id int64, worker string, now time.Time, lastErr string) error {
 	_, err := s.w.ExecContext(ctx, s.q("UPDATE jobs SET failed_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ? AND locked_by = ?"), ms(now), lastErr, id, worker)
-	return err
+	return wrap("FailJob", err)
 }
 
 // JobCounts tells how many jobs of a kind are pending, done and failed.
@@ -100,7 +100,7 @@ func (s *Store) JobCounts(ctx context.Context, kind string) (pending, done, fail
 		COALESCE(SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END), 0)
 		FROM jobs WHERE kind = ?`), kind).Scan(&pending, &done, &failed)
-	return
+	return pending, done, failed, wrap("JobCounts", err)
 }
 
 // NextJobAt is when the next pending job is due (zero if none), so workers
@@ -108,7 +108,7 @@ func (s *Store) JobCounts(ctx context.Context, kind string) (pending, done, fail
 func (s *Store) NextJobAt(ctx context.Context) (time.Time, error) {
 	var v sql.NullInt64
 	err := s.r.QueryRowContext(ctx, "SELECT MIN(run_at) FROM jobs WHERE done_at IS NULL AND failed_at IS NULL").Scan(&v)
-	return fromNullMS(v), err
+	return fromNullMS(v), wrap("NextJobAt", err)
 }
 
 // CreateHandoff records that a member asked for an activity on their phone
@@ -132,5 +132,5 @@ func (s *Store) CreateHandoff(ctx context.Context, id, programID, activityID, us
 		}
 		return enqueueAll(ctx, s, tx, jobs)
 	})
-	return n, err
+	return n, wrap("CreateHandoff", err)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -35,21 +36,21 @@ func (s *Store) EnsureLinks(ctx context.Context, programID, activityID, userID s
 					out[u] = code
 					break
 				}
-				if err != sql.ErrNoRows {
+				if !errors.Is(err, sql.ErrNoRows) {
 					return err
 				}
 			}
 		}
 		return nil
 	})
-	return out, err
+	return out, wrap("EnsureLinks", err)
 }
 
 // LinkByCode returns a link.
 func (s *Store) LinkByCode(ctx context.Context, code string) (Link, error) {
 	l := Link{Code: code}
 	err := s.hotRow(ctx, "SELECT program_id, activity_id, user_id, url FROM links WHERE code = ?", code).Scan(&l.ProgramID, &l.ActivityID, &l.UserID, &l.URL)
-	return l, translate(err, "link")
+	return l, wrap("LinkByCode", translate(err, "link"))
 }
 
 // Click is one follow of a link.
@@ -67,7 +68,7 @@ func (s *Store) InsertClicks(ctx context.Context, cs []Click) error {
 	for i, c := range cs {
 		rows[i] = []any{c.Code, c.ProgramID, c.ActivityID, c.UserID, ms(c.At), c.ReferrerHost, c.Bot, c.Visitor}
 	}
-	return s.BulkInsert(ctx, "clicks", []string{"code", "program_id", "activity_id", "user_id", "at", "referrer_host", "bot", "visitor"}, rows)
+	return wrap("InsertClicks", s.BulkInsert(ctx, "clicks", []string{"code", "program_id", "activity_id", "user_id", "at", "referrer_host", "bot", "visitor"}, rows))
 }
 
 // ClickCount is clicks of one member (or activity): total, from people, and
@@ -78,7 +79,8 @@ type ClickCount struct {
 
 // ActivityClicks counts an activity's clicks per member.
 func (s *Store) ActivityClicks(ctx context.Context, programID, activityID string) (map[string]ClickCount, error) {
-	return s.clickCounts(ctx, "user_id", "program_id = ? AND activity_id = ?", programID, activityID)
+	v, err := s.clickCounts(ctx, "user_id", "program_id = ? AND activity_id = ?", programID, activityID)
+	return v, wrap("ActivityClicks", err)
 }
 
 // ProgramClicks counts clicks in [from, to) per activity and per member.
@@ -93,10 +95,10 @@ func (s *Store) ProgramClicks(ctx context.Context, programID string, from, to ti
 		args = append(args, ms(to))
 	}
 	if perActivity, err = s.clickCounts(ctx, "activity_id", where, args...); err != nil {
-		return nil, nil, err
+		return nil, nil, wrap("ProgramClicks", err)
 	}
 	perMember, err = s.clickCounts(ctx, "user_id", where, args...)
-	return perActivity, perMember, err
+	return perActivity, perMember, wrap("ProgramClicks", err)
 }
 
 func (s *Store) clickCounts(ctx context.Context, by, where string, args ...any) (map[string]ClickCount, error) {

@@ -40,10 +40,10 @@ func (s *Store) AddLiveEvents(ctx context.Context, evs []LiveEvent) error {
 	if s.d.name == "postgres" {
 		var err error
 		if channel, err = s.liveChannel(ctx); err != nil {
-			return err
+			return wrap("AddLiveEvents", err)
 		}
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("AddLiveEvents", s.tx(ctx, func(tx *sql.Tx) error {
 		if channel != "" {
 			if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", liveEventsLock); err != nil {
 				return err
@@ -72,7 +72,7 @@ func (s *Store) AddLiveEvents(ctx context.Context, evs []LiveEvent) error {
 			}
 		}
 		return nil
-	})
+	}))
 }
 
 const liveEventCols = "id, user_id, program_id, kind, data, created_at"
@@ -96,9 +96,10 @@ func scanLiveEvents(rows *sql.Rows) ([]LiveEvent, error) {
 func (s *Store) LiveEventsAfter(ctx context.Context, after int64, limit int) ([]LiveEvent, error) {
 	rows, err := s.r.QueryContext(ctx, s.q("SELECT "+liveEventCols+" FROM live_events WHERE id > ? ORDER BY id LIMIT ?"), after, limit)
 	if err != nil {
-		return nil, err
+		return nil, wrap("LiveEventsAfter", err)
 	}
-	return scanLiveEvents(rows)
+	v, err := scanLiveEvents(rows)
+	return v, wrap("LiveEventsAfter", err)
 }
 
 // UserLiveEvents returns up to limit of a person's events (their own and
@@ -113,9 +114,10 @@ func (s *Store) UserLiveEvents(ctx context.Context, userID string, programIDs []
 	args = append(args, limit)
 	rows, err := s.r.QueryContext(ctx, s.rebind(q+") ORDER BY id LIMIT ?"), args...)
 	if err != nil {
-		return nil, err
+		return nil, wrap("UserLiveEvents", err)
 	}
-	return scanLiveEvents(rows)
+	v, err := scanLiveEvents(rows)
+	return v, wrap("UserLiveEvents", err)
 }
 
 // LiveEventBounds returns the smallest and largest stored event ids (0, 0
@@ -123,21 +125,22 @@ func (s *Store) UserLiveEvents(ctx context.Context, userID string, programIDs []
 func (s *Store) LiveEventBounds(ctx context.Context) (lo, hi int64, err error) {
 	var a, b sql.NullInt64
 	err = s.r.QueryRowContext(ctx, "SELECT MIN(id), MAX(id) FROM live_events").Scan(&a, &b)
-	return a.Int64, b.Int64, err
+	return a.Int64, b.Int64, wrap("LiveEventBounds", err)
 }
 
 // PruneLiveEvents deletes events older than before.
 func (s *Store) PruneLiveEvents(ctx context.Context, before time.Time) (int64, error) {
 	res, err := s.w.ExecContext(ctx, s.q("DELETE FROM live_events WHERE created_at < ?"), ms(before))
 	if err != nil {
-		return 0, err
+		return 0, wrap("PruneLiveEvents", err)
 	}
-	return res.RowsAffected()
+	v, err := res.RowsAffected()
+	return v, wrap("PruneLiveEvents", err)
 }
 
 // ErrNoListen is returned by ListenLiveEvents on SQLite, where every writer
 // is in this process and tells its readers itself.
-var ErrNoListen = errors.New("store: LISTEN needs PostgreSQL")
+var ErrNoListen = errors.New("LISTEN needs PostgreSQL")
 
 // ListenLiveEvents holds one connection LISTENing for events stored by any
 // instance: ready is called once listening, then notified after each
@@ -145,18 +148,18 @@ var ErrNoListen = errors.New("store: LISTEN needs PostgreSQL")
 // reconnects (and should read what it may have missed).
 func (s *Store) ListenLiveEvents(ctx context.Context, ready, notified func()) error {
 	if s.d.name != "postgres" {
-		return ErrNoListen
+		return wrap("ListenLiveEvents", ErrNoListen)
 	}
 	channel, err := s.liveChannel(ctx)
 	if err != nil {
-		return err
+		return wrap("ListenLiveEvents", err)
 	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
-		return err
+		return wrap("ListenLiveEvents", err)
 	}
 	defer conn.Close()
-	return conn.Raw(func(dc any) error {
+	return wrap("ListenLiveEvents", conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return errors.New("store: not a pgx connection")
@@ -173,7 +176,7 @@ func (s *Store) ListenLiveEvents(ctx context.Context, ready, notified func()) er
 			}
 			notified()
 		}
-	})
+	}))
 }
 
 var liveChannels sync.Map // *Store -> channel name

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -77,14 +78,14 @@ func scanMedia(r rowScanner) (Media, error) {
 
 // CreateMedia records a stored file.
 func (s *Store) CreateMedia(ctx context.Context, m Media) error {
-	return insertMedia(ctx, s, s.w, m)
+	return wrap("CreateMedia", insertMedia(ctx, s, s.w, m))
 }
 
 // Media returns one of a program's media.
 func (s *Store) Media(ctx context.Context, programID, id string) (Media, error) {
 	m, err := scanMedia(s.hotRow(ctx, "SELECT "+mediaCols+" FROM media WHERE program_id = ? AND id = ?", programID, id))
 	if err != nil {
-		return Media{}, translate(err, "media")
+		return Media{}, wrap("Media", translate(err, "media"))
 	}
 	return m, nil
 }
@@ -108,19 +109,19 @@ func (s *Store) MediaByIDs(ctx context.Context, programID string, ids []string) 
 		rows, err := s.r.QueryContext(ctx, s.rebind("SELECT "+mediaCols+" FROM media WHERE program_id = ? AND id IN ("+placeholders(len(chunk))+")"),
 			append([]any{programID}, anySlice(chunk)...)...)
 		if err != nil {
-			return nil, err
+			return nil, wrap("MediaByIDs", err)
 		}
 		for rows.Next() {
 			m, err := scanMedia(rows)
 			if err != nil {
 				rows.Close()
-				return nil, err
+				return nil, wrap("MediaByIDs", err)
 			}
 			out[m.ID] = m
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, err
+			return nil, wrap("MediaByIDs", err)
 		}
 	}
 	return out, nil
@@ -129,7 +130,7 @@ func (s *Store) MediaByIDs(ctx context.Context, programID string, ids []string) 
 // SetMediaSHA256 records the SHA-256 of media stored before it was
 // computed on arrival; a recorded one is never replaced. Feeds reload.
 func (s *Store) SetMediaSHA256(ctx context.Context, programID, id, sum string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("SetMediaSHA256", s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q("UPDATE media SET sha256 = ? WHERE program_id = ? AND id = ? AND sha256 = ''"), sum, programID, id)
 		if err != nil {
 			return err
@@ -138,13 +139,13 @@ func (s *Store) SetMediaSHA256(ctx context.Context, programID, id, sum string) e
 			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 // DeleteMedia forgets a media row (its bytes are the caller's to delete).
 func (s *Store) DeleteMedia(ctx context.Context, programID, id string) error {
 	res, err := s.w.ExecContext(ctx, s.q("DELETE FROM media WHERE program_id = ? AND id = ?"), programID, id)
-	return mustAffect(res, err, "media")
+	return wrap("DeleteMedia", mustAffect(res, err, "media"))
 }
 
 const uploadCols = "id, program_id, kind, filename, size_bytes, offset_bytes, media_id, created_by, created_at, updated_at, completed_at"
@@ -153,7 +154,7 @@ const uploadCols = "id, program_id, kind, filename, size_bytes, offset_bytes, me
 func (s *Store) CreateUpload(ctx context.Context, u Upload) error {
 	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO media_uploads ("+uploadCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 		u.ID, u.ProgramID, u.Kind, u.Filename, u.Size, u.Offset, u.MediaID, u.CreatedBy, ms(u.CreatedAt), ms(u.UpdatedAt), nullMS(u.CompletedAt))
-	return translate(err, "upload")
+	return wrap("CreateUpload", translate(err, "upload"))
 }
 
 func scanUpload(r rowScanner) (Upload, error) {
@@ -170,31 +171,31 @@ func scanUpload(r rowScanner) (Upload, error) {
 // Upload returns one of a program's uploads.
 func (s *Store) Upload(ctx context.Context, programID, id string) (Upload, error) {
 	u, err := scanUpload(s.w.QueryRowContext(ctx, s.q("SELECT "+uploadCols+" FROM media_uploads WHERE program_id = ? AND id = ?"), programID, id))
-	return u, translate(err, "upload")
+	return u, wrap("Upload", translate(err, "upload"))
 }
 
 // SetUploadOffset records how many bytes of an upload are safely on disk.
 func (s *Store) SetUploadOffset(ctx context.Context, id string, offset int64, now time.Time) error {
 	res, err := s.w.ExecContext(ctx, s.q("UPDATE media_uploads SET offset_bytes = ?, updated_at = ? WHERE id = ? AND completed_at IS NULL"), offset, ms(now), id)
-	return mustAffect(res, err, "upload")
+	return wrap("SetUploadOffset", mustAffect(res, err, "upload"))
 }
 
 // CompleteUpload records the media an upload became, in one transaction
 // with marking the upload done.
 func (s *Store) CompleteUpload(ctx context.Context, uploadID string, m Media, now time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("CompleteUpload", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := insertMedia(ctx, s, tx, m); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q("UPDATE media_uploads SET completed_at = ?, updated_at = ? WHERE id = ? AND completed_at IS NULL"), ms(now), ms(now), uploadID)
 		return mustAffect(res, err, "upload")
-	})
+	}))
 }
 
 // DeleteUpload forgets an upload.
 func (s *Store) DeleteUpload(ctx context.Context, id string) error {
 	_, err := s.w.ExecContext(ctx, s.q("DELETE FROM media_uploads WHERE id = ?"), id)
-	return err
+	return wrap("DeleteUpload", err)
 }
 
 // StaleUploads lists uploads not touched since before (abandoned ones, and
@@ -202,28 +203,28 @@ func (s *Store) DeleteUpload(ctx context.Context, id string) error {
 func (s *Store) StaleUploads(ctx context.Context, before time.Time, limit int) ([]Upload, error) {
 	rows, err := s.w.QueryContext(ctx, s.q("SELECT "+uploadCols+" FROM media_uploads WHERE updated_at < ? ORDER BY updated_at LIMIT ?"), ms(before), limit)
 	if err != nil {
-		return nil, err
+		return nil, wrap("StaleUploads", err)
 	}
 	defer rows.Close()
 	var out []Upload
 	for rows.Next() {
 		u, err := scanUpload(rows)
 		if err != nil {
-			return nil, err
+			return nil, wrap("StaleUploads", err)
 		}
 		out = append(out, u)
 	}
-	return out, rows.Err()
+	return out, wrap("StaleUploads", rows.Err())
 }
 
 // UploadExists reports whether an upload with this id is recorded.
 func (s *Store) UploadExists(ctx context.Context, id string) (bool, error) {
 	var one int
 	err := s.w.QueryRowContext(ctx, s.q("SELECT 1 FROM media_uploads WHERE id = ?"), id).Scan(&one)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil, wrap("UploadExists", err)
 }
 
 // SetActivityMediaIfEmpty gives an activity its media unless it already has
@@ -244,5 +245,5 @@ func (s *Store) SetActivityMediaIfEmpty(ctx context.Context, programID, activity
 		set = true
 		return bumpVersion(ctx, s, tx, programID)
 	})
-	return set, err
+	return set, wrap("SetActivityMediaIfEmpty", err)
 }

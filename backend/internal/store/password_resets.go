@@ -10,7 +10,7 @@ import (
 // expires, and queues the jobs it causes (its email) in the same
 // transaction. Tokens that ended more than a day ago leave the table.
 func (s *Store) CreatePasswordReset(ctx context.Context, tokenHash, userID string, now, expires time.Time, jobs ...NewJob) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("CreatePasswordReset", s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM password_resets WHERE expires_at < ?"), ms(now.Add(-24*time.Hour))); err != nil {
 			return err
 		}
@@ -19,7 +19,7 @@ func (s *Store) CreatePasswordReset(ctx context.Context, tokenHash, userID strin
 			return err
 		}
 		return enqueueAll(ctx, s, tx, jobs)
-	})
+	}))
 }
 
 // PasswordReset is a stored reset token.
@@ -36,7 +36,7 @@ func (s *Store) PasswordReset(ctx context.Context, tokenHash string) (PasswordRe
 	var used sql.NullInt64
 	err := s.r.QueryRowContext(ctx, s.q("SELECT user_id, expires_at, used_at FROM password_resets WHERE token_hash = ?"), tokenHash).Scan(&r.UserID, &exp, &used)
 	r.ExpiresAt, r.UsedAt = fromMS(exp), fromNullMS(used)
-	return r, translate(err, "password reset")
+	return r, wrap("PasswordReset", translate(err, "password reset"))
 }
 
 // UsePasswordReset spends a reset token, once and before it expires, on
@@ -45,7 +45,7 @@ func (s *Store) PasswordReset(ctx context.Context, tokenHash string) (PasswordRe
 // session ended and the jobs queued. A token already used, expired or
 // unknown is not found.
 func (s *Store) UsePasswordReset(ctx context.Context, tokenHash, userID, hash string, now time.Time, jobs ...NewJob) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("UsePasswordReset", s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q("UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND user_id = ? AND used_at IS NULL AND expires_at > ?"),
 			ms(now), tokenHash, userID, ms(now))
 		if err := mustAffect(res, err, "password reset"); err != nil {
@@ -58,7 +58,7 @@ func (s *Store) UsePasswordReset(ctx context.Context, tokenHash, userID, hash st
 			return err
 		}
 		return enqueueAll(ctx, s, tx, jobs)
-	})
+	}))
 }
 
 // ChangePassword sets a person's new password hash (they proved the old
@@ -90,7 +90,7 @@ func (s *Store) ChangePassword(ctx context.Context, userID, hash, keepSession st
 		}
 		return enqueueAll(ctx, s, tx, jobs)
 	})
-	return ended, err
+	return ended, wrap("ChangePassword", err)
 }
 
 // setPassword writes a password hash and spends the account's open reset

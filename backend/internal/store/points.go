@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"sort"
 	"time"
 )
@@ -122,23 +123,23 @@ func (s *Store) Perform(ctx context.Context, p PerformRecord) (PerformOutcome, e
 		out.Balance, err = balance(ctx, s, tx, p.ProgramID, p.UserID)
 		return err
 	})
-	return out, err
+	return out, wrap("Perform", err)
 }
 
 // Performed reports whether a member performed an activity.
 func (s *Store) Performed(ctx context.Context, activityID, userID string) (bool, error) {
 	var one int
 	err := s.r.QueryRowContext(ctx, s.q("SELECT 1 FROM performs WHERE activity_id = ? AND user_id = ?"), activityID, userID).Scan(&one)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil, wrap("Performed", err)
 }
 
 func balance(ctx context.Context, s *Store, q querier, programID, userID string) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, s.q("SELECT points FROM point_balances WHERE program_id = ? AND user_id = ?"), programID, userID).Scan(&n)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
 	return n, err
@@ -146,12 +147,13 @@ func balance(ctx context.Context, s *Store, q querier, programID, userID string)
 
 // Balance returns what a member can spend.
 func (s *Store) Balance(ctx context.Context, programID, userID string) (int, error) {
-	return balance(ctx, s, s.r, programID, userID)
+	v, err := balance(ctx, s, s.r, programID, userID)
+	return v, wrap("Balance", err)
 }
 
 // Adjust adds a manager's manual entry.
 func (s *Store) Adjust(ctx context.Context, e Entry, p Periods) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return addEntry(ctx, s, tx, e, p) })
+	return wrap("Adjust", s.tx(ctx, func(tx *sql.Tx) error { return addEntry(ctx, s, tx, e, p) }))
 }
 
 // Entries lists a member's ledger, newest first, at most limit.
@@ -159,7 +161,7 @@ func (s *Store) Entries(ctx context.Context, programID, userID string, limit int
 	rows, err := s.r.QueryContext(ctx, s.q(`SELECT id, kind, points, activity_id, redemption_id, reason, created_at FROM point_entries
 		WHERE program_id = ? AND user_id = ? ORDER BY seq DESC LIMIT ?`), programID, userID, limit)
 	if err != nil {
-		return nil, err
+		return nil, wrap("Entries", err)
 	}
 	defer rows.Close()
 	out := []Entry{}
@@ -168,12 +170,12 @@ func (s *Store) Entries(ctx context.Context, programID, userID string, limit int
 		var aid, rid sql.NullString
 		var at int64
 		if err := rows.Scan(&e.ID, &e.Kind, &e.Points, &aid, &rid, &e.Reason, &at); err != nil {
-			return nil, err
+			return nil, wrap("Entries", err)
 		}
 		e.ActivityID, e.RedemptionID, e.CreatedAt = aid.String, rid.String, fromMS(at)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	return out, wrap("Entries", rows.Err())
 }
 
 // BoardRow is one member's points in a period.
@@ -208,14 +210,14 @@ func (s *Store) Board(ctx context.Context, programID, period string, start time.
 	}
 	rows, err := s.r.QueryContext(ctx, s.q(q+" ORDER BY t.points DESC, t.user_id DESC"), args...)
 	if err != nil {
-		return nil, err
+		return nil, wrap("Board", err)
 	}
 	out := []BoardRow{}
 	for rows.Next() {
 		var r BoardRow
 		if err := rows.Scan(&r.UserID, &r.Points); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, wrap("Board", err)
 		}
 		// Standard competition ranking: a tie shares the rank, the next skips.
 		if n := len(out); n > 0 && out[n-1].Points == r.Points {
@@ -227,9 +229,9 @@ func (s *Store) Board(ctx context.Context, programID, period string, start time.
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, wrap("Board", err)
 	}
-	return out, s.NameTop(ctx, out, named)
+	return out, wrap("Board", s.NameTop(ctx, out, named))
 }
 
 // NameTop fills the names of a board's first named rows that have none and
@@ -246,7 +248,7 @@ func (s *Store) NameTop(ctx context.Context, rows []BoardRow, named int) error {
 	}
 	if len(missing) > 0 {
 		if err := s.fillNames(ctx, missing); err != nil {
-			return err
+			return wrap("NameTop", err)
 		}
 		for j, i := range at {
 			top[i].Name = missing[j].Name
@@ -265,18 +267,18 @@ func (s *Store) NameTop(ctx context.Context, rows []BoardRow, named int) error {
 func (s *Store) GroupMemberIDs(ctx context.Context, groupID string) ([]string, error) {
 	rows, err := s.r.QueryContext(ctx, s.q("SELECT user_id FROM group_members WHERE group_id = ?"), groupID)
 	if err != nil {
-		return nil, err
+		return nil, wrap("GroupMemberIDs", err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, err
+			return nil, wrap("GroupMemberIDs", err)
 		}
 		out = append(out, id)
 	}
-	return out, rows.Err()
+	return out, wrap("GroupMemberIDs", rows.Err())
 }
 
 func (s *Store) fillNames(ctx context.Context, rows []BoardRow) error {
@@ -307,10 +309,10 @@ func (s *Store) fillNames(ctx context.Context, rows []BoardRow) error {
 func (s *Store) PeriodPoints(ctx context.Context, programID, period string, start time.Time, userID string) (int, error) {
 	var n int
 	err := s.hotRow(ctx, "SELECT points FROM point_totals WHERE program_id = ? AND period = ? AND period_start = ? AND user_id = ?", programID, period, ms(start), userID).Scan(&n)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
-	return n, err
+	return n, wrap("PeriodPoints", err)
 }
 
 // BoardPoints returns a member's points in one period, as PeriodPoints, and
@@ -318,7 +320,8 @@ func (s *Store) PeriodPoints(ctx context.Context, programID, period string, star
 // program: not found otherwise.
 func (s *Store) BoardPoints(ctx context.Context, programID, period string, start time.Time, userID, groupID string) (int, error) {
 	if groupID == "" {
-		return s.PeriodPoints(ctx, programID, period, start, userID)
+		v, err := s.PeriodPoints(ctx, programID, period, start, userID)
+		return v, wrap("BoardPoints", err)
 	}
 	var n sql.NullInt64
 	var group bool
@@ -326,10 +329,10 @@ func (s *Store) BoardPoints(ctx context.Context, programID, period string, start
 		EXISTS (SELECT 1 FROM member_groups WHERE program_id = ? AND id = ?)`,
 		programID, period, ms(start), userID, programID, groupID).Scan(&n, &group)
 	if err != nil {
-		return 0, err
+		return 0, wrap("BoardPoints", err)
 	}
 	if !group {
-		return 0, translate(sql.ErrNoRows, "group")
+		return 0, wrap("BoardPoints", translate(sql.ErrNoRows, "group"))
 	}
 	return int(n.Int64), nil
 }

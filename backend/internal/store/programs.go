@@ -20,50 +20,50 @@ func scanProgram(row interface{ Scan(...any) error }) (domain.Program, error) {
 
 // CreateProgram inserts a program and makes manager its first manager.
 func (s *Store) CreateProgram(ctx context.Context, p domain.Program, managerID string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("CreateProgram", s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO programs ("+programCols+") VALUES (?, ?, ?, ?, ?, ?)"),
 			p.ID, p.Name, p.Timezone, p.LeaderboardEnabled, p.RewardsEnabled, ms(p.CreatedAt)); err != nil {
 			return translate(err, "program")
 		}
 		return addMember(ctx, s, tx, p.ID, NewMember{User: domain.User{ID: managerID}, Role: domain.RoleManager}, p.CreatedAt)
-	})
+	}))
 }
 
 // Program returns a program.
 func (s *Store) Program(ctx context.Context, id string) (domain.Program, error) {
 	p, err := scanProgram(s.r.QueryRowContext(ctx, s.q("SELECT "+programCols+" FROM programs WHERE id = ?"), id))
-	return p, translate(err, "program")
+	return p, wrap("Program", translate(err, "program"))
 }
 
 // ProgramByName finds a program by its exact name (for idempotent seeding).
 func (s *Store) ProgramByName(ctx context.Context, name string) (domain.Program, error) {
 	p, err := scanProgram(s.r.QueryRowContext(ctx, s.q("SELECT "+programCols+" FROM programs WHERE name = ? ORDER BY created_at LIMIT 1"), name))
-	return p, translate(err, "program")
+	return p, wrap("ProgramByName", translate(err, "program"))
 }
 
 // UpdateProgram saves a program's settings.
 func (s *Store) UpdateProgram(ctx context.Context, p domain.Program) error {
 	res, err := s.w.ExecContext(ctx, s.q("UPDATE programs SET name = ?, timezone = ?, leaderboard_enabled = ?, rewards_enabled = ? WHERE id = ?"),
 		p.Name, p.Timezone, p.LeaderboardEnabled, p.RewardsEnabled, p.ID)
-	return mustAffect(res, err, "program")
+	return wrap("UpdateProgram", mustAffect(res, err, "program"))
 }
 
 // Memberships lists the programs a user belongs to.
 func (s *Store) Memberships(ctx context.Context, userID string) ([]domain.Membership, error) {
 	rows, err := s.r.QueryContext(ctx, s.q("SELECT m.program_id, p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.user_id = ? AND NOT m.pending ORDER BY p.name, p.id"), userID)
 	if err != nil {
-		return nil, err
+		return nil, wrap("Memberships", err)
 	}
 	defer rows.Close()
 	out := []domain.Membership{}
 	for rows.Next() {
 		m := domain.Membership{UserID: userID}
 		if err := rows.Scan(&m.ProgramID, &m.ProgramName, &m.Role); err != nil {
-			return nil, err
+			return nil, wrap("Memberships", err)
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	return out, wrap("Memberships", rows.Err())
 }
 
 // Membership returns a user's role in a program. A pending membership (an
@@ -72,7 +72,7 @@ func (s *Store) Membership(ctx context.Context, programID, userID string) (domai
 	m := domain.Membership{ProgramID: programID, UserID: userID}
 	err := s.hotRow(ctx, "SELECT p.name, m.role FROM memberships m JOIN programs p ON p.id = m.program_id WHERE m.program_id = ? AND m.user_id = ? AND NOT m.pending", programID, userID).
 		Scan(&m.ProgramName, &m.Role)
-	return m, translate(err, "membership")
+	return m, wrap("Membership", translate(err, "membership"))
 }
 
 func addMember(ctx context.Context, s *Store, q querier, programID string, nm NewMember, now time.Time) error {
@@ -104,7 +104,7 @@ type NewMember struct {
 // stores their invite, in one transaction with the jobs it causes (the
 // invitation email).
 func (s *Store) AddMember(ctx context.Context, programID string, nm NewMember, now time.Time, jobs ...NewJob) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("AddMember", s.tx(ctx, func(tx *sql.Tx) error {
 		if nm.CreateUser {
 			if err := createUser(ctx, s, tx, nm.User); err != nil {
 				return err
@@ -126,22 +126,23 @@ func (s *Store) AddMember(ctx context.Context, programID string, nm NewMember, n
 			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 // Members lists a program's members with their groups.
 func (s *Store) Members(ctx context.Context, programID string) ([]domain.Member, error) {
-	return s.members(ctx, programID, "")
+	v, err := s.members(ctx, programID, "")
+	return v, wrap("Members", err)
 }
 
 // Member returns one member of a program.
 func (s *Store) Member(ctx context.Context, programID, userID string) (domain.Member, error) {
 	ms, err := s.members(ctx, programID, userID)
 	if err != nil {
-		return domain.Member{}, err
+		return domain.Member{}, wrap("Member", err)
 	}
 	if len(ms) == 0 {
-		return domain.Member{}, domain.NotFound("member")
+		return domain.Member{}, wrap("Member", domain.NotFound("member"))
 	}
 	return ms[0], nil
 }
@@ -205,7 +206,7 @@ func (s *Store) members(ctx context.Context, programID, onlyUser string) ([]doma
 
 // UpdateMember changes a member's role and, when groupIDs is non-nil, their groups.
 func (s *Store) UpdateMember(ctx context.Context, programID, userID string, role domain.Role, groupIDs []string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("UpdateMember", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := lockManagers(ctx, s, tx, programID); err != nil {
 			return err
 		}
@@ -224,13 +225,13 @@ func (s *Store) UpdateMember(ctx context.Context, programID, userID string, role
 			}
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 // RemoveMember takes a person out of a program, with their groups, channels,
 // follows and unused invites there.
 func (s *Store) RemoveMember(ctx context.Context, programID, userID string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("RemoveMember", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := lockManagers(ctx, s, tx, programID); err != nil {
 			return err
 		}
@@ -257,7 +258,7 @@ func (s *Store) RemoveMember(ctx context.Context, programID, userID string) erro
 			return err
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 // lockManagers makes "at least one manager" a real invariant: every change
@@ -290,7 +291,7 @@ func keepOneManager(ctx context.Context, s *Store, tx *sql.Tx, programID string)
 // not in it and activating a pending membership: the installation admin's
 // way back into a program (chorus-server admin add-manager).
 func (s *Store) AddManager(ctx context.Context, programID, userID string, now time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("AddManager", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := lockManagers(ctx, s, tx, programID); err != nil {
 			return err
 		}
@@ -306,7 +307,7 @@ func (s *Store) AddManager(ctx context.Context, programID, userID string, now ti
 			}
 		}
 		return bumpVersion(ctx, s, tx, programID)
-	})
+	}))
 }
 
 // Invite is a pending invitation.
@@ -324,7 +325,7 @@ func (s *Store) Invite(ctx context.Context, codeHash string) (Invite, error) {
 	var acc sql.NullInt64
 	err := s.r.QueryRowContext(ctx, s.q("SELECT program_id, user_id, expires_at, accepted_at FROM invites WHERE code_hash = ?"), codeHash).Scan(&inv.ProgramID, &inv.UserID, &exp, &acc)
 	inv.ExpiresAt, inv.AcceptedAt = fromMS(exp), fromNullMS(acc)
-	return inv, translate(err, "invite")
+	return inv, wrap("Invite", translate(err, "invite"))
 }
 
 // AcceptInvite marks an invite used and makes its membership active, once: a
@@ -333,7 +334,7 @@ func (s *Store) Invite(ctx context.Context, codeHash string) (Invite, error) {
 // every session it had ends. The person's other programs stay as they were:
 // a pending membership there needs that program's own invite.
 func (s *Store) AcceptInvite(ctx context.Context, codeHash string, inv Invite, first *domain.User, now time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("AcceptInvite", s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q("UPDATE invites SET accepted_at = ? WHERE code_hash = ? AND accepted_at IS NULL AND expires_at > ?"), ms(now), codeHash, ms(now))
 		if err := mustAffect(res, err, "invite"); err != nil {
 			return err
@@ -355,20 +356,20 @@ func (s *Store) AcceptInvite(ctx context.Context, codeHash string, inv Invite, f
 			return err
 		}
 		return bumpVersion(ctx, s, tx, inv.ProgramID)
-	})
+	}))
 }
 
 // SetPassword gives an account a new password hash and ends every session
 // it had, in one transaction (an installation admin's reset). Open reset
 // links of the account stop working.
 func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("SetPassword", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := setPassword(ctx, s, tx, userID, hash, time.Now()); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, s.q("DELETE FROM sessions WHERE user_id = ?"), userID)
 		return err
-	})
+	}))
 }
 
 // bumpVersion tells every feed cache of the program to reload.

@@ -11,7 +11,7 @@ import (
 // push fan-out apply the same targeting rule as the feed, in Go.
 func (s *Store) Audiences(ctx context.Context, programID string) (map[string]domain.Audience, error) {
 	out := map[string]domain.Audience{}
-	return out, s.audiences(ctx, programID, nil, out)
+	return out, wrap("Audiences", s.audiences(ctx, programID, nil, out))
 }
 
 // AudiencesOf is Audiences for some members only; people who are not
@@ -20,7 +20,7 @@ func (s *Store) AudiencesOf(ctx context.Context, programID string, userIDs []str
 	out := map[string]domain.Audience{}
 	for _, chunk := range chunks(userIDs, 500) {
 		if err := s.audiences(ctx, programID, chunk, out); err != nil {
-			return nil, err
+			return nil, wrap("AudiencesOf", err)
 		}
 	}
 	return out, nil
@@ -114,7 +114,7 @@ func (s *Store) Performs(ctx context.Context, programID, activityID string, from
 	}
 	rows, err := s.r.QueryContext(ctx, s.q(q+" ORDER BY created_at"), args...)
 	if err != nil {
-		return nil, err
+		return nil, wrap("Performs", err)
 	}
 	defer rows.Close()
 	out := []PerformRow{}
@@ -122,10 +122,10 @@ func (s *Store) Performs(ctx context.Context, programID, activityID string, from
 		var p PerformRow
 		var at int64
 		if err := rows.Scan(&p.ActivityID, &p.UserID, &p.Surface, &p.Points, &at); err != nil {
-			return nil, err
+			return nil, wrap("Performs", err)
 		}
 		p.At = fromMS(at)
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	return out, wrap("Performs", rows.Err())
 }

@@ -46,7 +46,7 @@ func nullInt(p *int) sql.NullInt64 {
 func (s *Store) CreateReward(ctx context.Context, r Reward, now time.Time) error {
 	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO rewards ("+rewardCols+", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
 		r.ID, r.ProgramID, r.Title, r.Description, r.Cost, nullInt(r.Quantity), nullInt(r.Quantity), r.Active, ms(now))
-	return err
+	return wrap("CreateReward", err)
 }
 
 // Rewards lists a program's catalog.
@@ -57,30 +57,30 @@ func (s *Store) Rewards(ctx context.Context, programID string, activeOnly bool) 
 	}
 	rows, err := s.r.QueryContext(ctx, s.q(q+" ORDER BY cost, title, id"), programID)
 	if err != nil {
-		return nil, err
+		return nil, wrap("Rewards", err)
 	}
 	defer rows.Close()
 	out := []Reward{}
 	for rows.Next() {
 		r, err := scanReward(rows)
 		if err != nil {
-			return nil, err
+			return nil, wrap("Rewards", err)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, wrap("Rewards", rows.Err())
 }
 
 // Reward returns one reward.
 func (s *Store) Reward(ctx context.Context, programID, id string) (Reward, error) {
 	r, err := scanReward(s.r.QueryRowContext(ctx, s.q("SELECT "+rewardCols+" FROM rewards WHERE program_id = ? AND id = ?"), programID, id))
-	return r, translate(err, "reward")
+	return r, wrap("Reward", translate(err, "reward"))
 }
 
 // UpdateReward saves a reward. A new quantity moves the remaining stock by
 // the same amount, never below zero.
 func (s *Store) UpdateReward(ctx context.Context, r Reward) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("UpdateReward", s.tx(ctx, func(tx *sql.Tx) error {
 		old, err := scanReward(tx.QueryRowContext(ctx, s.q("SELECT "+rewardCols+" FROM rewards WHERE program_id = ? AND id = ?"), r.ProgramID, r.ID))
 		if err != nil {
 			return translate(err, "reward")
@@ -93,7 +93,7 @@ func (s *Store) UpdateReward(ctx context.Context, r Reward) error {
 		_, err = tx.ExecContext(ctx, s.q("UPDATE rewards SET title = ?, description = ?, cost = ?, quantity = ?, remaining = ?, active = ? WHERE program_id = ? AND id = ?"),
 			r.Title, r.Description, r.Cost, nullInt(r.Quantity), nullInt(remaining), r.Active, r.ProgramID, r.ID)
 		return err
-	})
+	}))
 }
 
 // Redemption is a member's claim of a reward.
@@ -180,7 +180,7 @@ func (s *Store) Redeem(ctx context.Context, rd Redemption, entryID string) (Rede
 		out = made[0]
 		return nil
 	})
-	return out, err
+	return out, wrap("Redeem", err)
 }
 
 func (s *Store) redemptionWhere(ctx context.Context, q querier, where string, args ...any) ([]Redemption, error) {
@@ -207,9 +207,11 @@ func (s *Store) redemptionWhere(ctx context.Context, q querier, where string, ar
 // Redemptions lists a program's redemptions, or one member's when userID is set.
 func (s *Store) Redemptions(ctx context.Context, programID, userID string) ([]Redemption, error) {
 	if userID != "" {
-		return s.redemptionWhere(ctx, s.r, "d.program_id = ? AND d.user_id = ?", programID, userID)
+		v, err := s.redemptionWhere(ctx, s.r, "d.program_id = ? AND d.user_id = ?", programID, userID)
+		return v, wrap("Redemptions", err)
 	}
-	return s.redemptionWhere(ctx, s.r, "d.program_id = ?", programID)
+	v, err := s.redemptionWhere(ctx, s.r, "d.program_id = ?", programID)
+	return v, wrap("Redemptions", err)
 }
 
 // Decide fulfils or rejects a pending redemption; a rejection refunds the
@@ -248,5 +250,5 @@ func (s *Store) Decide(ctx context.Context, programID, id, status, note string, 
 		out = done[0]
 		return nil
 	})
-	return out, err
+	return out, wrap("Decide", err)
 }

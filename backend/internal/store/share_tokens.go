@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
@@ -36,7 +37,7 @@ func scanShareToken(row rowScanner) (ShareToken, error) {
 // an expired or revoked link from an unknown one).
 func (s *Store) ShareTokenByHash(ctx context.Context, hash string) (ShareToken, error) {
 	t, err := scanShareToken(s.r.QueryRowContext(ctx, s.q("SELECT "+shareTokenCols+" FROM share_tokens WHERE token_hash = ?"), hash))
-	return t, translate(err, "share link")
+	return t, wrap("ShareTokenByHash", translate(err, "share link"))
 }
 
 // EnsureShareToken returns the member's usable token for the activity, or
@@ -56,7 +57,7 @@ func (s *Store) EnsureShareToken(ctx context.Context, t ShareToken, now time.Tim
 			if _, err := tx.ExecContext(ctx, s.q("DELETE FROM share_tokens WHERE token_hash = ?"), old.Hash); err != nil {
 				return err
 			}
-		case err != sql.ErrNoRows:
+		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO share_tokens (`+shareTokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)
@@ -68,10 +69,10 @@ func (s *Store) EnsureShareToken(ctx context.Context, t ShareToken, now time.Tim
 		return translate(err, "share link")
 	})
 	if err != nil {
-		return ShareToken{}, err
+		return ShareToken{}, wrap("EnsureShareToken", err)
 	}
 	if out.Hash == "" {
-		return ShareToken{}, domain.NotFound("share link")
+		return ShareToken{}, wrap("EnsureShareToken", domain.NotFound("share link"))
 	}
 	return out, nil
 }

@@ -45,12 +45,14 @@ type Options struct {
 // Open opens and migrates the database.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.DatabaseURL != "" {
-		return OpenPostgres(ctx, o.DatabaseURL)
+		v, err := OpenPostgres(ctx, o.DatabaseURL)
+		return v, wrap("Open", err)
 	}
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+		return nil, wrap("Open", fmt.Errorf("create data directory: %w", err))
 	}
-	return OpenSQLite(ctx, filepath.Join(o.DataDir, "chorus.db"))
+	v, err := OpenSQLite(ctx, filepath.Join(o.DataDir, "chorus.db"))
+	return v, wrap("Open", err)
 }
 
 // OpenSQLite opens (creating if needed) and migrates a SQLite database file.
@@ -60,7 +62,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
-		return nil, err
+		return nil, wrap("OpenSQLite", err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
@@ -69,7 +71,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size(1073741824)&_pragma=cache_size(-32000)")
 	if err != nil {
 		w.Close()
-		return nil, err
+		return nil, wrap("OpenSQLite", err)
 	}
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
@@ -77,7 +79,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	s := &Store{d: sqliteDialect, w: w, r: r}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
-		return nil, err
+		return nil, wrap("OpenSQLite", err)
 	}
 	return s, nil
 }
@@ -86,19 +88,19 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
-		return nil, err
+		return nil, wrap("OpenPostgres", err)
 	}
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+		return nil, wrap("OpenPostgres", fmt.Errorf("connect to PostgreSQL: %w", err))
 	}
 	s := &Store{d: postgresDialect, w: db, r: db}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
-		return nil, err
+		return nil, wrap("OpenPostgres", err)
 	}
 	return s, nil
 }
@@ -110,7 +112,7 @@ func (s *Store) Close() error {
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
-	return err
+	return wrap("Close", err)
 }
 
 // Dialect names the database kind: "sqlite" or "postgres".
@@ -119,7 +121,7 @@ func (s *Store) Dialect() string { return s.d.name }
 // Ping checks that the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	return s.hotRow(ctx, "SELECT 1").Scan(&one)
+	return wrap("Ping", s.hotRow(ctx, "SELECT 1").Scan(&one))
 }
 
 // q rewrites a query written with ? placeholders for the dialect; queries
@@ -269,5 +271,5 @@ func (s *Store) Optimize(ctx context.Context) error {
 		q = "VACUUM ANALYZE"
 	}
 	_, err := s.w.ExecContext(ctx, q)
-	return err
+	return wrap("Optimize", err)
 }

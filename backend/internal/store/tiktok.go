@@ -52,56 +52,56 @@ func (s *Store) SaveAccount(ctx context.Context, a SocialAccount) error {
 		connected_at = excluded.connected_at, updated_at = excluded.updated_at`),
 		a.UserID, a.Network, a.OpenID, a.DisplayName, a.AvatarURL, a.AccessToken, a.RefreshToken, ms(a.AccessExpires), ms(a.RefreshExpires),
 		strings.Join(a.Scopes, ","), a.Status, ms(a.ConnectedAt), ms(a.UpdatedAt))
-	return err
+	return wrap("SaveAccount", err)
 }
 
 // UpdateAccountTokens keeps refreshed (rotated) tokens.
 func (s *Store) UpdateAccountTokens(ctx context.Context, a SocialAccount) error {
 	res, err := s.w.ExecContext(ctx, s.q(`UPDATE social_accounts SET access_token = ?, refresh_token = ?, access_expires_at = ?, refresh_expires_at = ?, status = ?, updated_at = ?
 		WHERE user_id = ? AND network = ?`), a.AccessToken, a.RefreshToken, ms(a.AccessExpires), ms(a.RefreshExpires), a.Status, ms(a.UpdatedAt), a.UserID, a.Network)
-	return mustAffect(res, err, "account")
+	return wrap("UpdateAccountTokens", mustAffect(res, err, "account"))
 }
 
 // SetAccountStatus marks an account (e.g. reconnect needed).
 func (s *Store) SetAccountStatus(ctx context.Context, userID, network, status string, at time.Time) error {
 	_, err := s.w.ExecContext(ctx, s.q("UPDATE social_accounts SET status = ?, updated_at = ? WHERE user_id = ? AND network = ?"), status, ms(at), userID, network)
-	return err
+	return wrap("SetAccountStatus", err)
 }
 
 // Account returns a member's account on a network.
 func (s *Store) Account(ctx context.Context, userID, network string) (SocialAccount, error) {
 	a, err := scanAccount(s.r.QueryRowContext(ctx, s.q("SELECT "+accountCols+" FROM social_accounts WHERE user_id = ? AND network = ?"), userID, network))
-	return a, translate(err, "account")
+	return a, wrap("Account", translate(err, "account"))
 }
 
 // Accounts lists a member's accounts.
 func (s *Store) Accounts(ctx context.Context, userID string) ([]SocialAccount, error) {
 	rows, err := s.r.QueryContext(ctx, s.q("SELECT "+accountCols+" FROM social_accounts WHERE user_id = ? ORDER BY network"), userID)
 	if err != nil {
-		return nil, err
+		return nil, wrap("Accounts", err)
 	}
 	defer rows.Close()
 	out := []SocialAccount{}
 	for rows.Next() {
 		a, err := scanAccount(rows)
 		if err != nil {
-			return nil, err
+			return nil, wrap("Accounts", err)
 		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	return out, wrap("Accounts", rows.Err())
 }
 
 // DeleteAccount forgets a member's account.
 func (s *Store) DeleteAccount(ctx context.Context, userID, network string) error {
 	_, err := s.w.ExecContext(ctx, s.q("DELETE FROM social_accounts WHERE user_id = ? AND network = ?"), userID, network)
-	return err
+	return wrap("DeleteAccount", err)
 }
 
 // SaveOAuthState remembers a consent in progress.
 func (s *Store) SaveOAuthState(ctx context.Context, nonce, userID, verifier string, expires time.Time) error {
 	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO oauth_states (nonce, user_id, code_verifier, expires_at) VALUES (?, ?, ?, ?)"), nonce, userID, verifier, ms(expires))
-	return err
+	return wrap("SaveOAuthState", err)
 }
 
 // BindOAuthState ties a consent in progress to the browser that opened it:
@@ -111,12 +111,12 @@ func (s *Store) BindOAuthState(ctx context.Context, nonce, userID, binding strin
 	var verifier string
 	err := s.w.QueryRowContext(ctx, s.q("UPDATE oauth_states SET binding = ? WHERE nonce = ? AND user_id = ? AND binding = '' AND expires_at > ? RETURNING code_verifier"),
 		binding, nonce, userID, ms(now)).Scan(&verifier)
-	return verifier, translate(err, "sign-in attempt")
+	return verifier, wrap("BindOAuthState", translate(err, "sign-in attempt"))
 }
 
 // ErrOAuthOtherBrowser is returned by TakeOAuthState when the consent was
 // not started in the browser that finished it.
-var ErrOAuthOtherBrowser = errors.New("store: the consent was started in another browser")
+var ErrOAuthOtherBrowser = errors.New("the consent was started in another browser")
 
 // TakeOAuthState returns and deletes a consent's verifier: a state works
 // once. The consent must have been bound to binding (BindOAuthState), else
@@ -138,10 +138,10 @@ func (s *Store) TakeOAuthState(ctx context.Context, nonce, userID, binding strin
 		return nil
 	})
 	if err != nil {
-		return "", err
+		return "", wrap("TakeOAuthState", err)
 	}
 	if bound == "" || binding == "" || subtle.ConstantTimeCompare([]byte(bound), []byte(binding)) != 1 {
-		return "", ErrOAuthOtherBrowser
+		return "", wrap("TakeOAuthState", ErrOAuthOtherBrowser)
 	}
 	return verifier, nil
 }
@@ -181,25 +181,25 @@ func scanStaging(row rowScanner) (Staging, error) {
 // Staging returns one staging.
 func (s *Store) Staging(ctx context.Context, activityID, userID string) (Staging, error) {
 	st, err := scanStaging(s.r.QueryRowContext(ctx, s.q("SELECT "+stagingCols+" FROM tiktok_stagings WHERE activity_id = ? AND user_id = ?"), activityID, userID))
-	return st, translate(err, "staging")
+	return st, wrap("Staging", translate(err, "staging"))
 }
 
 // Stagings lists an activity's stagings (reports).
 func (s *Store) Stagings(ctx context.Context, programID, activityID string) ([]Staging, error) {
 	rows, err := s.r.QueryContext(ctx, s.q("SELECT "+stagingCols+" FROM tiktok_stagings WHERE program_id = ? AND activity_id = ?"), programID, activityID)
 	if err != nil {
-		return nil, err
+		return nil, wrap("Stagings", err)
 	}
 	defer rows.Close()
 	var out []Staging
 	for rows.Next() {
 		st, err := scanStaging(rows)
 		if err != nil {
-			return nil, err
+			return nil, wrap("Stagings", err)
 		}
 		out = append(out, st)
 	}
-	return out, rows.Err()
+	return out, wrap("Stagings", rows.Err())
 }
 
 // SaveStaging writes a staging's progress, and queues the jobs it causes
@@ -210,21 +210,21 @@ func (s *Store) SaveStaging(ctx context.Context, st Staging, jobs ...NewJob) err
 	args := []any{st.Status, st.PublishID, st.UploadURL, st.ChunkSize, st.TotalChunks, st.UploadedBytes, st.FailCode, st.FailReason, ms(st.UpdatedAt), st.ActivityID, st.UserID}
 	if len(jobs) == 0 {
 		res, err := s.w.ExecContext(ctx, s.q(q), args...)
-		return mustAffect(res, err, "staging")
+		return wrap("SaveStaging", mustAffect(res, err, "staging"))
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("SaveStaging", s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(q), args...)
 		if err := mustAffect(res, err, "staging"); err != nil {
 			return err
 		}
 		return enqueueAll(ctx, s, tx, jobs)
-	})
+	}))
 }
 
 // RestartStaging resets a failed staging and queues it again, in one
 // transaction; it refuses a staging that is not failed.
 func (s *Store) RestartStaging(ctx context.Context, activityID, userID string, now time.Time, job NewJob) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	return wrap("RestartStaging", s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE tiktok_stagings SET status = 'pending', publish_id = '', upload_url = '', chunk_size = 0, total_chunks = 0,
 			uploaded_bytes = 0, fail_code = '', fail_reason = '', updated_at = ? WHERE activity_id = ? AND user_id = ? AND status = 'failed'`), ms(now), activityID, userID)
 		if err != nil {
@@ -234,7 +234,7 @@ func (s *Store) RestartStaging(ctx context.Context, activityID, userID string, n
 			return domain.Errorf(domain.CodeConflict, "only a failed staging can be retried")
 		}
 		return enqueue(ctx, s, tx, job)
-	})
+	}))
 }
 
 func insertStaging(ctx context.Context, s *Store, tx *sql.Tx, programID, activityID, userID string, now time.Time) error {

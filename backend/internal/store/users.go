@@ -21,7 +21,7 @@ func scanUser(row rowScanner) (domain.User, error) {
 
 // CreateUser inserts a user; an email already in use is a conflict.
 func (s *Store) CreateUser(ctx context.Context, u domain.User) error {
-	return createUser(ctx, s, s.w, u)
+	return wrap("CreateUser", createUser(ctx, s, s.w, u))
 }
 
 func createUser(ctx context.Context, s *Store, q querier, u domain.User) error {
@@ -36,27 +36,27 @@ func createUser(ctx context.Context, s *Store, q querier, u domain.User) error {
 // UserByID returns a user.
 func (s *Store) UserByID(ctx context.Context, id string) (domain.User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE id = ?"), id))
-	return u, translate(err, "user")
+	return u, wrap("UserByID", translate(err, "user"))
 }
 
 // UserByEmail returns a user by normalized email.
 func (s *Store) UserByEmail(ctx context.Context, email string) (domain.User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE email = ?"), email))
-	return u, translate(err, "user")
+	return u, wrap("UserByEmail", translate(err, "user"))
 }
 
 // UpdateUser saves a user's profile fields and password hash.
 func (s *Store) UpdateUser(ctx context.Context, u domain.User) error {
 	res, err := s.w.ExecContext(ctx, s.q("UPDATE users SET name = ?, password_hash = ?, timezone = ?, locale = ?, tracking_opt_out = ?, quiet_hours_start = ?, quiet_hours_end = ? WHERE id = ?"),
 		u.Name, u.PasswordHash, u.Timezone, u.Locale, u.TrackingOptOut, u.QuietHoursStart, u.QuietHoursEnd, u.ID)
-	return mustAffect(res, err, "user")
+	return wrap("UpdateUser", mustAffect(res, err, "user"))
 }
 
 // CreateSession stores a session under the hash of its token.
 func (s *Store) CreateSession(ctx context.Context, tokenHash, userID string, now, expires time.Time) error {
 	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"),
 		tokenHash, userID, ms(now), ms(expires))
-	return err
+	return wrap("CreateSession", err)
 }
 
 var sessionUserSQL = "SELECT " + qualify("u", userCols) + " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?"
@@ -64,22 +64,23 @@ var sessionUserSQL = "SELECT " + qualify("u", userCols) + " FROM sessions s JOIN
 // SessionUser returns the user of an unexpired session.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (domain.User, error) {
 	u, err := scanUser(s.hotRow(ctx, sessionUserSQL, tokenHash, ms(now)))
-	return u, translate(err, "session")
+	return u, wrap("SessionUser", translate(err, "session"))
 }
 
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	_, err := s.w.ExecContext(ctx, s.q("DELETE FROM sessions WHERE token_hash = ?"), tokenHash)
-	return err
+	return wrap("DeleteSession", err)
 }
 
 // DeleteExpiredSessions removes sessions past their expiry.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	res, err := s.w.ExecContext(ctx, s.q("DELETE FROM sessions WHERE expires_at <= ?"), ms(now))
 	if err != nil {
-		return 0, err
+		return 0, wrap("DeleteExpiredSessions", err)
 	}
-	return res.RowsAffected()
+	v, err := res.RowsAffected()
+	return v, wrap("DeleteExpiredSessions", err)
 }
 
 func mustAffect(res sql.Result, err error, what string) error {
