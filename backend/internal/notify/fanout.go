@@ -68,7 +68,17 @@ func (n *Notifier) handleLive(ctx context.Context, j store.Job) error {
 			ids = append(ids, d.ID)
 		}
 	}
-	var batches []store.NewJob
+	batches, err := n.planChannels(ctx, &a, func(userID string) bool {
+		v, seen := visible[userID]
+		if !seen {
+			v = domain.Visible(&a, auds[userID], now)
+			visible[userID] = v
+		}
+		return v
+	}, now)
+	if err != nil {
+		return err
+	}
 	for start := 0; start < len(ids); start += n.o.BatchSize {
 		payload, err := encode(batchPayload{ProgramID: a.ProgramID, ActivityID: a.ID, Devices: ids[start:min(start+n.o.BatchSize, len(ids))]})
 		if err != nil {
@@ -108,6 +118,9 @@ func (n *Notifier) handleBatch(ctx context.Context, j store.Job) error {
 	now := n.now()
 	if !a.Live(now) {
 		return nil // removed or expired by now: nobody
+	}
+	if p.Channel != "" {
+		return n.handleChannelBatch(ctx, j, p, &a)
 	}
 	key := "act:" + a.ID
 	pending := p.Devices

@@ -114,6 +114,7 @@ func newEnv(t *testing.T, st *store.Store, mod func(*notify.Options)) *env {
 		o.Notify, o.Events, o.Jobs, o.EventHeartbeat = inst.n, inst.n, inst.runner, 50*time.Millisecond
 		o.WebPushLoopback = true // the fake Web Push service is on loopback
 	})
+	inst.n.SetLinks(e.URL, e.API.ShareURL)
 	inst.start(t) // stops before the server closes: streams end first
 	t.Cleanup(e.API.CloseStreams)
 	return &env{Env: e, inst: inst, fk: fk, clk: clk}
@@ -174,7 +175,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 func settle(t *testing.T, st *store.Store) {
 	t.Helper()
 	waitFor(t, 10*time.Second, "push jobs to finish", func() bool {
-		for _, k := range []string{notify.KindActivityLive, notify.KindActivityBatch, notify.KindDirect} {
+		for _, k := range []string{notify.KindActivityLive, notify.KindActivityBatch, notify.KindDirect, notify.KindWebhook} {
 			pending, _, failed, err := st.JobCounts(ctx, k)
 			if err != nil {
 				t.Fatal(err)

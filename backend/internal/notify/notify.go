@@ -15,6 +15,7 @@ package notify
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -61,11 +62,28 @@ type Options struct {
 	BatchSize int
 	// SendConcurrency is how many sends one job has in flight (32).
 	SendConcurrency int
+	// ChannelConcurrency is how many emails or WeCom messages one batch
+	// has in flight (8): SMTP takes a connection per message and WeCom
+	// limits calls per minute.
+	ChannelConcurrency int
 	// EventRetention is how long live events are kept for resuming (1h).
 	EventRetention time.Duration
 	// DeliveryRetention is how long delivery records are kept (7 days):
 	// longer than any retry or quiet-hours hold of a batch.
 	DeliveryRetention time.Duration
+	// Channels are the email, WeCom and webhook senders (SetChannels
+	// replaces them).
+	Channels Channels
+	// PublicURL is the server's address, for links in messages.
+	PublicURL string
+	// UnsubscribeKey signs the email unsubscribe links (a random key
+	// when empty: links then end with the process).
+	UnsubscribeKey []byte
+	// Opener opens the sealed webhook URLs (nil: stored as they are).
+	Opener Opener
+	// PictureURL is a public address of an activity's picture, for Slack
+	// and Teams (nil: no picture).
+	PictureURL func(a *domain.Activity) string
 }
 
 // Notifier implements httpapi.Notifier and httpapi.Events.
@@ -77,6 +95,9 @@ type Notifier struct {
 	jobs   *jobs.Runner
 	sender atomic.Pointer[senderBox]
 	bus    *Bus
+
+	channels atomic.Pointer[channelsBox]
+	links    atomic.Pointer[links]
 }
 
 type senderBox struct{ push.Sender }
@@ -95,6 +116,9 @@ func New(o Options) *Notifier {
 	if o.SendConcurrency <= 0 {
 		o.SendConcurrency = 32
 	}
+	if o.ChannelConcurrency <= 0 {
+		o.ChannelConcurrency = 8
+	}
 	if o.EventRetention <= 0 {
 		o.EventRetention = time.Hour
 	}
@@ -103,11 +127,18 @@ func New(o Options) *Notifier {
 	}
 	n := &Notifier{o: o, st: o.Store, log: o.Log, now: o.Now, jobs: o.Jobs,
 		bus: newBus(o.Store, o.Log, o.Now, o.EventRetention)}
+	if len(o.UnsubscribeKey) == 0 {
+		o.UnsubscribeKey = make([]byte, 32)
+		_, _ = rand.Read(o.UnsubscribeKey)
+		n.o.UnsubscribeKey = o.UnsubscribeKey
+	}
 	n.SetSender(o.Sender)
+	n.SetChannels(o.Channels)
 	if o.Jobs != nil {
 		o.Jobs.Handle(KindActivityLive, n.handleLive)
 		o.Jobs.Handle(KindActivityBatch, n.handleBatch)
 		o.Jobs.Handle(KindDirect, n.handleDirect)
+		o.Jobs.Handle(KindWebhook, n.handleWebhook)
 	}
 	return n
 }
@@ -177,6 +208,8 @@ type batchPayload struct {
 	Devices    []string `json:"devices"`
 	// Held: a quiet-hours release; sends the devices recorded as held.
 	Held bool `json:"held,omitempty"`
+	// Channel: an email or WeCom batch; Devices are then user ids.
+	Channel string `json:"channel,omitempty"`
 }
 
 type directPayload struct {

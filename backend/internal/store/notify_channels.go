@@ -20,6 +20,10 @@ const (
 	NotifyOff  = "off"
 )
 
+// OutcomeSkipped: a member the channel was planned for but does not reach
+// (their choice changed, WeCom does not know them).
+const OutcomeSkipped = "skipped"
+
 // ValidNotifyChoice says whether v is a channel choice.
 func ValidNotifyChoice(v string) bool { return v == NotifyAuto || v == NotifyOn || v == NotifyOff }
 
