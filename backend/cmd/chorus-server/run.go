@@ -111,12 +111,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
+	var demoProgram string
 	if cfg.Demo {
 		res, err := seed.Demo(ctx, st, auth.DefaultParams, time.Now(), seed.WithMedia(mediaSvc))
 		if err != nil {
 			log.Error("seed demo", "err", err)
 			return 1
 		}
+		demoProgram = res.Program.ID
 		log.Info("demo program ready", "program", res.Program.ID, "created", res.Created,
 			"manager", seed.DemoManager, "members", "member1…5@demo.test", "password", seed.DemoPassword)
 	}
@@ -146,6 +148,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer stopMail()
+	// One sender for the API and the notifier, which reloads replace.
+	mailSw := &mailSwitch{}
+	mailSw.set(sender)
+	if sender != nil {
+		sender = mailSw
+	}
 	// Clicks leave the redirect path through a writer that stores them each
 	// second; closing it (after the server drained) stores the rest.
 	clicks := links.NewRecorder(st, log, time.Second)
@@ -154,7 +162,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Clicks: clicks, VisitorKey: keys.Derive("visitor salts"), ShareKey: keys.Derive("share links"), Media: mediaSvc, Notify: nt, Events: nt,
 		WebPushLoopback: cfg.Demo, TrustedProxies: cfg.TrustedProxies, // the demo's fake Web Push service is on loopback
 		Mail: sender, MailSealer: keys, PushConfig: pushCfg.Get})
-	handler := api.Handler()
+	nt.SetLinks(cfg.PublicURL, api.ShareURL)
+	nt.SetKeys(keys.Derive("unsubscribe links"), keys)
+	reloadChannels, stopChannels, err := setupChannels(ctx, cfg, st, nt, mailSw, keys, demoProgram, log)
+	if err != nil {
+		log.Error("notification channels", "err", err)
+		return 2
+	}
+	defer stopChannels()
+	handler := nt.UnsubscribeHandler(api.Handler())
 	if cfg.WebDir != "" {
 		handler = webApp(cfg.WebDir, handler)
 		log.Info("serving the web app at /app/", "dir", cfg.WebDir)
@@ -187,6 +203,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			level.Set(ch.Config.LogLevel)
 			reloadTikTok(ch.Config.TikTok)
 			reloadPush(ch.Config.Push)
+			reloadChannels(ch.Config)
 			if len(ch.Applied) > 0 {
 				log.Info("config reloaded", "applied", ch.Applied)
 			}
