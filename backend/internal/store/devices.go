@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 )
 
@@ -301,27 +300,17 @@ func (s *Store) RecordDeliveries(ctx context.Context, key string, ds []Delivery,
 		return nil
 	}
 	return wrap("RecordDeliveries", s.tx(ctx, func(tx *sql.Tx) error {
-		const per = 500
-		for start := 0; start < len(ds); start += per {
-			part := ds[start:min(start+per, len(ds))]
-			var b strings.Builder
-			b.WriteString("INSERT INTO push_deliveries (push_key, device_id, outcome, at) VALUES ")
-			args := make([]any, 0, 4*len(part))
-			for i, d := range part {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString("(?, ?, ?, ?)")
-				at := now
-				if !d.NotBefore.IsZero() {
-					at = d.NotBefore
-				}
-				args = append(args, key, d.DeviceID, d.Outcome, ms(at))
+		rows := make([][]any, len(ds))
+		for i, d := range ds {
+			at := now
+			if !d.NotBefore.IsZero() {
+				at = d.NotBefore
 			}
-			b.WriteString(" ON CONFLICT (push_key, device_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at")
-			if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {
-				return err
-			}
+			rows[i] = []any{key, d.DeviceID, d.Outcome, ms(at)}
+		}
+		if err := upsertMany(ctx, s, tx, "push_deliveries", []string{"push_key", "device_id", "outcome", "at"}, rows,
+			"ON CONFLICT (push_key, device_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at"); err != nil {
+			return err
 		}
 		for _, j := range jobs {
 			if err := enqueue(ctx, s, tx, j); err != nil {

@@ -129,23 +129,11 @@ func (s *Store) SetGroupMembers(ctx context.Context, programID, groupID string, 
 // whole company (domain.MaxMembers), far more rows than one statement can
 // bind parameters for, and far too many for one round trip each.
 func insertMembers(ctx context.Context, s *Store, tx *sql.Tx, table, ownerCol, ownerID, programID string, userIDs []string) error {
-	const perStatement = 1000 // 3,000 parameters
-	for _, chunk := range chunks(userIDs, perStatement) {
-		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " (" + ownerCol + ", user_id, program_id) VALUES ")
-		args := make([]any, 0, 3*len(chunk))
-		for i, uid := range chunk {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?, ?, ?)")
-			args = append(args, ownerID, uid, programID)
-		}
-		if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {
-			return err
-		}
+	rows := make([][]any, len(userIDs))
+	for i, uid := range userIDs {
+		rows[i] = []any{ownerID, uid, programID}
 	}
-	return nil
+	return insertMany(ctx, s, tx, table, []string{ownerCol, "user_id", "program_id"}, rows)
 }
 
 // setUserGroups replaces one member's groups inside a program.

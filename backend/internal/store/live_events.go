@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -49,22 +48,12 @@ func (s *Store) AddLiveEvents(ctx context.Context, evs []LiveEvent) error {
 				return err
 			}
 		}
-		const per = 500
-		for start := 0; start < len(evs); start += per {
-			part := evs[start:min(start+per, len(evs))]
-			var b strings.Builder
-			b.WriteString("INSERT INTO live_events (user_id, program_id, kind, data, created_at) VALUES ")
-			args := make([]any, 0, 5*len(part))
-			for i, e := range part {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString("(?, ?, ?, ?, ?)")
-				args = append(args, e.UserID, e.ProgramID, e.Kind, e.Data, ms(e.At))
-			}
-			if _, err := tx.ExecContext(ctx, s.rebind(b.String()), args...); err != nil {
-				return err
-			}
+		rows := make([][]any, len(evs))
+		for i, e := range evs {
+			rows[i] = []any{e.UserID, e.ProgramID, e.Kind, e.Data, ms(e.At)}
+		}
+		if err := insertMany(ctx, s, tx, "live_events", []string{"user_id", "program_id", "kind", "data", "created_at"}, rows); err != nil {
+			return err
 		}
 		if channel != "" {
 			if _, err := tx.ExecContext(ctx, "SELECT pg_notify($1, '')", channel); err != nil {
