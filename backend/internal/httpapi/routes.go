@@ -133,6 +133,7 @@ func (s *Server) routeTable() []route {
 		s.shareRoute("GET", "/s/{token}/media", "The share page's photo or video (Range, ETag)", s.shareMediaFile, docShareMedia("image/*", "video/*"),
 			param{"download", "1: as an attachment under its file name"}),
 		s.shareRoute("GET", "/s/{token}/thumbnail", "The share page's photo as a thumbnail, or its video's poster (JPEG)", s.shareThumbnail, docShareMedia("image/jpeg")),
+		s.pictureRoute(),
 		s.shareRoute("POST", "/s/{token}/perform", "I've posted it: performs the activity for the page's member (points once; surface web_share)", s.sharePerform, docSharePerform),
 		s.shareRoute("GET", "/s/{token}/tiktok", "Add your TikTok account and send: starts connecting TikTok in this browser, then back to the page", s.shareTikTok, docShareTikTok),
 		r("GET", "/api/v1/me/social-accounts", signedIn, "Connected accounts", s.socialAccounts),
