@@ -164,6 +164,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Mail: sender, MailSealer: keys, PushConfig: pushCfg.Get})
 	nt.SetLinks(cfg.PublicURL, api.ShareURL)
 	nt.SetKeys(keys.Derive("unsubscribe links"), keys)
+	nt.SetPictureURL(api.PictureURL)
 	reloadChannels, stopChannels, err := setupChannels(ctx, cfg, st, nt, mailSw, keys, demoProgram, log)
 	if err != nil {
 		log.Error("notification channels", "err", err)
