@@ -155,6 +155,11 @@ type Member struct {
 	// WeComUserID is the member's WeCom (企业微信) user id in this program's
 	// company: set by a manager, or matched by email when first needed.
 	WeComUserID string `json:"wecom_user_id"`
+	// Limited: a manager limited to ScopeGroupIDs and ScopeChannelIDs
+	// (they create activities and see reports only for those audiences).
+	Limited         bool     `json:"limited,omitempty"`
+	ScopeGroupIDs   []string `json:"scope_group_ids,omitempty"`
+	ScopeChannelIDs []string `json:"scope_channel_ids,omitempty"`
 }
 
 // AddMember invites a person to a program. Everyone gets an invite code
@@ -182,6 +187,11 @@ type UpdateMember struct {
 	GroupIDs *[]string `json:"group_ids,omitempty" maxItems:"ids" maxLength:"id"`
 	// WeComUserID: "" clears it (matched by email again when needed).
 	WeComUserID *string `json:"wecom_user_id,omitempty" maxLength:"name"`
+	// Owners only: limit a manager to some groups and channels (true, with
+	// the lists) or lift the limit (false).
+	Limited         *bool     `json:"limited,omitempty"`
+	ScopeGroupIDs   *[]string `json:"scope_group_ids,omitempty" maxItems:"ids" maxLength:"id"`
+	ScopeChannelIDs *[]string `json:"scope_channel_ids,omitempty" maxItems:"ids" maxLength:"id"`
 }
 
 // Group is a member group.

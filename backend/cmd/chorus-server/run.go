@@ -37,7 +37,7 @@ const usage = `chorus-server — the Chorus backend
   chorus-server admin create-program --name NAME --manager-email EMAIL --manager-password PASSWORD [--manager-name NAME] [--timezone ZONE]
   chorus-server probe [--kind wechat_photo|wechat_video|tiktok_video] FILE...
   chorus-server admin create-user --email EMAIL --password PASSWORD [--name NAME] [--timezone ZONE] [--locale en|zh-Hans]
-  chorus-server admin add-manager --program PROGRAM_ID --email EMAIL
+  chorus-server admin add-manager --program PROGRAM_ID --email EMAIL [--owner]
   chorus-server admin reset-password --email EMAIL [--password PASSWORD]   (without --password: read from standard input)
 
 Every setting also reads CHORUS_* environment variables (see serve --help).
@@ -161,7 +161,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner, TikTok: tt,
 		Clicks: clicks, VisitorKey: keys.Derive("visitor salts"), ShareKey: keys.Derive("share links"), Media: mediaSvc, Notify: nt, Events: nt,
 		WebPushLoopback: cfg.Demo, TrustedProxies: cfg.TrustedProxies, // the demo's fake Web Push service is on loopback
-		Mail: sender, MailSealer: keys, PushConfig: pushCfg.Get})
+		Mail: sender, MailSealer: keys, PushConfig: pushCfg.Get, SSOSealer: keys, SSOLoopback: cfg.Demo})
 	nt.SetLinks(cfg.PublicURL, api.ShareURL)
 	nt.SetKeys(keys.Derive("unsubscribe links"), keys)
 	nt.SetPictureURL(api.PictureURL)
@@ -275,6 +275,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var (
 		name, email, password, mgrName, zone, locale, program string
+		owner                                                 bool
 	)
 	switch args[0] {
 	case "create-program":
@@ -292,6 +293,7 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "add-manager":
 		fs.StringVar(&program, "program", "", "program id")
 		fs.StringVar(&email, "email", "", "email of an existing account")
+		fs.BoolVar(&owner, "owner", false, "make them an owner (roles, settings, the audit log), not only a manager")
 	case "reset-password":
 		fs.StringVar(&email, "email", "", "email of the account")
 		fs.StringVar(&password, "password", "", "new password (8+ characters); without it, read from standard input")
@@ -338,11 +340,15 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		if args[0] == "add-manager" {
 			// The way back into a program nobody can run any more.
-			if err := st.AddManager(ctx, program, u.ID, time.Now()); err != nil {
+			role := domain.RoleManager
+			if owner {
+				role = domain.RoleOwner
+			}
+			if err := st.AddManager(ctx, program, u.ID, role, time.Now()); err != nil {
 				fmt.Fprintln(stderr, "add-manager:", err)
 				return 1
 			}
-			out = map[string]string{"program_id": program, "manager_id": u.ID}
+			out = map[string]string{"program_id": program, "manager_id": u.ID, "role": string(role)}
 			break
 		}
 		if password == "" {

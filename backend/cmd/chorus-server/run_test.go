@@ -153,6 +153,9 @@ func TestAdminServeAndStop(t *testing.T) {
 	if got := runAdmin(t, "add-manager", "--data", data, "--program", ids["program_id"], "--email", "solo@acme.test"); got["manager_id"] != user["user_id"] {
 		t.Fatalf("add-manager: %v", got)
 	}
+	if got := runAdmin(t, "add-manager", "--data", data, "--program", ids["program_id"], "--email", "solo@acme.test", "--owner"); got["role"] != "owner" {
+		t.Fatalf("add-manager --owner: %v", got)
+	}
 	if out, err := exec.Command(binary(t), "admin", "add-manager", "--data", data, "--program", ids["program_id"], "--email", "nobody@acme.test").CombinedOutput(); err == nil || !strings.Contains(string(out), "no account") {
 		t.Fatalf("add-manager of nobody: %v %s", err, out)
 	}

@@ -17,7 +17,7 @@ const (
 )
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool { return r == RoleManager || r == RoleMember }
+func (r Role) Valid() bool { return r == RoleOwner || r == RoleManager || r == RoleMember }
 
 // Locales the interface is translated into.
 const (
@@ -60,6 +60,8 @@ type Membership struct {
 	ProgramName string
 	UserID      string
 	Role        Role
+	// Scope is set for a limited manager: what they may work with.
+	Scope *Scope
 }
 
 // Member is a membership seen from the program: the person and their groups.

@@ -35,6 +35,9 @@ func (s *Server) login(c *call, in client.LoginRequest) (client.Session, error) 
 	if err := s.checkPassword(c, email, in.Password, u.PasswordHash); err != nil {
 		return client.Session{}, err
 	}
+	if err := s.ssoOnly(c, u); err != nil {
+		return client.Session{}, err
+	}
 	return s.newSession(c, u)
 }
 

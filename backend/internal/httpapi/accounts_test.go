@@ -17,7 +17,7 @@ func TestAccounts(t *testing.T) {
 		e := apitest.New(t, st)
 		pid, mgr := e.ProgramID, e.Manager
 		me := must[client.Me](t)(mgr.Me(ctx))
-		if me.Email != "mgr@acme.test" || len(me.Memberships) != 1 || me.Memberships[0].Role != "manager" || me.Memberships[0].ProgramName != "Acme" {
+		if me.Email != "mgr@acme.test" || len(me.Memberships) != 1 || me.Memberships[0].Role != "owner" || me.Memberships[0].ProgramName != "Acme" {
 			t.Fatalf("me: %+v", me)
 		}
 		if _, err := e.Client().Login(ctx, "MGR@acme.test ", "wrong-password"); client.Status(err) != 401 {

@@ -32,6 +32,9 @@ func (s *Server) activities(c *call, _ none) (client.List[client.Activity], erro
 		if !matchesAll(strings.ToLower(a.Message+" "+a.Instructions), words) {
 			continue
 		}
+		if c.inScope(a) != nil {
+			continue
+		}
 		kept = append(kept, a)
 	}
 	mi, err := s.mediaInfos(c.ctx, c.programID, kept...)
@@ -99,6 +102,10 @@ func (s *Server) createActivity(c *call, in client.ActivityInput) (client.Activi
 	}
 	a.ID, a.ProgramID, a.CreatedBy, a.CreatorTimezone = domain.NewID("act"), c.programID, c.user.ID, c.user.Timezone
 	a.CreatedAt, a.UpdatedAt = now, now
+	if err := c.inScope(&a); err != nil {
+		return client.Activity{}, err
+	}
+	c.audited(a.ID, auditText(a.Message))
 	if err := s.store.CreateActivity(c.ctx, a, s.activityJobs(a)...); err != nil {
 		return client.Activity{}, err
 	}
@@ -140,6 +147,9 @@ func (s *Server) activity(c *call, _ none) (client.Activity, error) {
 	if err != nil {
 		return client.Activity{}, err
 	}
+	if err := c.inScope(&a); err != nil {
+		return client.Activity{}, err
+	}
 	return s.withMedia(c, &a)
 }
 
@@ -148,10 +158,19 @@ func (s *Server) updateActivity(c *call, in client.ActivityInput) (client.Activi
 	if err != nil {
 		return client.Activity{}, err
 	}
+	if err := c.inScope(&base); err != nil {
+		return client.Activity{}, err
+	}
 	a, err := s.applyActivity(c, base, in)
 	if err != nil {
 		return client.Activity{}, err
 	}
+	// Kept within the scope after the change too: no widening an
+	// activity to people the manager does not manage.
+	if err := c.inScope(&a); err != nil {
+		return client.Activity{}, err
+	}
+	c.audited("", auditText(a.Message))
 	a.UpdatedAt = c.now
 	if err := s.store.UpdateActivity(c.ctx, a, s.activityJobs(a)...); err != nil {
 		return client.Activity{}, err
@@ -176,6 +195,15 @@ func (s *Server) activitySaved(c *call, a domain.Activity) {
 }
 
 func (s *Server) removeActivity(c *call, _ none) (client.Activity, error) {
+	if c.scope != nil {
+		base, err := s.store.Activity(c.ctx, c.programID, c.path("aid"))
+		if err != nil {
+			return client.Activity{}, err
+		}
+		if err := c.inScope(&base); err != nil {
+			return client.Activity{}, err
+		}
+	}
 	if err := s.store.RemoveActivity(c.ctx, c.programID, c.path("aid"), c.now); err != nil {
 		return client.Activity{}, err
 	}

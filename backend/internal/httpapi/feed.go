@@ -165,7 +165,7 @@ func (fs *feedSet) candidates(aud domain.Audience) []*domain.Activity {
 func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 	uid, zone := c.user.ID, c.user.Timezone
 	if as := c.query("as_member"); as != "" && as != c.user.ID {
-		if c.role != domain.RoleManager {
+		if !c.fullManager() {
 			return client.Feed{}, domain.Errorf(domain.CodeForbidden, "only managers can see another member's feed")
 		}
 		m, err := s.store.Member(c.ctx, c.programID, as)

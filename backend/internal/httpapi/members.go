@@ -12,7 +12,17 @@ import (
 
 func (s *Server) members(c *call, _ none) (client.List[client.Member], error) {
 	ms, err := s.store.Members(c.ctx, c.programID)
-	return list(ms, toMember), err
+	if err == nil {
+		ms, err = s.reachedMembers(c, ms)
+	}
+	out := list(ms, toMember)
+	if err == nil {
+		err = s.memberScopes(c, out.Items)
+	}
+	if err == nil && c.query("format") == "csv" {
+		return out, s.membersCSV(c, ms)
+	}
+	return out, err
 }
 
 func (s *Server) addMember(c *call, in client.AddMember) (client.AddedMember, error) {
@@ -25,7 +35,9 @@ func (s *Server) addMember(c *call, in client.AddMember) (client.AddedMember, er
 	if in.Role == "" {
 		role = domain.RoleMember
 	} else if !role.Valid() {
-		f.Add("role", "must be member or manager")
+		f.Add("role", "must be member, manager or owner")
+	} else if role == domain.RoleOwner && c.role != domain.RoleOwner {
+		return client.AddedMember{}, domain.Errorf(domain.CodeForbidden, "only owners can make someone an owner")
 	}
 	zone := in.Timezone
 	if zone == "" {
@@ -73,6 +85,7 @@ func (s *Server) addMember(c *call, in client.AddMember) (client.AddedMember, er
 		}
 		jobs = s.mailJobs(s.inviteMail(p.Name, to, name, code, now.Add(s.o.InviteTTL)), now)
 	}
+	c.audited(nm.User.ID, email+" as "+string(role))
 	if err := s.store.AddMember(c.ctx, c.programID, nm, now, jobs...); err != nil {
 		return client.AddedMember{}, err
 	}
@@ -89,8 +102,11 @@ func (s *Server) updateMember(c *call, in client.UpdateMember) (client.Member, e
 	role := m.Role
 	if in.Role != nil {
 		if role = domain.Role(*in.Role); !role.Valid() {
-			return client.Member{}, &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention", Fields: map[string]string{"role": "must be member or manager"}}
+			return client.Member{}, &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention", Fields: map[string]string{"role": "must be member, manager or owner"}}
 		}
+	}
+	if err := s.checkMemberChange(c, m, role, in); err != nil {
+		return client.Member{}, err
 	}
 	var groups []string
 	if in.GroupIDs != nil {
@@ -99,12 +115,22 @@ func (s *Server) updateMember(c *call, in client.UpdateMember) (client.Member, e
 	if err := s.store.UpdateMember(c.ctx, c.programID, m.User.ID, role, groups); err != nil {
 		return client.Member{}, err
 	}
+	if err := s.applyScope(c, m.User.ID, in); err != nil {
+		return client.Member{}, err
+	}
 	s.caches.forgetMembers(c.programID)
 	m, err = s.store.Member(c.ctx, c.programID, m.User.ID)
-	return toMember(m), err
+	out := []client.Member{toMember(m)}
+	if err == nil {
+		err = s.memberScopes(c, out)
+	}
+	return out[0], err
 }
 
 func (s *Server) removeMember(c *call, _ none) (none, error) {
+	if err := s.checkRemoval(c, c.path("uid")); err != nil {
+		return none{}, err
+	}
 	defer s.caches.forgetMembers(c.programID)
 	if err := s.store.RemoveMember(c.ctx, c.programID, c.path("uid")); err != nil {
 		return none{}, err
@@ -127,6 +153,9 @@ func requireName(name string) (string, error) {
 
 func (s *Server) groups(c *call, _ none) (client.List[client.Group], error) {
 	gs, err := s.store.Groups(c.ctx, c.programID)
+	if c.scope != nil {
+		gs = scopeGroups(gs, c.scope)
+	}
 	return list(gs, toGroup), err
 }
 
@@ -136,6 +165,7 @@ func (s *Server) createGroup(c *call, in client.GroupInput) (client.Group, error
 		return client.Group{}, err
 	}
 	g := domain.Group{ID: domain.NewID("grp"), ProgramID: c.programID, Name: name}
+	c.audited(g.ID, g.Name)
 	return toGroup(g), s.store.CreateGroup(c.ctx, g, c.now)
 }
 
@@ -180,7 +210,7 @@ func (s *Server) channels(c *call, _ none) (client.List[client.Channel], error) 
 	if err != nil {
 		return client.List[client.Channel]{}, err
 	}
-	if c.role == domain.RoleManager {
+	if c.fullManager() {
 		// Managers choose who is in a private channel: they see who is.
 		in, err := s.store.PrivateMembers(c.ctx, c.programID)
 		out := list(cs, toChannel)
@@ -192,7 +222,7 @@ func (s *Server) channels(c *call, _ none) (client.List[client.Channel], error) 
 	// Members see public channels and the private ones they are in.
 	mine := cs[:0]
 	for _, ch := range cs {
-		if ch.Visibility == domain.VisibilityPublic || ch.Following {
+		if ch.Visibility == domain.VisibilityPublic || ch.Following || c.scopeHasChannel(ch.ID) {
 			mine = append(mine, ch)
 		}
 	}
@@ -221,6 +251,7 @@ func (s *Server) createChannel(c *call, in client.ChannelInput) (client.Channel,
 		return client.Channel{}, err
 	}
 	ch := domain.Channel{ID: domain.NewID("chn"), ProgramID: c.programID, Name: name, Visibility: vis}
+	c.audited(ch.ID, ch.Name)
 	return toChannel(ch), s.store.CreateChannel(c.ctx, ch, c.now)
 }
 
@@ -289,6 +320,7 @@ func (s *Server) createCampaign(c *call, in client.CampaignInput) (client.Campai
 	if in.Description != nil {
 		cp.Description = strings.TrimSpace(*in.Description)
 	}
+	c.audited(cp.ID, cp.Name)
 	return toCampaign(cp), s.store.CreateCampaign(c.ctx, cp, c.now)
 }
 

@@ -17,6 +17,9 @@ func (s *Server) activityReport(c *call, _ none) (client.ActivityReport, error) 
 	if err != nil {
 		return client.ActivityReport{}, err
 	}
+	if err := c.inScope(&a); err != nil {
+		return client.ActivityReport{}, err
+	}
 	auds, err := s.store.Audiences(c.ctx, c.programID)
 	if err != nil {
 		return client.ActivityReport{}, err
@@ -118,6 +121,23 @@ func (s *Server) summaryReport(c *call, _ none) (client.SummaryReport, error) {
 	if err != nil {
 		return client.SummaryReport{}, err
 	}
+	if c.scope != nil {
+		// A limited manager's report: their activities and their people.
+		if acts, members, err = s.scopeReport(c, acts, members); err != nil {
+			return client.SummaryReport{}, err
+		}
+		mine := map[string]bool{}
+		for _, a := range acts {
+			mine[a.ID] = true
+		}
+		kept := performs[:0:0]
+		for _, p := range performs {
+			if mine[p.ActivityID] {
+				kept = append(kept, p)
+			}
+		}
+		performs = kept
+	}
 	rep := client.SummaryReport{From: optTime(from), To: optTime(to), Activities: []client.ActivitySummary{}, Members: []client.MemberSummary{}}
 	byAct, byMember := map[string]*client.ActivitySummary{}, map[string]*client.MemberSummary{}
 	for _, a := range acts {
@@ -140,6 +160,11 @@ func (s *Server) summaryReport(c *call, _ none) (client.SummaryReport, error) {
 		if a := byAct[id]; a != nil {
 			a.Clicks = toClickCount(cc)
 		}
+	}
+	if c.scope != nil {
+		// A member's clicks are counted over every activity, some outside
+		// a limited manager's scope: not theirs to see.
+		perMember = nil
 	}
 	for id, cc := range perMember {
 		if m := byMember[id]; m != nil {
@@ -186,12 +211,7 @@ func writeCSV(c *call, name string, rows [][]string) error {
 	c.w.WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.w)
 	for _, r := range rows {
-		for i, cell := range r {
-			if cell != "" && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@') {
-				r[i] = "'" + cell
-			}
-		}
-		_ = w.Write(r)
+		_ = w.Write(csvSafe(r))
 	}
 	w.Flush()
 	return errHandled

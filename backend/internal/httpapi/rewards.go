@@ -21,7 +21,7 @@ func toRedemption(d store.Redemption) client.Redemption {
 // rewardsOn refuses members while rewards are switched off; managers keep
 // their catalog to prepare it before switching on.
 func (s *Server) rewardsOn(c *call) error {
-	if c.role == domain.RoleManager {
+	if c.fullManager() {
 		return nil
 	}
 	p, err := s.store.Program(c.ctx, c.programID)
@@ -38,7 +38,7 @@ func (s *Server) rewards(c *call, _ none) (client.List[client.Reward], error) {
 	if err := s.rewardsOn(c); err != nil {
 		return client.List[client.Reward]{}, err
 	}
-	rs, err := s.store.Rewards(c.ctx, c.programID, c.role != domain.RoleManager)
+	rs, err := s.store.Rewards(c.ctx, c.programID, !c.fullManager())
 	return list(rs, toReward), err
 }
 
@@ -81,6 +81,7 @@ func (s *Server) createReward(c *call, in client.RewardInput) (client.Reward, er
 		return client.Reward{}, err
 	}
 	r.Remaining = r.Quantity
+	c.audited(r.ID, r.Title)
 	return toReward(r), s.store.CreateReward(c.ctx, r, c.now)
 }
 
@@ -117,7 +118,7 @@ func (s *Server) redemptions(c *call, _ none) (client.List[client.Redemption], e
 		return client.List[client.Redemption]{}, err
 	}
 	who := c.user.ID
-	if c.role == domain.RoleManager && c.query("mine") == "" {
+	if c.fullManager() && c.query("mine") == "" {
 		who = ""
 	}
 	ds, err := s.store.Redemptions(c.ctx, c.programID, who)

@@ -101,6 +101,13 @@ type Options struct {
 	// address, 3 per email, 10 minutes).
 	ResetsPerAddress, ResetsPerEmail int
 	ResetInterval                    time.Duration
+	// SSOSealer encrypts single sign-on client secrets and PKCE verifiers
+	// at rest. Nil: single sign-on cannot be set up.
+	SSOSealer Sealer
+	// SSOLoopback lets a program's OpenID provider be on this machine over
+	// http (tests, a provider beside the server); off, the issuer must be
+	// https on a public host.
+	SSOLoopback bool
 }
 
 // Notifier is what the API needs from push notifications and live events.
@@ -156,6 +163,8 @@ type Server struct {
 
 	// "Forgot password?" limits, per client address and per email.
 	resetAddrs, resetEmails *auth.Limiter
+	// Single sign-on: providers by issuer, and starts per address.
+	sso ssoProviders
 }
 
 // New builds the API server.
@@ -255,11 +264,12 @@ const (
 	public   access = iota
 	signedIn        // any signed-in person
 	member          // a member (or manager) of {pid}
-	manager         // a manager of {pid}
+	manager         // a manager or owner of {pid} (limited managers: scoped routes only)
+	owner           // an owner of {pid}
 )
 
 func (a access) String() string {
-	return [...]string{"public", "signed_in", "member", "manager"}[a]
+	return [...]string{"public", "signed_in", "member", "manager", "owner"}[a]
 }
 
 // call is one request as handlers see it.
@@ -272,6 +282,8 @@ type call struct {
 	session   string // token hash
 	programID string
 	role      domain.Role
+	scope     *domain.Scope // a limited manager's groups and channels
+	audit     *store.AuditEntry
 }
 
 func (c *call) path(name string) string { return c.r.PathValue(name) }
@@ -329,10 +341,23 @@ func (s *Server) serve(c *call, rt route) (any, error) {
 			}
 			return nil, err
 		}
-		c.role = m.Role
-		if rt.access == manager && m.Role != domain.RoleManager {
-			return nil, domain.Errorf(domain.CodeForbidden, "only managers of this program can do this")
+		c.role, c.scope = m.Role, m.Scope
+		if err := authorize(c, rt); err != nil {
+			return nil, err
 		}
+	}
+	if rt.audit != "" {
+		s.startAudit(c, rt)
+		out, err := rt.serve(c)
+		if err == nil || errors.Is(err, errHandled) {
+			// A change not saved through a transaction that could carry
+			// the entry (or a handler that wrote its own answer) is
+			// recorded now, after it succeeded.
+			if aerr := s.store.RecordAudit(c.ctx); aerr != nil {
+				s.log.Error("audit log", "action", rt.audit, "err", aerr)
+			}
+		}
+		return out, err
 	}
 	return rt.serve(c)
 }
@@ -370,6 +395,11 @@ func (s *Server) membership(c *call) (domain.Membership, error) {
 	if err != nil {
 		return m, err
 	}
+	if m.Role == domain.RoleManager {
+		if m.Scope, err = s.store.ManagerScope(c.ctx, c.programID, c.user.ID); err != nil {
+			return m, err
+		}
+	}
 	s.caches.memberships.put(k, m, now)
 	return m, nil
 }
@@ -392,6 +422,7 @@ var statusOf = map[string]int{
 	codeTikTokUnavailable:       http.StatusNotFound,
 	codeLeaderboardOff:          http.StatusForbidden,
 	codeRewardsOff:              http.StatusForbidden,
+	codeSSOOnly:                 http.StatusForbidden,
 	"insufficient_points":       http.StatusConflict,
 	"out_of_stock":              http.StatusConflict,
 	"reward_unavailable":        http.StatusConflict,

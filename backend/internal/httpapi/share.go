@@ -109,7 +109,7 @@ func (s *Server) createShareLink(c *call, in client.ShareLinkInput) (client.Shar
 		who = c.user.ID
 	}
 	if who != c.user.ID {
-		if c.role != domain.RoleManager {
+		if !c.fullManager() {
 			return client.ShareLink{}, domain.Errorf(domain.CodeForbidden, "only managers can ask for another member's share link")
 		}
 		if _, err := s.store.Membership(c.ctx, c.programID, who); err != nil {

@@ -18,14 +18,14 @@ func scanProgram(row interface{ Scan(...any) error }) (domain.Program, error) {
 	return p, err
 }
 
-// CreateProgram inserts a program and makes manager its first manager.
+// CreateProgram inserts a program and makes manager its first owner.
 func (s *Store) CreateProgram(ctx context.Context, p domain.Program, managerID string) error {
 	return wrap("CreateProgram", s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO programs ("+programCols+") VALUES (?, ?, ?, ?, ?, ?)"),
 			p.ID, p.Name, p.Timezone, p.LeaderboardEnabled, p.RewardsEnabled, ms(p.CreatedAt)); err != nil {
 			return translate(err, "program")
 		}
-		return addMember(ctx, s, tx, p.ID, NewMember{User: domain.User{ID: managerID}, Role: domain.RoleManager}, p.CreatedAt)
+		return addMember(ctx, s, tx, p.ID, NewMember{User: domain.User{ID: managerID}, Role: domain.RoleOwner}, p.CreatedAt)
 	}))
 }
 
@@ -214,8 +214,8 @@ func (s *Store) UpdateMember(ctx context.Context, programID, userID string, role
 		if err := mustAffect(res, err, "member"); err != nil {
 			return err
 		}
-		if role != domain.RoleManager {
-			if err := keepOneManager(ctx, s, tx, programID); err != nil {
+		if role != domain.RoleOwner {
+			if err := keepOneOwner(ctx, s, tx, programID); err != nil {
 				return err
 			}
 		}
@@ -239,7 +239,7 @@ func (s *Store) RemoveMember(ctx context.Context, programID, userID string) erro
 		if err := mustAffect(res, err, "member"); err != nil {
 			return err
 		}
-		if err := keepOneManager(ctx, s, tx, programID); err != nil {
+		if err := keepOneOwner(ctx, s, tx, programID); err != nil {
 			return err
 		}
 		for _, q := range []string{
@@ -274,35 +274,26 @@ func lockManagers(ctx context.Context, s *Store, tx *sql.Tx, programID string) e
 	return translate(err, "program")
 }
 
-// keepOneManager refuses a change that leaves a program nobody can run: a
-// manager who has not accepted their invite yet does not count.
-func keepOneManager(ctx context.Context, s *Store, tx *sql.Tx, programID string) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM memberships WHERE program_id = ? AND role = 'manager' AND NOT pending"), programID).Scan(&n); err != nil {
-		return err
+// AddManager makes a person a manager (or, with role owner, an owner) of a
+// program, adding them if they are not in it and activating a pending
+// membership: the installation admin's way back into a program
+// (chorus-server admin add-manager). It never demotes: an owner stays one.
+func (s *Store) AddManager(ctx context.Context, programID, userID string, role domain.Role, now time.Time) error {
+	if role != domain.RoleOwner {
+		role = domain.RoleManager
 	}
-	if n == 0 {
-		return domain.Errorf(domain.CodeConflict, "a program needs at least one manager; make someone else a manager first")
-	}
-	return nil
-}
-
-// AddManager makes a person a manager of a program, adding them if they are
-// not in it and activating a pending membership: the installation admin's
-// way back into a program (chorus-server admin add-manager).
-func (s *Store) AddManager(ctx context.Context, programID, userID string, now time.Time) error {
 	return wrap("AddManager", s.tx(ctx, func(tx *sql.Tx) error {
 		if err := lockManagers(ctx, s, tx, programID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q("UPDATE memberships SET role = 'manager', pending = FALSE WHERE program_id = ? AND user_id = ?"), programID, userID)
+		res, err := tx.ExecContext(ctx, s.q("UPDATE memberships SET role = CASE WHEN role = 'owner' THEN 'owner' ELSE ? END, pending = FALSE WHERE program_id = ? AND user_id = ?"), string(role), programID, userID)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			if err := addMember(ctx, s, tx, programID, NewMember{User: domain.User{ID: userID}, Role: domain.RoleManager}, now); err != nil {
+			if err := addMember(ctx, s, tx, programID, NewMember{User: domain.User{ID: userID}, Role: role}, now); err != nil {
 				return err
 			}
 		}

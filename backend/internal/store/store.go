@@ -187,9 +187,15 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
+	audited, err := writeAudit(ctx, s, tx)
+	if err != nil {
+		_ = tx.Rollback()
+		return fmt.Errorf("audit log: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", translate(err, "record"))
 	}
+	audited()
 	return nil
 }
 

@@ -106,7 +106,7 @@ func TestMembersAndInvites(t *testing.T) {
 		f := setup(t, st)
 		ms, err := st.Memberships(ctx, f.mgr.ID)
 		must(t, err)
-		if len(ms) != 2 || ms[1].ProgramName != "P" || ms[1].Role != domain.RoleManager {
+		if len(ms) != 2 || ms[1].ProgramName != "P" || ms[1].Role != domain.RoleOwner {
 			t.Fatalf("memberships: %+v", ms)
 		}
 		view, err := st.FeedView(ctx, f.prog.ID, f.a.ID)
@@ -160,15 +160,15 @@ func TestMembersAndInvites(t *testing.T) {
 		if m.Invited {
 			t.Fatal("accepted member still shown as invited")
 		}
-		// Roles and the last manager.
-		if err := st.UpdateMember(ctx, f.prog.ID, f.mgr.ID, domain.RoleMember, nil); code(err) != domain.CodeConflict {
-			t.Fatalf("demoting the last manager: %v", err)
+		// Roles and the last owner: the program's creator is its owner.
+		if err := st.UpdateMember(ctx, f.prog.ID, f.mgr.ID, domain.RoleManager, nil); code(err) != domain.CodeConflict {
+			t.Fatalf("demoting the last owner: %v", err)
 		}
-		// Two managers removing each other at once: one wins, and the
-		// program keeps a manager (a lock, not a read-then-write).
+		// Two owners removing each other at once: one wins, and the
+		// program keeps an owner (a lock, not a read-then-write).
 		for round := 0; round < 5; round++ {
-			must(t, st.AddManager(ctx, f.prog.ID, f.mgr.ID, t0))
-			must(t, st.AddManager(ctx, f.prog.ID, f.a.ID, t0))
+			must(t, st.AddManager(ctx, f.prog.ID, f.mgr.ID, domain.RoleOwner, t0))
+			must(t, st.AddManager(ctx, f.prog.ID, f.a.ID, domain.RoleOwner, t0))
 			var wg sync.WaitGroup
 			errs := make([]error, 2)
 			for i, uid := range []string{f.mgr.ID, f.a.ID} {
@@ -180,13 +180,31 @@ func TestMembersAndInvites(t *testing.T) {
 				t.Fatalf("round %d: both or neither removal won: %v / %v", round, errs[0], errs[1])
 			}
 		}
-		must(t, st.AddManager(ctx, f.prog.ID, f.mgr.ID, t0))
-		must(t, st.AddManager(ctx, f.prog.ID, f.a.ID, t0))
-		must(t, st.UpdateMember(ctx, f.prog.ID, f.a.ID, domain.RoleManager, []string{g.ID}))
+		// The same race demoting instead of removing.
+		for round := 0; round < 5; round++ {
+			must(t, st.AddManager(ctx, f.prog.ID, f.mgr.ID, domain.RoleOwner, t0))
+			must(t, st.AddManager(ctx, f.prog.ID, f.a.ID, domain.RoleOwner, t0))
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, uid := range []string{f.mgr.ID, f.a.ID} {
+				wg.Add(1)
+				go func() { defer wg.Done(); errs[i] = st.UpdateMember(ctx, f.prog.ID, uid, domain.RoleMember, nil) }()
+			}
+			wg.Wait()
+			if (errs[0] == nil) == (errs[1] == nil) {
+				t.Fatalf("round %d: both or neither demotion won: %v / %v", round, errs[0], errs[1])
+			}
+		}
+		must(t, st.AddManager(ctx, f.prog.ID, f.mgr.ID, domain.RoleOwner, t0))
+		must(t, st.AddManager(ctx, f.prog.ID, f.a.ID, domain.RoleManager, t0))
+		if m, _ := st.Member(ctx, f.prog.ID, f.mgr.ID); m.Role != domain.RoleOwner {
+			t.Fatalf("add-manager demoted an owner: %s", m.Role)
+		}
+		must(t, st.UpdateMember(ctx, f.prog.ID, f.a.ID, domain.RoleOwner, []string{g.ID}))
 		must(t, st.UpdateMember(ctx, f.prog.ID, f.mgr.ID, domain.RoleMember, nil))
 		must(t, st.RemoveMember(ctx, f.prog.ID, f.mgr.ID))
 		if err := st.RemoveMember(ctx, f.prog.ID, f.a.ID); code(err) != domain.CodeConflict {
-			t.Fatalf("removing the last manager: %v", err)
+			t.Fatalf("removing the last owner: %v", err)
 		}
 		must(t, st.RemoveMember(ctx, f.prog.ID, invited.ID))
 		gs, _ := st.Groups(ctx, f.prog.ID)

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// AuditEntry is one manager action: who did what to which object, when.
+type AuditEntry struct {
+	ID         int64
+	ProgramID  string
+	At         time.Time
+	ActorID    string
+	ActorName  string
+	Action     string // e.g. activity.create, member.role
+	ObjectKind string
+	ObjectID   string
+	Detail     string
+	written    bool
+}
+
+// MaxAuditDetail bounds an entry's detail text.
+const MaxAuditDetail = 500
+
+type auditKey struct{}
+
+// WithAudit attaches an entry to ctx: the next write transaction run with
+// ctx that commits records it, in that transaction, so the log and the
+// change it describes are saved together or not at all. The caller may fill
+// ObjectID and Detail until then.
+func WithAudit(ctx context.Context, e *AuditEntry) context.Context {
+	return context.WithValue(ctx, auditKey{}, e)
+}
+
+// AuditPending returns ctx's entry if no transaction has recorded it yet.
+func AuditPending(ctx context.Context) *AuditEntry {
+	e, _ := ctx.Value(auditKey{}).(*AuditEntry)
+	if e == nil || e.written {
+		return nil
+	}
+	return e
+}
+
+// writeAudit inserts ctx's pending entry inside tx; committed reports
+// back through the returned func so the entry is marked only once saved.
+func writeAudit(ctx context.Context, s *Store, tx *sql.Tx) (committed func(), err error) {
+	e := AuditPending(ctx)
+	if e == nil {
+		return func() {}, nil
+	}
+	if err := insertAudit(ctx, s, tx, e); err != nil {
+		return nil, err
+	}
+	return func() { e.written = true }, nil
+}
+
+func insertAudit(ctx context.Context, s *Store, q querier, e *AuditEntry) error {
+	detail := e.Detail
+	if r := []rune(detail); len(r) > MaxAuditDetail {
+		detail = string(r[:MaxAuditDetail-1]) + "…"
+	}
+	_, err := q.ExecContext(ctx, s.q("INSERT INTO audit_log (program_id, at, actor_id, actor_name, action, object_kind, object_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+		e.ProgramID, ms(e.At), e.ActorID, e.ActorName, e.Action, e.ObjectKind, e.ObjectID, detail)
+	return err
+}
+
+// RecordAudit saves ctx's entry on its own when the change it describes
+// was not written through a transaction that could carry it.
+func (s *Store) RecordAudit(ctx context.Context) error {
+	e := AuditPending(ctx)
+	if e == nil {
+		return nil
+	}
+	if err := insertAudit(ctx, s, s.w, e); err != nil {
+		return wrap("RecordAudit", err)
+	}
+	e.written = true
+	return nil
+}
+
+// AuditLog lists a program's entries newest first, those before id
+// beforeID (0: from the newest), at most limit.
+func (s *Store) AuditLog(ctx context.Context, programID string, beforeID int64, limit int) ([]AuditEntry, error) {
+	query := "SELECT id, at, actor_id, actor_name, action, object_kind, object_id, detail FROM audit_log WHERE program_id = ?"
+	args := []any{programID}
+	if beforeID > 0 {
+		query += " AND id < ?"
+		args = append(args, beforeID)
+	}
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, s.q(query+" ORDER BY id DESC LIMIT ?"), args...)
+	if err != nil {
+		return nil, wrap("AuditLog", err)
+	}
+	defer rows.Close()
+	out := []AuditEntry{}
+	for rows.Next() {
+		e := AuditEntry{ProgramID: programID, written: true}
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.ObjectKind, &e.ObjectID, &e.Detail); err != nil {
+			return nil, wrap("AuditLog", err)
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	return out, wrap("AuditLog", rows.Err())
+}
+
+// Cancel drops an entry not yet recorded: the request changed nothing.
+func (e *AuditEntry) Cancel() { e.written = true }
