@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,10 +20,10 @@ func TestPasswordRoundTrip(t *testing.T) {
 	if err := CheckPassword("correct horse", h); err != nil {
 		t.Fatalf("right password refused: %v", err)
 	}
-	if err := CheckPassword("correct horsE", h); err != ErrMismatch {
+	if err := CheckPassword("correct horsE", h); !errors.Is(err, ErrMismatch) {
 		t.Fatalf("wrong password: %v", err)
 	}
-	if err := CheckPassword("anything", ""); err != ErrMismatch {
+	if err := CheckPassword("anything", ""); !errors.Is(err, ErrMismatch) {
 		t.Fatalf("no hash (pending invite) must not match: %v", err)
 	}
 	if h2 := HashPassword("correct horse", fast); h2 == h {
@@ -36,7 +37,7 @@ func TestVerifyCostsOneHash(t *testing.T) {
 	dummyHash(fast) // made once, not per check
 	for _, c := range []struct{ name, hash string }{{"no password yet", ""}, {"wrong password", real}} {
 		before := derivations.Load()
-		if err := Verify("a guess", c.hash, fast); err != ErrMismatch {
+		if err := Verify("a guess", c.hash, fast); !errors.Is(err, ErrMismatch) {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		if n := derivations.Load() - before; n != 1 {
@@ -170,7 +171,7 @@ func TestGate(t *testing.T) {
 	// Three of five find no slot within the wait while two hold theirs.
 	busy := 0
 	for i := 0; i < 3; i++ {
-		if err := <-errs; err == ErrBusy {
+		if err := <-errs; errors.Is(err, ErrBusy) {
 			busy++
 		}
 	}

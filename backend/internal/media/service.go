@@ -370,7 +370,7 @@ func (s *Service) Append(ctx context.Context, programID, id string, offset, leng
 			}
 		}
 		if rerr != nil {
-			if rerr != io.EOF {
+			if !errors.Is(rerr, io.EOF) {
 				readErr = rerr
 			}
 			break

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -227,7 +228,7 @@ func TestStreamEndsAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed(annCh, "after logout on the first instance")
-	if _, _, err := other.n.SubscribeSession(ctx, annID, auth.HashToken(token), ""); err != notify.ErrSessionEnded {
+	if _, _, err := other.n.SubscribeSession(ctx, annID, auth.HashToken(token), ""); !errors.Is(err, notify.ErrSessionEnded) {
 		t.Fatalf("subscribing with the ended session: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -18,10 +19,10 @@ func TestSealOpen(t *testing.T) {
 		t.Fatalf("open: %q %v", got, err)
 	}
 	other, _ := New(strings.Repeat("x", 32))
-	if _, err := other.Open(s); err != ErrOpen {
+	if _, err := other.Open(s); !errors.Is(err, ErrOpen) {
 		t.Fatalf("another key opened it: %v", err)
 	}
-	if _, err := k.Open(s[:len(s)-2] + "AA"); err != ErrOpen {
+	if _, err := k.Open(s[:len(s)-2] + "AA"); !errors.Is(err, ErrOpen) {
 		t.Fatalf("a damaged value opened: %v", err)
 	}
 	if _, err := New("short"); err == nil {
