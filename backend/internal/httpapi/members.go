@@ -17,6 +17,9 @@ func (s *Server) members(c *call, _ none) (client.List[client.Member], error) {
 	}
 	out := list(ms, toMember)
 	if err == nil {
+		err = s.memberWeComIDs(c, out.Items)
+	}
+	if err == nil {
 		err = s.memberScopes(c, out.Items)
 	}
 	if err == nil && c.query("format") == "csv" {
@@ -112,8 +115,17 @@ func (s *Server) updateMember(c *call, in client.UpdateMember) (client.Member, e
 	if in.GroupIDs != nil {
 		groups = orEmpty(*in.GroupIDs)
 	}
+	saveWeCom, err := s.applyMemberWeComID(c, m.User.ID, in)
+	if err != nil {
+		return client.Member{}, err
+	}
 	if err := s.store.UpdateMember(c.ctx, c.programID, m.User.ID, role, groups); err != nil {
 		return client.Member{}, err
+	}
+	if saveWeCom != nil {
+		if err := saveWeCom(); err != nil {
+			return client.Member{}, err
+		}
 	}
 	if err := s.applyScope(c, m.User.ID, in); err != nil {
 		return client.Member{}, err
@@ -121,6 +133,9 @@ func (s *Server) updateMember(c *call, in client.UpdateMember) (client.Member, e
 	s.caches.forgetMembers(c.programID)
 	m, err = s.store.Member(c.ctx, c.programID, m.User.ID)
 	out := []client.Member{toMember(m)}
+	if err == nil {
+		err = s.memberWeComIDs(c, out)
+	}
 	if err == nil {
 		err = s.memberScopes(c, out)
 	}
