@@ -52,13 +52,13 @@ h2{font-size:18px;margin:0 0 4px}.meta{color:#57606a;font-size:14px}
 pre{white-space:pre-wrap;background:#f6f8fa;padding:12px;border-radius:6px}
 iframe{width:100%;height:420px;border:1px solid #d0d7de;border-radius:6px}</style></head>
 <body><h1>Demo mailbox</h1>
-<p>Email the demo server sent (invitations, password resets, password-changed notices), newest first. It went over SMTP to a recording server on this machine and reached nobody. <a href="/">Back</a></p>
+<p>Email the demo server sent (invitations, password resets, password-changed notices, new activities for members without a phone), newest first. It went over SMTP to a recording server on this machine and reached nobody. <a href="/">Back</a></p>
 {{range .}}<article><h2>{{.Subject}}</h2>
 <div class="meta">To {{range .To}}{{.}} {{end}}· from {{.From}} · {{.Received.Format "2006-01-02 15:04:05"}}</div>
 <details open><summary>Plain text</summary><pre>{{.Text}}</pre></details>
 <details><summary>HTML</summary><iframe sandbox srcdoc="{{.HTML}}" title="HTML version"></iframe></details>
 </article>
-{{else}}<p>No email yet. Add a member as the manager, or use "Forgot password?" on the sign-in screen.</p>
+{{else}}<p>No email yet. Add a member or an activity as the manager, or use "Forgot password?" on the sign-in screen.</p>
 {{end}}</body></html>
 `))
 
