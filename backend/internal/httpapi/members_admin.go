@@ -216,7 +216,7 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = false
 	header, err := r.Read()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return res, domain.Errorf(domain.CodeValidation, "the file is empty: the first row names the columns (%s)", strings.Join(importColumns, ","))
 	} else if err != nil {
 		return res, domain.Errorf(domain.CodeValidation, "the file is not CSV: %v", err)
@@ -271,7 +271,7 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 	var todo []pending
 	for {
 		rec, err := r.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		line, _ := r.FieldPos(0)

@@ -148,13 +148,14 @@ func (s *Store) Recipients(ctx context.Context, programID string, platforms []st
 	base := fmtIn(recipientSQL, len(platforms))
 	args := append(anySlice(platforms), programID)
 	if userIDs == nil {
-		return s.scanRecipients(ctx, s.rebind(base+" ORDER BY u.id"), args)
+		v, err := s.scanRecipients(ctx, s.rebind(base+" ORDER BY u.id"), args)
+		return v, wrap("Recipients", err)
 	}
 	var out []Recipient
 	for _, chunk := range chunks(userIDs, 500) {
 		rs, err := s.scanRecipients(ctx, s.rebind(base+" AND u.id IN ("+placeholders(len(chunk))+") ORDER BY u.id"), append(append([]any{}, args...), anySlice(chunk)...))
 		if err != nil {
-			return nil, err
+			return nil, wrap("Recipients", err)
 		}
 		out = append(out, rs...)
 	}

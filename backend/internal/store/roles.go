@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 )
@@ -45,7 +46,7 @@ func (s *Store) SetManagerScope(ctx context.Context, programID, userID string, l
 			for _, id := range part.ids {
 				var one int
 				err := tx.QueryRowContext(ctx, s.q("SELECT 1 FROM "+part.table+" WHERE id = ? AND program_id = ?"), id, programID).Scan(&one)
-				if err == sql.ErrNoRows {
+				if errors.Is(err, sql.ErrNoRows) {
 					f.Add(part.field, "has an id that is not one of this program's "+part.kind+"s: "+id)
 					continue
 				} else if err != nil {

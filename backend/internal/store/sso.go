@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -197,7 +198,7 @@ func (s *Store) PasswordLoginBlocked(ctx context.Context, userID string) (string
 	var name string
 	err := s.r.QueryRowContext(ctx, s.q(`SELECT ps.display_name FROM memberships m JOIN program_sso ps ON ps.program_id = m.program_id
 		WHERE m.user_id = ? AND NOT m.pending AND m.role <> 'owner' AND ps.enabled AND NOT ps.password_login ORDER BY ps.display_name LIMIT 1`), userID).Scan(&name)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	return name, wrap("PasswordLoginBlocked", err)
