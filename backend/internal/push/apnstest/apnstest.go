@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/push/pushtest"
 )
 
 // Delivery is one notification the fake accepted.
@@ -46,11 +48,11 @@ type Delivery struct {
 type Option func(*Server)
 
 // WithLog calls fn for every accepted notification, outside the lock.
-func WithLog(fn func(Delivery)) Option { return func(s *Server) { s.log = fn } }
+func WithLog(fn func(Delivery)) Option { return func(s *Server) { s.rec.SetLog(fn) } }
 
 // WithMaxRecorded bounds how many recent deliveries are kept (default
 // 10000); n <= 0 keeps all.
-func WithMaxRecorded(n int) Option { return func(s *Server) { s.maxRecorded = n } }
+func WithMaxRecorded(n int) Option { return func(s *Server) { s.rec.SetMax(n) } }
 
 // WithTopic makes the fake refuse other topics with 400 TopicDisallowed, as
 // APNs does for bundle IDs outside the key's team.
@@ -58,27 +60,20 @@ func WithTopic(topic string) Option { return func(s *Server) { s.topic = topic }
 
 // Server is the fake. It is safe for concurrent use.
 type Server struct {
-	srv         *httptest.Server
-	key         *ecdsa.PrivateKey
-	keyP8       []byte
-	keyID       string
-	teamID      string
-	topic       string
-	log         func(Delivery)
-	maxRecorded int
+	srv    *httptest.Server
+	key    *ecdsa.PrivateKey
+	keyP8  []byte
+	keyID  string
+	teamID string
+	topic  string
+	rec    pushtest.Recorder[Delivery]
+	faults pushtest.Faults
 
-	mu          sync.Mutex
-	badTokens   map[string]bool
-	gone        map[string]time.Time
-	throttleN   int
-	throttleFor time.Duration
-	throttled   map[string]time.Duration // token → Retry-After of its 429s
-	failN       int
-	failStatus  int
-	seenTokens  map[string]bool // provider JWTs accepted
-	expired     map[string]bool // provider JWTs declared expired
-	deliveries  []Delivery
-	count       int
+	mu         sync.Mutex
+	badTokens  map[string]bool
+	gone       map[string]time.Time
+	seenTokens map[string]bool // provider JWTs accepted
+	expired    map[string]bool // provider JWTs declared expired
 }
 
 // New starts the fake with a fresh P-256 auth key.
@@ -92,16 +87,14 @@ func New(opts ...Option) *Server {
 		panic("apnstest: " + err.Error())
 	}
 	s := &Server{
-		key:         key,
-		keyP8:       pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
-		keyID:       randomID(10),
-		teamID:      randomID(10),
-		maxRecorded: 10000,
-		badTokens:   make(map[string]bool),
-		throttled:   make(map[string]time.Duration),
-		gone:        make(map[string]time.Time),
-		seenTokens:  make(map[string]bool),
-		expired:     make(map[string]bool),
+		key:        key,
+		keyP8:      pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
+		keyID:      randomID(10),
+		teamID:     randomID(10),
+		badTokens:  make(map[string]bool),
+		gone:       make(map[string]time.Time),
+		seenTokens: make(map[string]bool),
+		expired:    make(map[string]bool),
 	}
 	for _, o := range opts {
 		o(s)
@@ -150,37 +143,21 @@ func (s *Server) Unregistered(token string) {
 
 // TooManyRequests makes the next n pushes fail with 429 TooManyRequests,
 // with Retry-After when retryAfter > 0.
-func (s *Server) TooManyRequests(n int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.throttleN, s.throttleFor = n, retryAfter
-}
+func (s *Server) TooManyRequests(n int, retryAfter time.Duration) { s.faults.TooMany(n, retryAfter) }
 
 // Throttle makes every push to token fail with 429 TooManyRequests ("too
 // many requests were made consecutively to the same device token"), with
 // Retry-After when retryAfter > 0, until Unthrottle.
 func (s *Server) Throttle(token string, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.throttled[token] = retryAfter
+	s.faults.Throttle(token, retryAfter)
 }
-
-func (s *Server) isThrottled(token string) bool { _, ok := s.throttled[token]; return ok }
 
 // Unthrottle ends Throttle for token.
-func (s *Server) Unthrottle(token string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.throttled, token)
-}
+func (s *Server) Unthrottle(token string) { s.faults.Unthrottle(token) }
 
 // FailNext makes the next n pushes fail with status (500
 // InternalServerError, 503 ServiceUnavailable, or any other).
-func (s *Server) FailNext(n int, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus = n, status
-}
+func (s *Server) FailNext(n int, status int) { s.faults.FailNext(n, status) }
 
 // ExpireProviderTokens makes every provider token seen so far fail with
 // 403 ExpiredProviderToken, as an hour-old token would.
@@ -200,22 +177,10 @@ func (s *Server) ProviderTokens() int {
 }
 
 // Deliveries returns the most recent accepted notifications, oldest first.
-func (s *Server) Deliveries() []Delivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d := s.deliveries
-	if s.maxRecorded > 0 && len(d) > s.maxRecorded {
-		d = d[len(d)-s.maxRecorded:]
-	}
-	return append([]Delivery(nil), d...)
-}
+func (s *Server) Deliveries() []Delivery { return s.rec.Deliveries() }
 
 // Count is the number of notifications accepted since start.
-func (s *Server) Count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count
-}
+func (s *Server) Count() int { return s.rec.Count() }
 
 var (
 	hexToken = regexp.MustCompile(`^[0-9a-fA-F]+$`)
@@ -308,31 +273,21 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	switch {
-	case s.failN > 0:
-		s.failN--
-		status := s.failStatus
-		s.mu.Unlock()
+	switch f := s.faults.Next(token); f.Kind {
+	case pushtest.Fail:
 		reason := "InternalServerError"
-		if status == http.StatusServiceUnavailable {
+		if f.Status == http.StatusServiceUnavailable {
 			reason = "ServiceUnavailable"
 		}
-		reject(w, status, reason)
+		reject(w, f.Status, reason)
 		return
-	case s.throttleN > 0 || s.isThrottled(token):
-		after := s.throttleFor
-		if d, ok := s.throttled[token]; ok {
-			after = d
-		} else {
-			s.throttleN--
-		}
-		s.mu.Unlock()
-		if after > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
-		}
+	case pushtest.TooMany, pushtest.Throttled:
+		pushtest.SetRetryAfter(w, f.RetryAfter)
 		reject(w, http.StatusTooManyRequests, "TooManyRequests")
 		return
+	}
+	s.mu.Lock()
+	switch {
 	case s.badTokens[token]:
 		s.mu.Unlock()
 		reject(w, http.StatusBadRequest, "BadDeviceToken")
@@ -358,15 +313,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	} else {
 		json.Unmarshal(payload.APS.Alert, &d.Body) // alert may be a plain string
 	}
-	s.count++
-	s.deliveries = append(s.deliveries, d)
-	if s.maxRecorded > 0 && len(s.deliveries) >= 2*s.maxRecorded {
-		s.deliveries = append([]Delivery(nil), s.deliveries[len(s.deliveries)-s.maxRecorded:]...)
-	}
 	s.mu.Unlock()
-	if s.log != nil {
-		s.log(d)
-	}
+	s.rec.Record(d)
 	w.Header().Set("apns-id", apnsID)
 	w.WriteHeader(http.StatusOK)
 }

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/push/pushtest"
 )
 
 // Scope is the OAuth scope FCM requires.
@@ -45,11 +47,11 @@ type Delivery struct {
 type Option func(*Server)
 
 // WithLog calls fn for every accepted message, outside the server's lock.
-func WithLog(fn func(Delivery)) Option { return func(s *Server) { s.log = fn } }
+func WithLog(fn func(Delivery)) Option { return func(s *Server) { s.rec.SetLog(fn) } }
 
 // WithMaxRecorded bounds how many recent deliveries Deliveries returns, so a
 // long-running demo or benchmark does not grow without end. n <= 0 keeps all.
-func WithMaxRecorded(n int) Option { return func(s *Server) { s.maxRecorded = n } }
+func WithMaxRecorded(n int) Option { return func(s *Server) { s.rec.SetMax(n) } }
 
 // WithTokenLifetime sets expires_in of issued access tokens (default 1h).
 func WithTokenLifetime(d time.Duration) Option { return func(s *Server) { s.tokenLifetime = d } }
@@ -60,21 +62,14 @@ type Server struct {
 	key           *rsa.PrivateKey
 	keyID         string
 	clientEmail   string
-	log           func(Delivery)
-	maxRecorded   int
 	tokenLifetime time.Duration
+	rec           pushtest.Recorder[Delivery]
+	faults        pushtest.Faults
 
 	mu           sync.Mutex
 	tokens       map[string]time.Time // access token → expiry
 	grants       int
 	unregistered map[string]bool
-	quotaN       int
-	quotaAfter   time.Duration
-	throttled    map[string]time.Duration // token → Retry-After of its 429s
-	failN        int
-	failStatus   int
-	deliveries   []Delivery
-	count        int
 	seq          int
 }
 
@@ -88,11 +83,9 @@ func New(opts ...Option) *Server {
 		key:           key,
 		keyID:         randomHex(20),
 		clientEmail:   "chorus-push@fake-project.iam.gserviceaccount.com",
-		maxRecorded:   10000,
 		tokenLifetime: time.Hour,
 		tokens:        make(map[string]time.Time),
 		unregistered:  make(map[string]bool),
-		throttled:     make(map[string]time.Duration),
 	}
 	for _, o := range opts {
 		o(s)
@@ -135,22 +128,10 @@ func (s *Server) ServiceAccountJSON(projectID string) []byte {
 }
 
 // Deliveries returns the most recent accepted messages, oldest first.
-func (s *Server) Deliveries() []Delivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d := s.deliveries
-	if s.maxRecorded > 0 && len(d) > s.maxRecorded {
-		d = d[len(d)-s.maxRecorded:]
-	}
-	return append([]Delivery(nil), d...)
-}
+func (s *Server) Deliveries() []Delivery { return s.rec.Deliveries() }
 
 // Count is the number of messages accepted since start.
-func (s *Server) Count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count
-}
+func (s *Server) Count() int { return s.rec.Count() }
 
 // TokenGrants is the number of access tokens issued.
 func (s *Server) TokenGrants() int {
@@ -168,35 +149,21 @@ func (s *Server) Unregister(token string) {
 
 // QuotaExceeded makes the next n sends fail with 429 QUOTA_EXCEEDED and a
 // Retry-After header of retryAfter (whole seconds; omitted when zero).
-func (s *Server) QuotaExceeded(n int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.quotaN, s.quotaAfter = n, retryAfter
-}
+func (s *Server) QuotaExceeded(n int, retryAfter time.Duration) { s.faults.TooMany(n, retryAfter) }
 
 // Throttle makes every send to token fail with 429 QUOTA_EXCEEDED (the
 // device message rate, which FCM limits per device) and a Retry-After of
 // retryAfter (whole seconds; omitted when zero), until Unthrottle.
 func (s *Server) Throttle(token string, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.throttled[token] = retryAfter
+	s.faults.Throttle(token, retryAfter)
 }
 
 // Unthrottle ends Throttle for token.
-func (s *Server) Unthrottle(token string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.throttled, token)
-}
+func (s *Server) Unthrottle(token string) { s.faults.Unthrottle(token) }
 
 // FailNext makes the next n sends fail with status (400, 401, 403, 404,
 // 500, 503 …) and the FCM error code FCM uses for it.
-func (s *Server) FailNext(n int, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus = n, status
-}
+func (s *Server) FailNext(n int, status int) { s.faults.FailNext(n, status) }
 
 // ExpireAccessTokens invalidates every access token issued so far, as if
 // they had expired or been revoked.
@@ -348,27 +315,21 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	}
 	m := req.Message
 
+	switch f := s.faults.Next(m.Token); f.Kind {
+	case pushtest.Fail:
+		failWith(w, f.Status)
+		return
+	case pushtest.TooMany:
+		fcmError(w, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
+			"Quota exceeded for quota metric 'Send requests'.", f.RetryAfter)
+		return
+	case pushtest.Throttled:
+		fcmError(w, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
+			"Device message rate exceeded.", f.RetryAfter)
+		return
+	}
 	s.mu.Lock()
 	switch {
-	case s.failN > 0:
-		s.failN--
-		status := s.failStatus
-		s.mu.Unlock()
-		failWith(w, status)
-		return
-	case s.quotaN > 0:
-		s.quotaN--
-		after := s.quotaAfter
-		s.mu.Unlock()
-		fcmError(w, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
-			"Quota exceeded for quota metric 'Send requests'.", after)
-		return
-	case hasKey(s.throttled, m.Token):
-		after := s.throttled[m.Token]
-		s.mu.Unlock()
-		fcmError(w, http.StatusTooManyRequests, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
-			"Device message rate exceeded.", after)
-		return
 	case s.unregistered[m.Token]:
 		s.mu.Unlock()
 		fcmError(w, http.StatusNotFound, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.", 0)
@@ -391,17 +352,8 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	if m.Notification != nil {
 		d.Title, d.Body = m.Notification.Title, m.Notification.Body
 	}
-	s.count++
-	s.deliveries = append(s.deliveries, d)
-	if s.maxRecorded > 0 && len(s.deliveries) >= 2*s.maxRecorded {
-		// Amortised trim: copy once per maxRecorded appends.
-		s.deliveries = append([]Delivery(nil), s.deliveries[len(s.deliveries)-s.maxRecorded:]...)
-	}
 	s.mu.Unlock()
-
-	if s.log != nil {
-		s.log(d)
-	}
+	s.rec.Record(d)
 	writeJSON(w, http.StatusOK, map[string]string{"name": d.Name})
 }
 
@@ -501,9 +453,7 @@ func fcmError(w http.ResponseWriter, status int, rpcStatus, errorCode, message s
 			"errorCode": errorCode,
 		}}
 	}
-	if retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((retryAfter+time.Second-1)/time.Second)))
-	}
+	pushtest.SetRetryAfter(w, retryAfter)
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/"`)
 	}
@@ -532,5 +482,3 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
-
-func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }

@@ -26,6 +26,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/push"
+	"github.com/chorus-advocacy/chorus/backend/internal/push/pushtest"
 )
 
 // Delivery is one message the fake accepted.
@@ -75,11 +76,11 @@ func (r *Receiver) Decrypt(body []byte) ([]byte, error) { return Decrypt(body, r
 type Option func(*Server)
 
 // WithLog calls fn for every accepted message, outside the lock.
-func WithLog(fn func(Delivery)) Option { return func(s *Server) { s.log = fn } }
+func WithLog(fn func(Delivery)) Option { return func(s *Server) { s.rec.SetLog(fn) } }
 
 // WithMaxRecorded bounds how many recent deliveries are kept (default
 // 10000); n <= 0 keeps all.
-func WithMaxRecorded(n int) Option { return func(s *Server) { s.maxRecorded = n } }
+func WithMaxRecorded(n int) Option { return func(s *Server) { s.rec.SetMax(n) } }
 
 // WithApplicationServerKey makes the fake accept only VAPID JWTs signed by
 // this key (base64url, uncompressed point), answering 403 otherwise, as a
@@ -91,30 +92,21 @@ func WithApplicationServerKey(publicKey string) Option {
 // Server is the fake. It is safe for concurrent use.
 type Server struct {
 	srv          *httptest.Server
-	log          func(Delivery)
-	maxRecorded  int
 	appServerKey string
+	rec          pushtest.Recorder[Delivery]
+	faults       pushtest.Faults
 
-	mu         sync.Mutex
-	receivers  map[string]*Receiver // subscription id → receiver
-	gone       map[string]bool      // endpoint → 410
-	tooManyN   int
-	tooManyFor time.Duration
-	throttled  map[string]time.Duration // endpoint → Retry-After of its 429s
-	failN      int
-	failStatus int
-	deliveries []Delivery
-	count      int
-	seq        int
+	mu        sync.Mutex
+	receivers map[string]*Receiver // subscription id → receiver
+	gone      map[string]bool      // endpoint → 410
+	seq       int
 }
 
 // New starts the fake on 127.0.0.1.
 func New(opts ...Option) *Server {
 	s := &Server{
-		maxRecorded: 10000,
-		receivers:   make(map[string]*Receiver),
-		gone:        make(map[string]bool),
-		throttled:   make(map[string]time.Duration),
+		receivers: make(map[string]*Receiver),
+		gone:      make(map[string]bool),
 	}
 	for _, o := range opts {
 		o(s)
@@ -165,53 +157,25 @@ func (s *Server) Gone(endpoint string) {
 
 // TooMany makes the next n pushes fail with 429 and Retry-After (omitted
 // when retryAfter is zero).
-func (s *Server) TooMany(n int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tooManyN, s.tooManyFor = n, retryAfter
-}
+func (s *Server) TooMany(n int, retryAfter time.Duration) { s.faults.TooMany(n, retryAfter) }
 
 // Throttle makes every push to endpoint fail with 429 and Retry-After
 // (omitted when retryAfter is zero), until Unthrottle.
 func (s *Server) Throttle(endpoint string, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.throttled[endpoint] = retryAfter
+	s.faults.Throttle(endpoint, retryAfter)
 }
-
-func (s *Server) isThrottled(endpoint string) bool { _, ok := s.throttled[endpoint]; return ok }
 
 // Unthrottle ends Throttle for endpoint.
-func (s *Server) Unthrottle(endpoint string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.throttled, endpoint)
-}
+func (s *Server) Unthrottle(endpoint string) { s.faults.Unthrottle(endpoint) }
 
 // FailNext makes the next n pushes fail with status.
-func (s *Server) FailNext(n int, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failN, s.failStatus = n, status
-}
+func (s *Server) FailNext(n int, status int) { s.faults.FailNext(n, status) }
 
 // Deliveries returns the most recent accepted messages, oldest first.
-func (s *Server) Deliveries() []Delivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d := s.deliveries
-	if s.maxRecorded > 0 && len(d) > s.maxRecorded {
-		d = d[len(d)-s.maxRecorded:]
-	}
-	return append([]Delivery(nil), d...)
-}
+func (s *Server) Deliveries() []Delivery { return s.rec.Deliveries() }
 
 // Count is the number of messages accepted since start.
-func (s *Server) Count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count
-}
+func (s *Server) Count() int { return s.rec.Count() }
 
 var (
 	topicRe   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
@@ -267,27 +231,16 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	switch {
-	case s.failN > 0:
-		s.failN--
-		status := s.failStatus
-		s.mu.Unlock()
-		http.Error(w, http.StatusText(status), status)
+	switch f := s.faults.Next(endpoint); f.Kind {
+	case pushtest.Fail:
+		http.Error(w, http.StatusText(f.Status), f.Status)
 		return
-	case s.tooManyN > 0 || s.isThrottled(endpoint):
-		after, throttled := s.throttled[endpoint]
-		if !throttled {
-			s.tooManyN--
-			after = s.tooManyFor
-		}
-		s.mu.Unlock()
-		if after > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((after+time.Second-1)/time.Second)))
-		}
+	case pushtest.TooMany, pushtest.Throttled:
+		pushtest.SetRetryAfter(w, f.RetryAfter)
 		http.Error(w, "too many requests", http.StatusTooManyRequests)
 		return
 	}
+	s.mu.Lock()
 	s.seq++
 	id := s.seq
 	s.mu.Unlock()
@@ -305,16 +258,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 
 	d := Delivery{Endpoint: endpoint, TTL: ttl, Urgency: urgency, Topic: topic, Subscriber: sub,
 		Body: body, Plaintext: plain, DecryptErr: derr, At: time.Now()}
-	s.mu.Lock()
-	s.count++
-	s.deliveries = append(s.deliveries, d)
-	if s.maxRecorded > 0 && len(s.deliveries) >= 2*s.maxRecorded {
-		s.deliveries = append([]Delivery(nil), s.deliveries[len(s.deliveries)-s.maxRecorded:]...)
-	}
-	s.mu.Unlock()
-	if s.log != nil {
-		s.log(d)
-	}
+	s.rec.Record(d)
 	w.Header().Set("Location", s.srv.URL+"/message/"+strconv.Itoa(id))
 	w.WriteHeader(http.StatusCreated)
 }
