@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/auth"
@@ -381,7 +384,11 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 		return res, err
 	}
 	var nms []store.NewMember
-	var jobs []store.NewJob
+	type invite struct {
+		to         domain.User
+		name, code string
+	}
+	var invites []invite
 	for _, t := range todo {
 		row := &res.Rows[t.row]
 		nm := store.NewMember{Role: t.role, GroupIDs: t.gids, InviteTTL: s.o.InviteTTL, User: t.user}
@@ -404,9 +411,7 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 		var code string
 		code, nm.InviteHash = auth.NewInviteCode()
 		nms = append(nms, nm)
-		if s.mailOn() {
-			jobs = append(jobs, s.mailJobs(s.inviteMail(p.Name, to, t.user.Name, code, c.now.Add(s.o.InviteTTL)), c.now)...)
-		}
+		invites = append(invites, invite{to, t.user.Name, code})
 	}
 	for _, row := range res.Rows {
 		switch row.Outcome {
@@ -428,6 +433,27 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 	c.audited("", fmt.Sprintf("import: %d added, %d invited, %d already members, %d errors", res.Added, res.Invited, res.Existing, res.Errors))
 	if len(nms) == 0 {
 		return res, nil
+	}
+	// The invitations, rendered on every core (half the import's time).
+	var jobs []store.NewJob
+	if s.mailOn() {
+		per := make([][]store.NewJob, len(invites))
+		var wg sync.WaitGroup
+		next := atomic.Int64{}
+		for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1) - 1); i < len(invites); i = int(next.Add(1) - 1) {
+					in := invites[i]
+					per[i] = s.mailJobs(s.inviteMail(p.Name, in.to, in.name, in.code, c.now.Add(s.o.InviteTTL)), c.now)
+				}
+			}()
+		}
+		wg.Wait()
+		for _, js := range per {
+			jobs = append(jobs, js...)
+		}
 	}
 	if err := s.store.ImportMembers(c.ctx, c.programID, nms, c.now, jobs); err != nil {
 		return res, err

@@ -31,7 +31,7 @@ type mailEnv struct {
 	start  func() // runs the jobs (sends the queued email)
 }
 
-func newMailEnv(t *testing.T, st *store.Store, adjust ...func(*httpapi.Options)) *mailEnv {
+func newMailEnv(t testing.TB, st *store.Store, adjust ...func(*httpapi.Options)) *mailEnv {
 	t.Helper()
 	box, err := mailtest.Start()
 	if err != nil {
