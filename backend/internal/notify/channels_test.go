@@ -295,3 +295,38 @@ func TestWebhookRetryAfterCapped(t *testing.T) {
 		}
 	})
 }
+
+// TestChannelQuietHours: email and WeCom wait for the end of the member's
+// quiet hours (in their zone) like pushes, then go once; others are not
+// held.
+func TestChannelQuietHours(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := startChannels(t)
+		e := newEnv(t, st, func(o *notify.Options) { o.Channels = f.chans })
+		bo, _ := e.member(t, "bo@acme.test", "UTC", "en")
+		_, dee := e.member(t, "dee@acme.test", "Asia/Shanghai", "zh-Hans")
+		f.wc.AddUser("dee.wx", "dee@acme.test")
+		_ = bo
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		local := time.Now().In(sh)
+		from, until := local.Add(-time.Minute).Format("15:04"), local.Add(2*time.Minute).Format("15:04")
+		if _, err := dee.UpdateMe(ctx, client.UpdateMe{QuietHoursStart: &from, QuietHoursEnd: &until}); err != nil {
+			t.Fatal(err)
+		}
+		photo(t, e, "Night news", client.ActivityInput{})
+		waitFor(t, 10*time.Second, "bo's email", func() bool { return countTo(f.box, "bo@acme.test") == 1 })
+		time.Sleep(300 * time.Millisecond)
+		if countTo(f.box, "dee@acme.test") != 0 || len(f.wc.Cards()) != 0 {
+			t.Fatal("dee was reached during her quiet hours")
+		}
+		e.clk.Advance(3*time.Minute + time.Second)
+		e.inst.runner.Wake()
+		waitFor(t, 10*time.Second, "dee after her quiet hours", func() bool {
+			return countTo(f.box, "dee@acme.test") == 1 && len(f.wc.Cards()) == 1
+		})
+		settle(t, st)
+		if countTo(f.box, "dee@acme.test") != 1 || len(f.wc.Cards()) != 1 || countTo(f.box, "bo@acme.test") != 1 {
+			t.Fatal("sent more than once")
+		}
+	})
+}
