@@ -128,6 +128,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("secret key", "err", err)
 		return 1
 	}
+	if cfg.Demo {
+		stopSSO, err := demoSSO(ctx, st, keys, cfg.PublicURL, demoProgram, log)
+		if err != nil {
+			log.Error("demo single sign-on", "err", err)
+			return 1
+		}
+		defer stopSSO()
+	}
 	runner := jobs.New(st, log)
 	pushCfg := &pushInfo{}
 	nt, reloadPush, stopPush, err := setupPush(cfg, st, runner, log, pushCfg)
