@@ -3,12 +3,16 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/config"
+	"github.com/chorus-advocacy/chorus/backend/internal/notify"
+	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
 )
 
 // TestDemoChannels: in `serve --demo` a new activity reaches the members
@@ -58,4 +62,42 @@ func TestDemoChannels(t *testing.T) {
 		t.Fatalf("unsubscribe %s: %v %v", u, resp, err)
 	}
 	resp.Body.Close()
+}
+
+// TestChannelsReload: SMTP and WeCom settings from a config reload reach
+// the notifier without a restart; a bad reload keeps the running ones.
+func TestChannelsReload(t *testing.T) {
+	st := storetest.SQLite(t)
+	log := slog.New(slog.DiscardHandler)
+	nt := notify.New(notify.Options{Store: st, Log: log})
+	sw := &mailSwitch{}
+	sw.set(nil)
+	cfg := config.Config{}
+	reload, stop, err := setupChannels(context.Background(), cfg, st, nt, sw, nil, "", log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if _, email, wc := nt.Channels(); email || wc {
+		t.Fatalf("at start: email %v, WeCom %v", email, wc)
+	}
+	next := cfg
+	next.SMTP = config.SMTP{Host: "127.0.0.1", Port: 2525, From: "chorus@example.com", TLS: "starttls"}
+	next.WeCom = config.WeCom{CorpID: "ww1", AgentID: 7, Secret: "s", BaseURL: "https://qyapi.weixin.qq.com"}
+	reload(next)
+	if _, email, wc := nt.Channels(); !email || !wc || !sw.on() {
+		t.Fatalf("after the reload: email %v, WeCom %v", email, wc)
+	}
+	bad := next
+	bad.WeCom.BaseURL = "ftp://nowhere"
+	reload(bad)
+	if _, email, wc := nt.Channels(); !email || !wc {
+		t.Fatalf("a bad reload changed the channels: email %v, WeCom %v", email, wc)
+	}
+	off := next
+	off.SMTP, off.WeCom = config.SMTP{TLS: "starttls"}, config.WeCom{BaseURL: "https://qyapi.weixin.qq.com"}
+	reload(off)
+	if _, email, wc := nt.Channels(); email || wc {
+		t.Fatalf("turned off: email %v, WeCom %v", email, wc)
+	}
 }
