@@ -30,7 +30,7 @@ var activityLanguages = map[string]activityWords{
 		body:        "There is a new activity for you in {{.Program}}:",
 		button:      "Open and share",
 		unsubscribe: "Stop these emails",
-		why:         "You get this email because you are a member of {{.Program}} on Chorus and no app notification reached you. Choose how you hear about new activities in the app's Settings.",
+		why:         "You get this email because you are a member of {{.Program}} on Chorus. Choose how you hear about new activities in the app's Settings.",
 	},
 	"zh-Hans": {
 		subject:     "{{.Program}} 有新活动：{{.Title}}",
@@ -38,7 +38,7 @@ var activityLanguages = map[string]activityWords{
 		body:        "{{.Program}} 有一个新活动等您参与：",
 		button:      "打开并分享",
 		unsubscribe: "不再接收此类邮件",
-		why:         "您收到此邮件是因为您是 Chorus 上 {{.Program}} 的成员，且应用通知未能送达。您可以在应用的“设置”中选择如何接收新活动通知。",
+		why:         "您收到此邮件是因为您是 Chorus 上 {{.Program}} 的成员。您可以在应用的“设置”中选择如何接收新活动通知。",
 	},
 }
 
