@@ -2,19 +2,21 @@ package app
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
+
+	"github.com/chorus-advocacy/chorus/app/session"
 )
 
 // Cache keeps JSON documents in the app's storage (files on every driver):
-// the last feed per program, the signed-in person, the offline queue. Writes
-// go to a temporary file that is then renamed, so a crash mid-write leaves
-// the previous document, never half of one.
+// the session engine's Store (the last feed per program, the signed-in
+// person, the offline queue). Writes go to a temporary file that is then
+// renamed, so a crash mid-write leaves the previous document, never half of
+// one.
 type Cache struct {
 	root fyne.URI
 }
@@ -22,8 +24,10 @@ type Cache struct {
 // NewCache stores under root (the app's Storage().RootURI(), or a test dir).
 func NewCache(root fyne.URI) *Cache { return &Cache{root: root} }
 
+var _ session.Store = (*Cache)(nil)
+
 // errNotCached is returned by Load when nothing was saved under the name.
-var errNotCached = errors.New("not cached")
+var errNotCached = session.ErrNotCached
 
 // Load reads name into v; errNotCached when it was never saved.
 func (c *Cache) Load(name string, v any) error {

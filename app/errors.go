@@ -1,9 +1,9 @@
 package app
 
 import (
-	"context"
 	"errors"
 
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/platform"
 )
@@ -24,7 +24,7 @@ func (ui *UI) errText(err error) string {
 	}
 	code := client.Code(err)
 	if code == "" {
-		if unreachable(err) {
+		if session.Unreachable(err) {
 			return ui.tr.T("error.offline")
 		}
 		return ui.tr.T("error.generic", "code", "app")
@@ -33,23 +33,4 @@ func (ui *UI) errText(err error) string {
 		return ui.tr.T("error." + code)
 	}
 	return ui.tr.T("error.generic", "code", code)
-}
-
-// unreachable tells a failure to reach the server (no network, server down,
-// timeout) from an answer: only these are worth queueing and retrying.
-func unreachable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	return client.Code(err) == ""
-}
-
-// retryLater says whether a server answer is temporary (the perform stays
-// queued) rather than final (it leaves the queue with its error).
-func retryLater(err error) bool {
-	if unreachable(err) {
-		return true
-	}
-	s := client.Status(err)
-	return s == 408 || s == 429 || s >= 500
 }

@@ -94,18 +94,14 @@ func followEvents(ctx context.Context, api eventStreamer, b backoff, deliver fun
 // tests leave it off (Options.LiveEvents false) and hand events to onEvent.
 func (ui *UI) startEvents() {
 	ui.stopEvents()
-	if !ui.opt.LiveEvents || ui.api == nil {
+	s := ui.session()
+	if !ui.opt.LiveEvents || s.API == nil {
 		return
 	}
 	ctx, cancel := context.WithCancel(ui.ctx)
 	ui.eventsStop = cancel
-	api := ui.api
-	go followEvents(ctx, api, defaultBackoff, func(ev client.Event) {
-		fyne.Do(func() {
-			if api == ui.api {
-				ui.onEvent(ev)
-			}
-		})
+	go followEvents(ctx, s.API, defaultBackoff, func(ev client.Event) {
+		ui.post(s, func() { ui.onEvent(ev) })
 	})
 }
 
@@ -127,7 +123,7 @@ func (ui *UI) onEvent(ev client.Event) {
 			return
 		}
 	}
-	if ui.shell == nil || (d.ProgramID != "" && d.ProgramID != ui.programID) {
+	if ui.shell == nil || (d.ProgramID != "" && d.ProgramID != ui.session().ProgramID) {
 		// Another program's news: seen when the member opens it.
 		if ev.Kind == evTikTokConnected {
 			ui.onTikTokConnected()

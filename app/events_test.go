@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
@@ -115,7 +116,7 @@ func TestLiveEventsUpdateTheAppAndNotify(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t, srv.URL, true)
 	h.signIn(testserver.Member(1))
-	pid := h.ui.programID
+	pid := h.ui.session().ProgramID
 	launch := h.card("我们的新产品").item
 	tiktok := h.card("Share this video on TikTok").item
 
@@ -190,7 +191,7 @@ func TestDesktopIgnoresHandoffEvent(t *testing.T) {
 	srv := testserver.Start(t)
 	h := newHarness(t, srv.URL, false)
 	h.signIn(testserver.Member(1))
-	h.ui.onEvent(event(t, evHandoff, map[string]any{"program_id": h.ui.programID, "activity_id": h.ui.feed.Items[0].ID}))
+	h.ui.onEvent(event(t, evHandoff, map[string]any{"program_id": h.ui.session().ProgramID, "activity_id": h.ui.feed.Items[0].ID}))
 	if n := len(h.app.notifications()); n != 0 {
 		t.Errorf("desktop notified %d times", n)
 	}
@@ -231,7 +232,7 @@ func TestServerEventsMatchWhatTheAppReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	aid := feed.Items[0].ID
-	if _, err := member.Perform(ctx, pid, aid, client.Perform{ClientActionID: NewActionID(), Surface: "mobile"}); err != nil {
+	if _, err := member.Perform(ctx, pid, aid, client.Perform{ClientActionID: session.NewActionID(), Surface: "mobile"}); err != nil {
 		t.Fatal(err)
 	}
 	d := next(evPointsChanged)

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
@@ -32,7 +33,7 @@ func benchUI(b testing.TB, n int) *UI {
 	now := time.Now()
 	ui.me = client.Me{ID: "usr_bench", Name: "Li Wei", Timezone: "Asia/Shanghai",
 		Memberships: []client.Membership{{ProgramID: "prg_bench", ProgramName: "Demo Co"}}}
-	ui.programID = "prg_bench"
+	ui.engine.Switch(session.Session{UserID: "usr_bench", ProgramID: "prg_bench"})
 	ui.retranslate()
 	types := []string{"wechat_photo", "wechat_video", "tiktok_video"}
 	for i := range n {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/platform"
 )
@@ -111,7 +112,7 @@ func TestPhoneShareOnWeChat(t *testing.T) {
 	// The server's share text is the truth (it will carry the member's
 	// tracked link): ask it again with a new id, which gives no new points.
 	api := apiAs(t, srv.URL, testserver.Member(1))
-	again, err := api.Perform(context.Background(), programOf(t, api), a.item.ID, client.Perform{ClientActionID: NewActionID(), Surface: "mobile"})
+	again, err := api.Perform(context.Background(), programOf(t, api), a.item.ID, client.Perform{ClientActionID: session.NewActionID(), Surface: "mobile"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,13 +230,13 @@ func TestOfflinePerformQueuedThenSyncedOnce(t *testing.T) {
 	if s := h.card("我们的新产品").state.Text; s != "Waiting to sync" {
 		t.Errorf("card state %q", s)
 	}
-	queued := h.ui.outbox.For(h.ui.server, h.ui.me.ID)
+	queued := h.ui.engine.Outbox().For(h.ui.session().Server, h.ui.me.ID)
 	if len(queued) != 1 {
 		t.Fatalf("queue holds %d", len(queued))
 	}
 	// A second tap offline is the same perform, not a second one.
 	h.tap(a.action)
-	if q := h.ui.outbox.For(h.ui.server, h.ui.me.ID); len(q) != 1 || q[0].ClientActionID != queued[0].ClientActionID {
+	if q := h.ui.engine.Outbox().For(h.ui.session().Server, h.ui.me.ID); len(q) != 1 || q[0].ClientActionID != queued[0].ClientActionID {
 		t.Fatalf("second offline tap: queue %+v", q)
 	}
 
@@ -247,7 +248,7 @@ func TestOfflinePerformQueuedThenSyncedOnce(t *testing.T) {
 
 	srv.Restart()
 	h.tap(h.ui.feedView.refresh)
-	if q := h.ui.outbox.For(h.ui.server, h.ui.me.ID); len(q) != 0 {
+	if q := h.ui.engine.Outbox().For(h.ui.session().Server, h.ui.me.ID); len(q) != 0 {
 		t.Fatalf("queue after sync: %+v", q)
 	}
 	if s := h.card("我们的新产品").state.Text; s != "✓ Done" {
@@ -261,7 +262,7 @@ func TestOfflinePerformQueuedThenSyncedOnce(t *testing.T) {
 	}
 
 	// The same queued id sent again (a lost answer) gives nothing more.
-	if _, err := h.ui.outbox.Add(queued[0]); err != nil {
+	if _, err := h.ui.engine.Outbox().Add(queued[0]); err != nil {
 		t.Fatal(err)
 	}
 	h.tap(h.ui.feedView.refresh)

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
@@ -31,7 +32,7 @@ func TestGoldenPhoneScreens(t *testing.T) {
 			if it.Network != "wechat" || done == n {
 				continue
 			}
-			if _, err := api.Perform(ctx, pid, it.ID, client.Perform{ClientActionID: NewActionID(), Surface: "mobile"}); err != nil {
+			if _, err := api.Perform(ctx, pid, it.ID, client.Perform{ClientActionID: session.NewActionID(), Surface: "mobile"}); err != nil {
 				t.Fatal(err)
 			}
 			done++

@@ -46,7 +46,7 @@ type managerView struct {
 // isManager: the signed-in person manages the open program.
 func (ui *UI) isManager() bool {
 	for _, m := range ui.me.Memberships {
-		if m.ProgramID == ui.programID && m.Role == "manager" {
+		if m.ProgramID == ui.session().ProgramID && m.Role == "manager" {
 			return true
 		}
 	}
@@ -127,34 +127,49 @@ func (m *managerView) onDropped(_ fyne.Position, uris []fyne.URI) {
 	m.editor.setFile(uris[0].Path())
 }
 
-// load fetches the program's groups, channels, campaigns and members, then
-// the activities.
+// load fetches what the program has, then the activities, the reports'
+// picker and the admin's own pages.
 func (m *managerView) load() {
-	ui := m.ui
-	api, pid := ui.api, ui.programID
-	ui.goBG(func(ctx context.Context) {
-		groups, gerr := api.Groups(ctx, pid)
-		channels, cerr := api.Channels(ctx, pid)
-		campaigns, perr := api.Campaigns(ctx, pid)
-		members, merr := api.Members(ctx, pid)
-		fyne.Do(func() {
-			if ui.mgr != m {
-				return
-			}
-			for _, err := range []error{gerr, cerr, perr, merr} {
-				if err != nil {
-					m.list.setStatus(ui.errText(err), widget.DangerImportance)
-					return
-				}
-			}
-			sort.Slice(members, func(i, j int) bool { return strings.ToLower(members[i].Name) < strings.ToLower(members[j].Name) })
-			m.groups, m.channels, m.campaigns, m.members = groups, channels, campaigns, members
-			m.list.setCampaigns()
-			m.preview.filter("")
-			m.list.reload()
-			m.reports.reload()
-			m.admin.reload()
-		})
+	m.loadShared(func() {
+		m.list.reload()
+		m.reports.reload()
+		m.admin.reload()
+	})
+}
+
+// loadShared fetches the program's groups, channels, campaigns and members
+// (the only place that does: the editor's pickers, the filters, the preview
+// and the admin all read them from here), shows them, then runs then.
+func (m *managerView) loadShared(then func()) {
+	type shared struct {
+		groups    []client.Group
+		channels  []client.Channel
+		campaigns []client.Campaign
+		members   []client.Member
+	}
+	call(m, m.list.setStatus, func(ctx context.Context, api *client.Client, pid string) (shared, error) {
+		var v shared
+		var err error
+		if v.groups, err = api.Groups(ctx, pid); err != nil {
+			return v, err
+		}
+		if v.channels, err = api.Channels(ctx, pid); err != nil {
+			return v, err
+		}
+		if v.campaigns, err = api.Campaigns(ctx, pid); err != nil {
+			return v, err
+		}
+		v.members, err = api.Members(ctx, pid)
+		return v, err
+	}, func(v shared) {
+		sort.Slice(v.members, func(i, j int) bool { return strings.ToLower(v.members[i].Name) < strings.ToLower(v.members[j].Name) })
+		m.groups, m.channels, m.campaigns, m.members = v.groups, v.channels, v.campaigns, v.members
+		m.list.setCampaigns()
+		m.preview.filter(m.preview.query.Text)
+		m.admin.showShared()
+		if then != nil {
+			then()
+		}
 	})
 }
 
@@ -201,10 +216,10 @@ func activityText(a client.Activity) string {
 // showing, an error goes to fail and a result to done.
 func call[T any](m *managerView, fail func(string, widget.Importance), work func(ctx context.Context, api *client.Client, pid string) (T, error), done func(T)) {
 	ui := m.ui
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
 	ui.goBG(func(ctx context.Context) {
-		v, err := work(ctx, api, pid)
-		fyne.Do(func() {
+		v, err := work(ctx, sess.API, sess.ProgramID)
+		ui.post(sess, func() {
 			if ui.mgr != m {
 				return
 			}

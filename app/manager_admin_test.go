@@ -2,11 +2,17 @@ package app
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
@@ -14,7 +20,7 @@ func TestManagerAdminInviteAndGroups(t *testing.T) {
 	srv := testserver.Start(t)
 	h, m := signInManager(t, srv)
 	a := m.admin
-	if len(a.memberRows) == 0 || len(a.groupRows) == 0 {
+	if len(a.members.rows) == 0 || len(a.groups.rows) == 0 {
 		t.Fatalf("admin lists empty: %q", a.status.Text)
 	}
 	ctx := context.Background()
@@ -23,14 +29,14 @@ func TestManagerAdminInviteAndGroups(t *testing.T) {
 
 	// Invite: the code shows, and the person is on the server, invited,
 	// in the chosen group.
-	a.inviteName.SetText("Nora New")
-	a.inviteEmail.SetText("nora@demo.test")
-	a.inviteGroups.SetSelected([]string{"Sales"})
-	h.tap(a.invite)
-	if !a.inviteCode.Visible() || !strings.Contains(a.inviteCode.Text, "Nora New") {
-		t.Fatalf("invite code %q (status %q)", a.inviteCode.Text, a.status.Text)
+	a.members.inviteName.SetText("Nora New")
+	a.members.inviteEmail.SetText("nora@demo.test")
+	a.members.inviteGroups.SetSelected([]string{"Sales"})
+	h.tap(a.members.invite)
+	if !a.members.inviteCode.Visible() || !strings.Contains(a.members.inviteCode.Text, "Nora New") {
+		t.Fatalf("invite code %q (status %q)", a.members.inviteCode.Text, a.status.Text)
 	}
-	code := strings.TrimSpace(a.inviteCode.Text[strings.Index(a.inviteCode.Text, ":")+1:])
+	code := strings.TrimSpace(a.members.inviteCode.Text[strings.Index(a.members.inviteCode.Text, ":")+1:])
 	code = strings.Fields(code)[0]
 	members, err := mgr.Members(ctx, pid)
 	if err != nil {
@@ -60,10 +66,10 @@ func TestManagerAdminInviteAndGroups(t *testing.T) {
 	}
 
 	// A new group, then Nora moves into it and becomes a manager.
-	a.newGroup.SetText("Partners")
-	h.tap(a.createGroup)
+	a.groups.newName.SetText("Partners")
+	h.tap(a.groups.create)
 	partners := groupID("Partners")
-	r := a.memberRows[nora.ID]
+	r := a.members.rows[nora.ID]
 	if r == nil {
 		t.Fatal("Nora is not in the member list")
 	}
@@ -78,15 +84,15 @@ func TestManagerAdminInviteAndGroups(t *testing.T) {
 	}
 
 	// Rename the group; set its members through the member picker.
-	a.groupRows[partners].name.SetText("Partners EU")
-	h.tap(a.groupRows[partners].save)
+	a.groups.rows[partners].name.SetText("Partners EU")
+	h.tap(a.groups.rows[partners].save)
 	a.pickMembers = func(_ string, selected []string, done func([]string)) {
 		if !slices.Equal(selected, []string{nora.ID}) {
 			t.Errorf("picker starts with %v", selected)
 		}
 		done(append(selected, m.members[0].ID))
 	}
-	h.tap(a.groupRows[partners].members)
+	h.tap(a.groups.rows[partners].members)
 	groups, _ := mgr.Groups(ctx, pid)
 	for _, g := range groups {
 		if g.ID == partners && (g.Name != "Partners EU" || g.MemberCount != 2) {
@@ -99,13 +105,13 @@ func TestManagerAdminInviteAndGroups(t *testing.T) {
 	}
 
 	// A private channel with members; a campaign.
-	a.newChannel.SetText("Leaders")
-	a.newChanVis.SetSelectedIndex(1)
-	h.tap(a.createChan)
+	a.channels.newName.SetText("Leaders")
+	a.channels.newVis.SetSelectedIndex(1)
+	h.tap(a.channels.create)
 	var leaders *nameRow
 	for _, c := range m.channels {
 		if c.Name == "Leaders" && c.Visibility == "private" {
-			leaders = a.channelRows[c.ID]
+			leaders = a.channels.rows[c.ID]
 		}
 	}
 	if leaders == nil {
@@ -115,12 +121,12 @@ func TestManagerAdminInviteAndGroups(t *testing.T) {
 	h.tap(leaders.members)
 	chans, _ := mgr.Channels(ctx, pid)
 	for _, c := range chans {
-		if c.ID == leaders.id && c.MemberCount != 1 {
+		if c.ID == leaders.entry.id && c.MemberCount != 1 {
 			t.Errorf("channel members %d", c.MemberCount)
 		}
 	}
-	a.newCampaign.SetText("Spring launch")
-	h.tap(a.createCamp)
+	a.campaigns.newName.SetText("Spring launch")
+	h.tap(a.campaigns.create)
 	if m.campaignName(func() string {
 		for _, c := range m.campaigns {
 			if c.Name == "Spring launch" {
@@ -140,11 +146,11 @@ func TestManagerAdminRewardsRedemptionsSettings(t *testing.T) {
 	ctx := context.Background()
 
 	// A cheap reward, made in the admin.
-	a.newRewardTitle.SetText("Sticker")
-	a.newRewardCost.SetText("1")
-	h.tap(a.createReward)
+	a.rewards.newTitle.SetText("Sticker")
+	a.rewards.newCost.SetText("1")
+	h.tap(a.rewards.create)
 	var sticker client.Reward
-	for _, rw := range a.rewards {
+	for _, rw := range a.rewards.items {
 		if rw.Title == "Sticker" {
 			sticker = rw
 		}
@@ -157,14 +163,14 @@ func TestManagerAdminRewardsRedemptionsSettings(t *testing.T) {
 	mem := apiAs(t, srv.URL, testserver.Member(3))
 	pid := programOf(t, mem)
 	for range 2 {
-		if _, err := mem.Redeem(ctx, pid, sticker.ID, client.Redeem{ClientActionID: NewActionID()}); err != nil {
+		if _, err := mem.Redeem(ctx, pid, sticker.ID, client.Redeem{ClientActionID: session.NewActionID()}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	a.reload()
 	h.ui.Wait()
 	var pending []*redemptionRow
-	for _, r := range a.redemptionRows {
+	for _, r := range a.rewards.redemptionRows {
 		if r.item.RewardID == sticker.ID && r.item.Status == "pending" {
 			pending = append(pending, r)
 		}
@@ -191,16 +197,16 @@ func TestManagerAdminRewardsRedemptionsSettings(t *testing.T) {
 	}
 
 	// Edit the reward: inactive, limited.
-	r := a.rewardRows[sticker.ID]
+	r := a.rewards.rows[sticker.ID]
 	r.qty.SetText("5")
 	r.active.SetChecked(false)
 	h.tap(r.save)
-	for _, rw := range a.rewards {
+	for _, rw := range a.rewards.items {
 		if rw.ID == sticker.ID && (rw.Active || rw.Quantity == nil || *rw.Quantity != 5) {
 			t.Errorf("edited reward %+v", rw)
 		}
 	}
-	r = a.rewardRows[sticker.ID]
+	r = a.rewards.rows[sticker.ID]
 	r.cost.SetText("zero")
 	h.tap(r.save)
 	if !strings.Contains(a.status.Text, "cost") {
@@ -208,14 +214,62 @@ func TestManagerAdminRewardsRedemptionsSettings(t *testing.T) {
 	}
 
 	// Settings: zone, leaderboard off.
-	a.zone.SetSelected("Asia/Shanghai")
-	a.leaderboard.SetChecked(false)
-	h.tap(a.saveProgram)
+	a.program.zone.SetSelected("Asia/Shanghai")
+	a.program.leaderboard.SetChecked(false)
+	h.tap(a.program.save)
 	p, err := apiAs(t, srv.URL, testserver.Manager).Program(ctx, pid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Timezone != "Asia/Shanghai" || p.LeaderboardEnabled || !p.RewardsEnabled {
 		t.Errorf("program %+v", p)
+	}
+}
+
+// Opening the manager view asks for each of the program's lists once: the
+// groups, channels, campaigns and members (managerView.load, for every view
+// that shows them), then the admin's own program, rewards and redemptions.
+// Before, the admin fetched the first four again: 11 requests where 7 do.
+func TestManagerViewFetchesEachListOnce(t *testing.T) {
+	srv := testserver.Start(t)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	var mu sync.Mutex
+	counts := map[string]int{}
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// GET /api/v1/programs/{pid}[/what]: counted by what ("program"
+		// for the program itself).
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/api/v1/programs/"); ok && r.Method == http.MethodGet {
+			_, what, _ := strings.Cut(rest, "/")
+			if what == "" {
+				what = "program"
+			}
+			mu.Lock()
+			counts[what]++
+			mu.Unlock()
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+
+	h := newHarness(t, proxy.URL, false)
+	h.signIn(testserver.Manager)
+	if h.ui.mgr == nil || len(h.ui.mgr.admin.members.rows) == 0 {
+		t.Fatal("the manager view did not open with its members")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	total := 0
+	for _, what := range []string{"groups", "channels", "campaigns", "members", "program", "rewards", "redemptions"} {
+		if counts[what] != 1 {
+			t.Errorf("GET %s %d times, want once (all GETs: %v)", what, counts[what], counts)
+		}
+		total += counts[what]
+	}
+	if total != 7 {
+		t.Errorf("%d requests for the program's lists, want 7", total)
 	}
 }

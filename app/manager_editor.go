@@ -314,7 +314,8 @@ func (e *activityEditor) upload(resume bool) {
 		say(e.problems, tr.T("mgr.media.refused", "reason", err.Error()))
 		return
 	}
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	req := client.UploadRequest{Kind: e.fileKind, Filename: filepath.Base(e.file), Size: st.Size()}
 	id := ""
 	if resume {
@@ -354,7 +355,7 @@ func (e *activityEditor) upload(resume bool) {
 			fyne.Do(func() { e.uploadID = created })
 			res, err = api.ResumeUpload(ctx, pid, id, f, req.Size, offset, opts)
 		}
-		fyne.Do(func() { e.uploaded(res, err) })
+		ui.post(sess, func() { e.uploaded(res, err) })
 	})
 }
 
@@ -408,7 +409,8 @@ func (e *activityEditor) checkLinks() {
 		say(e.tracked, "")
 		return
 	}
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	ui.goBG(func(ctx context.Context) {
 		time.Sleep(linkDelay)
 		if e.linkSeq.Load() != seq {
@@ -424,7 +426,7 @@ func (e *activityEditor) checkLinks() {
 				photo = fyne.NewStaticResource("link-photo", b.Bytes())
 			}
 		}
-		fyne.Do(func() {
+		ui.post(sess, func() {
 			if e.linkSeq.Load() != seq || err != nil {
 				return
 			}
@@ -533,7 +535,8 @@ func (e *activityEditor) onSave() {
 		e.setStatus(bad, widget.DangerImportance)
 		return
 	}
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	editing := e.editing
 	e.save.Disable()
 	e.setStatus(tr.T("common.saving"), widget.MediumImportance)
@@ -545,7 +548,7 @@ func (e *activityEditor) onSave() {
 		} else {
 			a, err = api.CreateActivity(ctx, pid, in)
 		}
-		fyne.Do(func() {
+		ui.post(sess, func() {
 			e.save.Enable()
 			if err != nil {
 				e.setStatus(fieldErrors(ui, err), widget.DangerImportance)

@@ -79,10 +79,11 @@ func (p *previewView) show(mem client.Member) {
 	p.as = mem
 	p.title.SetText(ui.tr.T("mgr.preview.as", "name", mem.Name, "email", mem.Email))
 	say(p.status, ui.tr.T("common.loading"))
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	ui.goBG(func(ctx context.Context) {
 		feed, err := api.Feed(ctx, pid, mem.ID)
-		fyne.Do(func() {
+		ui.post(sess, func() {
 			if ui.mgr != p.m || p.as.ID != mem.ID {
 				return
 			}
@@ -104,11 +105,14 @@ func (p *previewView) setFeed(mem client.Member, feed client.Feed) {
 		zone = mem.Timezone
 	}
 	opt := ui.opt
-	opt.OnFeedShown = nil
+	opt.MeasureStart = false
 	opt.Mobile, opt.PhoneShare = false, false
-	pv := &UI{opt: opt, app: ui.app, win: ui.win, prefs: ui.prefs, cache: ui.cache, outbox: ui.outbox, media: ui.media,
-		tr: NewTr(ui.opt.Catalog, ui.tr.Lang(), zone), now: ui.now, api: ui.api, server: ui.server,
-		me: client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone}, programID: ui.programID,
+	// The preview has a session of its own (the member in the manager's
+	// program, over the manager's connection), so its answers are never
+	// taken for the manager's, nor the manager's for its.
+	pv := &UI{opt: opt, app: ui.app, win: ui.win, prefs: ui.prefs, engine: ui.engine.Beside(ui.session().WithUser(mem.ID)),
+		media: ui.media, tr: NewTr(ui.opt.Catalog, ui.tr.Lang(), zone), now: ui.now,
+		me:   client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone},
 		feed: feed, feedAt: ui.now(), fetched: true, total: -1, ctx: ui.ctx, stop: func() {}, bg: ui.bg,
 		tiktokKnown: false, preview: true}
 	pv.feedView = newFeedScreen(pv)

@@ -334,40 +334,6 @@ func (v *reportsView) export(w fyne.URIWriteCloser, path string) {
 	})
 }
 
-// columns lays its objects out in a row with widths in proportion.
-type columns struct{ weights []float32 }
-
-func (c *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var w, h float32
-	for _, o := range objs {
-		s := o.MinSize()
-		w += s.Width
-		h = max(h, s.Height)
-	}
-	return fyne.NewSize(w, h)
-}
-
-func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	var total float32
-	for i := range objs {
-		total += c.weight(i)
-	}
-	x := float32(0)
-	for i, o := range objs {
-		w := size.Width * c.weight(i) / total
-		o.Move(fyne.NewPos(x, 0))
-		o.Resize(fyne.NewSize(w, size.Height))
-		x += w
-	}
-}
-
-func (c *columns) weight(i int) float32 {
-	if i < len(c.weights) {
-		return c.weights[i]
-	}
-	return 1
-}
-
 // barChart draws performs per day as bars (canvas rectangles), with the
 // first and last day and the highest count as labels.
 type barChart struct {

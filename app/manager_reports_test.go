@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
@@ -29,7 +30,7 @@ func memberPerforms(t *testing.T, srv *testserver.Server, i int) string {
 		if it.Network != "wechat" || it.Performed {
 			continue
 		}
-		if _, err := api.Perform(ctx, pid, it.ID, client.Perform{ClientActionID: NewActionID(), Surface: "web"}); err != nil {
+		if _, err := api.Perform(ctx, pid, it.ID, client.Perform{ClientActionID: session.NewActionID(), Surface: "web"}); err != nil {
 			t.Fatal(err)
 		}
 		return it.ID

@@ -266,7 +266,7 @@ func TestManagerUploadResumesAfterBrokenConnection(t *testing.T) {
 	srv := testserver.Start(t)
 	h, m := signInManager(t, srv)
 	net := &flaky{broken: true}
-	h.ui.api.SetTransport(net)
+	h.ui.session().API.SetTransport(net)
 	test.Tap(m.list.newBtn)
 	e := m.editor
 	e.upOpts = client.UploadOptions{ChunkSize: 256, Retries: 2, Wait: func(int) time.Duration { return time.Millisecond }}

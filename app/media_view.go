@@ -39,7 +39,8 @@ func decodeImage(b []byte) image.Image {
 
 // downloader is how this UI fetches media files: its server and session.
 func (ui *UI) downloader() mediaDownloader {
-	return mediaDownloader{http: ui.media.http, server: ui.server, token: ui.prefs.Token(), pid: ui.programID}
+	s := ui.session()
+	return mediaDownloader{http: ui.media.http, server: s.Server, token: ui.prefs.Token(), pid: s.ProgramID}
 }
 
 // mediaThumb is a card's picture: the photo's thumbnail or the video's
@@ -72,13 +73,14 @@ func (ui *UI) mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject
 		show(b)
 		return box
 	}
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	ui.goBG(func(ctx context.Context) {
 		b, err := ui.media.thumb(ctx, api, pid, m)
 		if err != nil || b == nil {
 			return
 		}
-		fyne.Do(func() { show(b) })
+		ui.post(sess, func() { show(b) })
 	})
 	return box
 }
@@ -218,7 +220,8 @@ func (v *mediaView) load(fetch bool) {
 	if v.full && v.file.Path != "" {
 		return
 	}
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	if v.img == nil {
 		ui.goBG(func(ctx context.Context) {
 			b, err := ui.media.thumb(ctx, api, pid, m)
@@ -226,7 +229,7 @@ func (v *mediaView) load(fetch bool) {
 				return
 			}
 			img := decodeImage(b)
-			fyne.Do(func() {
+			ui.post(sess, func() {
 				if !v.full {
 					v.setPicture(img, false)
 				}

@@ -63,7 +63,7 @@ func TestChangePasswordKeepsSessionAndSignsInWithTheNewOne(t *testing.T) {
 	if h.ui.shell == nil {
 		t.Fatal("changing the password left the app")
 	}
-	if _, err := h.ui.api.Me(context.Background()); err != nil {
+	if _, err := h.ui.session().API.Me(context.Background()); err != nil {
 		t.Fatalf("the app's session ended: %v", err)
 	}
 
@@ -254,14 +254,13 @@ func TestForgotPasswordSaysWhyNoEmailCame(t *testing.T) {
 	tr := h.ui.tr
 	h.tap(h.ui.login.forgot)
 	f := h.ui.forgot
-	api := h.ui.api
 	for status, key := range map[int]string{409: "forgot.no_email", 429: "forgot.rate_limited"} {
-		f.onSent(api, &client.Error{Status: status, Code: "x"})
+		f.onSent(&client.Error{Status: status, Code: "x"})
 		if got, want := f.status.Text, tr.T(key); got != want {
 			t.Errorf("%d: %q, want %q", status, got, want)
 		}
 	}
-	f.onSent(api, &client.Error{Status: 422, Code: "validation_failed", Fields: map[string]string{"email": "must be an email address like name@example.com"}})
+	f.onSent(&client.Error{Status: 422, Code: "validation_failed", Fields: map[string]string{"email": "must be an email address like name@example.com"}})
 	if got, want := f.status.Text, tr.T("forgot.bad_email"); got != want {
 		t.Errorf("422: %q, want %q", got, want)
 	}

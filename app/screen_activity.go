@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/platform"
 )
@@ -260,7 +261,7 @@ func (s *activityScreen) onAction() {
 // then "Ready for WeChat".
 func (s *activityScreen) onShareWeChat() {
 	ui, it := s.ui, s.item
-	api, server, uid, pid, surface := ui.api, ui.server, ui.me.ID, ui.programID, ui.surface()
+	sess, surface := ui.session(), ui.surface()
 	m, dl := s.media.ref, ui.downloader()
 	s.setBusy(true)
 	s.setResult("", widget.MediumImportance)
@@ -273,16 +274,16 @@ func (s *activityScreen) onShareWeChat() {
 			// member is told the photo or video did not come.
 			file, fileErr = ui.media.file(ctx, dl, m, nil)
 		}
-		out := ui.perform(ctx, api, server, uid, pid, it.ID, surface)
-		if out.err != nil && !out.queued {
-			fyne.Do(func() {
+		out := ui.engine.Perform(ctx, sess, it.ID, surface)
+		if out.Err != nil && !out.Queued {
+			ui.post(sess, func() {
 				s.setBusy(false)
-				s.setResult(ui.errText(out.err), widget.DangerImportance)
+				s.setResult(ui.errText(out.Err), widget.DangerImportance)
 			})
 			return
 		}
-		share := platform.Share{Text: out.res.Share.Text, MediaPath: file.Path, MediaType: file.MediaType}
-		if out.queued || share.Text == "" {
+		share := platform.Share{Text: out.Result.Share.Text, MediaPath: file.Path, MediaType: file.MediaType}
+		if out.Queued || share.Text == "" {
 			// Offline: the member's tracked link needs the server, so the
 			// plain message goes out now and the points follow on sync.
 			share.Text = it.Message
@@ -291,7 +292,7 @@ func (s *activityScreen) onShareWeChat() {
 		// is there whatever the phone's share does.
 		fyne.DoAndWait(func() { ui.app.Clipboard().SetContent(share.Text) })
 		res, err := ui.opt.Platform.ShareToWeChat(ctx, share)
-		fyne.Do(func() {
+		ui.post(sess, func() {
 			s.setBusy(false)
 			s.share = share
 			s.showPerformed(out)
@@ -343,18 +344,19 @@ func (s *activityScreen) showSaveCopy() {
 }
 
 // showPerformed shows the points of a perform and marks the feed.
-func (s *activityScreen) showPerformed(out performOutcome) {
+func (s *activityScreen) showPerformed(out session.Outcome) {
 	ui, tr := s.ui, s.ui.tr
+	res := out.Result
 	switch {
-	case out.queued:
+	case out.Queued:
 		s.setResult(tr.T("activity.queued"), widget.WarningImportance)
 		ui.feedView.show()
-	case out.res.AlreadyPerformed:
-		s.setResult(tr.T("activity.already", "total", tr.Points(out.res.PointsTotal)), widget.MediumImportance)
-		ui.markPerformed(s.item.ID, out.res.PointsTotal)
+	case res.AlreadyPerformed:
+		s.setResult(tr.T("activity.already", "total", tr.Points(res.PointsTotal)), widget.MediumImportance)
+		ui.markPerformed(s.item.ID, res.PointsTotal)
 	default:
-		s.setResult(tr.T("activity.awarded", "points", tr.Num(out.res.PointsAwarded), "total", tr.Points(out.res.PointsTotal)), widget.SuccessImportance)
-		ui.markPerformed(s.item.ID, out.res.PointsTotal)
+		s.setResult(tr.T("activity.awarded", "points", tr.Num(res.PointsAwarded), "total", tr.Points(res.PointsTotal)), widget.SuccessImportance)
+		ui.markPerformed(s.item.ID, res.PointsTotal)
 	}
 	s.refreshState()
 }
@@ -431,12 +433,13 @@ func (s *activityScreen) webPhone() bool {
 // says whether there was any, and shows the share page's QR code either way.
 func (s *activityScreen) onHandoff() {
 	ui, it := s.ui, s.item
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	s.setBusy(true)
 	s.setResult("", widget.MediumImportance)
 	ui.goBG(func(ctx context.Context) {
 		h, err := api.Handoff(ctx, pid, it.ID)
-		fyne.Do(func() {
+		ui.post(sess, func() {
 			s.setBusy(false)
 			if err != nil {
 				s.setResult(ui.errText(err), widget.DangerImportance)
@@ -460,15 +463,15 @@ func (s *activityScreen) onHandoff() {
 // a manager's member view that member's, for the manager to send on.
 func (s *activityScreen) onPhoneLink() {
 	ui, it := s.ui, s.item
-	api, pid, member := ui.api, ui.programID, ""
+	sess, member := ui.session(), ""
 	if ui.preview {
 		member = ui.me.ID
 	}
 	name := ui.me.Name
 	s.phoneLink.Disable()
 	ui.goBG(func(ctx context.Context) {
-		link, err := api.ShareLink(ctx, pid, it.ID, member)
-		fyne.Do(func() {
+		link, err := sess.API.ShareLink(ctx, sess.ProgramID, it.ID, member)
+		ui.post(sess, func() {
 			s.phoneLink.Enable()
 			if err != nil {
 				s.setResult(ui.errText(err), widget.DangerImportance)
@@ -489,7 +492,8 @@ func (s *activityScreen) onPhoneLink() {
 // this tab; the browser's Web Share hands the file to WeChat from there.
 func (s *activityScreen) onOpenSharePage() {
 	ui, it := s.ui, s.item
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	s.setBusy(true)
 	s.setResult("", widget.MediumImportance)
 	ui.goBG(func(ctx context.Context) {
@@ -501,7 +505,7 @@ func (s *activityScreen) onOpenSharePage() {
 		if err == nil {
 			fyne.DoAndWait(func() { err = ui.opt.OpenHere(u) })
 		}
-		fyne.Do(func() {
+		ui.post(sess, func() {
 			s.setBusy(false)
 			if err != nil {
 				s.setResult(ui.errText(err), widget.DangerImportance)
@@ -526,33 +530,33 @@ func (s *activityScreen) showPanel(in shareInfo) {
 // inbox; without a connected account it answers tiktok_not_connected.
 func (s *activityScreen) onSendTikTok() {
 	ui, it := s.ui, s.item
-	api, server, uid, pid, surface := ui.api, ui.server, ui.me.ID, ui.programID, ui.surface()
+	sess, surface := ui.session(), ui.surface()
 	s.setBusy(true)
 	ui.goBG(func(ctx context.Context) {
-		out := ui.perform(ctx, api, server, uid, pid, it.ID, surface)
-		fyne.Do(func() {
+		out := ui.engine.Perform(ctx, sess, it.ID, surface)
+		ui.post(sess, func() {
 			s.setBusy(false)
-			if client.Code(out.err) == "tiktok_not_connected" {
+			if client.Code(out.Err) == "tiktok_not_connected" {
 				s.connectFirst = true
 				s.action.SetText(ui.tr.T("activity.connect_tiktok"))
 				s.setResult(ui.tr.T("error.tiktok_not_connected"), widget.WarningImportance)
 				return
 			}
-			if out.err != nil && !out.queued {
-				s.setResult(ui.errText(out.err), widget.DangerImportance)
+			if out.Err != nil && !out.Queued {
+				s.setResult(ui.errText(out.Err), widget.DangerImportance)
 				return
 			}
 			s.showPerformed(out)
-			if out.queued {
+			if out.Queued {
 				return
 			}
 			s.setResult(s.result.Text+"\n"+ui.tr.T("tiktok.finish"), s.result.Importance)
-			if st := out.res.TikTok; st != nil {
+			if st := out.Result.TikTok; st != nil {
 				ui.setStaging(it.ID, st)
 				s.item.TikTok = st
 				s.showStaging()
 				if stagingInFlight(st) {
-					ui.goBG(func(ctx context.Context) { ui.followStaging(ctx, api, pid, it.ID) })
+					ui.goBG(func(ctx context.Context) { ui.followStaging(ctx, sess, it.ID) })
 				}
 			}
 		})
@@ -562,11 +566,12 @@ func (s *activityScreen) onSendTikTok() {
 // onRetry stages a failed TikTok upload again.
 func (s *activityScreen) onRetry() {
 	ui, it := s.ui, s.item
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	s.retry.Disable()
 	ui.goBG(func(ctx context.Context) {
 		st, err := api.RetryTikTok(ctx, pid, it.ID)
-		fyne.Do(func() {
+		ui.post(sess, func() {
 			s.retry.Enable()
 			if err != nil {
 				if client.Code(err) == "tiktok_not_connected" {
@@ -581,7 +586,7 @@ func (s *activityScreen) onRetry() {
 			s.item.TikTok = &st
 			s.showStaging()
 			if stagingInFlight(&st) {
-				ui.goBG(func(ctx context.Context) { ui.followStaging(ctx, api, pid, it.ID) })
+				ui.goBG(func(ctx context.Context) { ui.followStaging(ctx, sess, it.ID) })
 			}
 		})
 	})
@@ -591,7 +596,7 @@ func (s *activityScreen) onRetry() {
 // the account shows as connected, then sends.
 func (s *activityScreen) onConnectTikTok() {
 	ui := s.ui
-	api := ui.api
+	sess := ui.session()
 	s.setBusy(true)
 	s.setResult(ui.tr.T("tiktok.connecting"), widget.MediumImportance)
 	s.cancel.Show()
@@ -599,8 +604,8 @@ func (s *activityScreen) onConnectTikTok() {
 	s.stopWait = stop
 	ui.goBG(func(context.Context) {
 		defer stop()
-		err := ui.connectTikTok(wait, api)
-		fyne.Do(func() {
+		err := ui.connectTikTok(wait, sess)
+		ui.post(sess, func() {
 			s.setBusy(false)
 			s.cancel.Hide()
 			switch {

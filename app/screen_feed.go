@@ -187,9 +187,9 @@ func (s *feedScreen) show() {
 	s.list.Objects = objs
 	s.list.Refresh()
 	s.markOpen(s.open)
-	if f := ui.opt.OnFeedShown; f != nil && len(s.cards) > 0 {
-		ui.opt.OnFeedShown = nil
-		f(!ui.fetched)
+	if ui.opt.MeasureStart && len(s.cards) > 0 {
+		ui.opt.MeasureStart = false
+		go ui.reportStart(!ui.fetched)
 	}
 
 	status := ""

@@ -70,14 +70,11 @@ func (s *inviteScreen) onAccept() {
 	s.accept.Disable()
 	say(s.status, "")
 	s.ui.connect(server, "")
-	api := s.ui.api
+	started := s.ui.session()
 	s.ui.goBG(func(ctx context.Context) {
-		sess, err := api.AcceptInvite(ctx, in)
-		fyne.Do(func() {
-			s.accept.Enable()
-			if api != s.ui.api {
-				return
-			}
+		sess, err := started.API.AcceptInvite(ctx, in)
+		fyne.Do(func() { s.accept.Enable() })
+		s.ui.post(started, func() {
 			if err != nil {
 				say(s.status, s.ui.errText(err))
 				return

@@ -90,18 +90,15 @@ func (s *loginScreen) onSignIn() {
 	s.status.Importance = widget.MediumImportance
 	s.setStatus(tr.T("login.signing_in"))
 	s.ui.connect(server, "")
-	api := s.ui.api
+	started := s.ui.session()
 	s.ui.goBG(func(ctx context.Context) {
-		sess, err := api.Login(ctx, email, password)
-		fyne.Do(func() { s.onSignedIn(api, sess, err) })
+		sess, err := started.API.Login(ctx, email, password)
+		fyne.Do(func() { s.signIn.Enable() })
+		s.ui.post(started, func() { s.onSignedIn(sess, err) })
 	})
 }
 
-func (s *loginScreen) onSignedIn(api *client.Client, sess client.Session, err error) {
-	s.signIn.Enable()
-	if api != s.ui.api {
-		return
-	}
+func (s *loginScreen) onSignedIn(sess client.Session, err error) {
 	if err != nil {
 		s.status.Importance = widget.DangerImportance
 		s.setStatus(s.ui.errText(err))

@@ -175,19 +175,16 @@ func (f *changePasswordForm) onSave() {
 	}
 	current := f.current.Text
 	f.save.Disable()
-	api := ui.api
+	started := ui.session()
 	ui.goBG(func(ctx context.Context) {
-		err := api.ChangePassword(ctx, current, next)
-		fyne.Do(func() { f.onSaved(api, err) })
+		err := started.API.ChangePassword(ctx, current, next)
+		fyne.Do(func() { f.save.Enable() })
+		ui.post(started, func() { f.onSaved(err) })
 	})
 }
 
-func (f *changePasswordForm) onSaved(api *client.Client, err error) {
+func (f *changePasswordForm) onSaved(err error) {
 	ui := f.ui
-	f.save.Enable()
-	if api != ui.api {
-		return
-	}
 	if err != nil {
 		if !showFields(ui, err, map[string]*widget.Label{"current_password": f.currentNote, "new_password": f.pair.nextNote}) {
 			say(f.status, ui.errText(err))
@@ -260,17 +257,17 @@ func (s *forgotScreen) onSend() {
 	s.send.Disable()
 	s.setStatus(tr.T("forgot.sending"), widget.MediumImportance)
 	s.ui.connect(server, "")
-	api := s.ui.api
+	started := s.ui.session()
 	s.ui.goBG(func(ctx context.Context) {
-		_, err := api.ForgotPassword(ctx, email)
-		fyne.Do(func() { s.onSent(api, err) })
+		_, err := started.API.ForgotPassword(ctx, email)
+		fyne.Do(func() { s.send.Enable() })
+		s.ui.post(started, func() { s.onSent(err) })
 	})
 }
 
-func (s *forgotScreen) onSent(api *client.Client, err error) {
+func (s *forgotScreen) onSent(err error) {
 	ui, tr := s.ui, s.ui.tr
-	s.send.Enable()
-	if api != ui.api || ui.forgot != s {
+	if ui.forgot != s {
 		return
 	}
 	var ce *client.Error
@@ -365,17 +362,17 @@ func (s *resetScreen) onSave() {
 	}
 	s.save.Disable()
 	ui.connect(server, "")
-	api := ui.api
+	started := ui.session()
 	ui.goBG(func(ctx context.Context) {
-		sess, err := api.ResetPassword(ctx, token, next)
-		fyne.Do(func() { s.onSaved(api, sess, err) })
+		sess, err := started.API.ResetPassword(ctx, token, next)
+		fyne.Do(func() { s.save.Enable() })
+		ui.post(started, func() { s.onSaved(sess, err) })
 	})
 }
 
-func (s *resetScreen) onSaved(api *client.Client, sess client.Session, err error) {
+func (s *resetScreen) onSaved(sess client.Session, err error) {
 	ui, tr := s.ui, s.ui.tr
-	s.save.Enable()
-	if api != ui.api || ui.reset != s {
+	if ui.reset != s {
 		return
 	}
 	if err != nil {

@@ -73,7 +73,8 @@ func (s *pointsScreen) groupID() string {
 // groups from members), and the board.
 func (s *pointsScreen) load() {
 	ui := s.ui
-	api, pid, period, group := ui.api, ui.programID, s.period.selected, s.groupID()
+	sess, period, group := ui.session(), s.period.selected, s.groupID()
+	api, pid := sess.API, sess.ProgramID
 	needGroups := !s.loaded
 	s.loaded = true
 	say(s.status, ui.tr.T("common.loading"))
@@ -84,8 +85,8 @@ func (s *pointsScreen) load() {
 			groups, _ = api.Groups(ctx, pid)
 		}
 		board, err := api.Leaderboard(ctx, pid, period, group, 50)
-		fyne.Do(func() {
-			if api != ui.api || ui.points != s {
+		ui.post(sess, func() {
+			if ui.points != s {
 				return
 			}
 			if perr == nil {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
@@ -59,14 +60,15 @@ func (s *rewardsScreen) showBalance() {
 
 func (s *rewardsScreen) load() {
 	ui := s.ui
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	say(s.status, ui.tr.T("common.loading"))
 	ui.goBG(func(ctx context.Context) {
 		pts, perr := api.MyPoints(ctx, pid)
 		rewards, err := api.Rewards(ctx, pid)
 		mine, merr := api.Redemptions(ctx, pid)
-		fyne.Do(func() {
-			if api != ui.api || ui.rewards != s {
+		ui.post(sess, func() {
+			if ui.rewards != s {
 				return
 			}
 			if perr == nil {
@@ -156,10 +158,11 @@ func (s *rewardsScreen) onRedeem(r client.Reward) {
 // redeemNow spends the points; separate from the dialog so tests drive it.
 func (s *rewardsScreen) redeemNow(r client.Reward) {
 	ui := s.ui
-	api, pid := ui.api, ui.programID
+	sess := ui.session()
+	api, pid := sess.API, sess.ProgramID
 	id := s.actionIDs[r.ID]
 	if id == "" {
-		id = NewActionID()
+		id = session.NewActionID()
 		s.actionIDs[r.ID] = id
 	}
 	if b := s.redeem[r.ID]; b != nil {
@@ -167,11 +170,11 @@ func (s *rewardsScreen) redeemNow(r client.Reward) {
 	}
 	ui.goBG(func(ctx context.Context) {
 		red, err := api.Redeem(ctx, pid, r.ID, client.Redeem{ClientActionID: id})
-		fyne.Do(func() {
+		ui.post(sess, func() {
 			if ui.rewards != s {
 				return
 			}
-			if err != nil && retryLater(err) {
+			if err != nil && session.RetryLater(err) {
 				say(s.status, ui.errText(err))
 				s.showRewards()
 				return

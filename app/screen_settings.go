@@ -12,17 +12,6 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
-// zones offered in the settings: where advocacy programs' people live, by
-// UTC offset. The member's current zone is added when it is not here.
-var zones = []string{
-	"Pacific/Honolulu", "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
-	"America/Mexico_City", "America/Sao_Paulo", "Europe/London", "Europe/Lisbon", "Europe/Berlin", "Europe/Paris",
-	"Europe/Madrid", "Europe/Rome", "Europe/Warsaw", "Europe/Istanbul", "Africa/Johannesburg", "Europe/Moscow",
-	"Asia/Dubai", "Asia/Kolkata", "Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Jakarta", "Asia/Shanghai",
-	"Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Manila", "Asia/Seoul",
-	"Asia/Tokyo", "Australia/Perth", "Australia/Sydney", "Pacific/Auckland", "UTC",
-}
-
 // settingsScreen: language, time zone, link tracking, program, sign out.
 type settingsScreen struct {
 	ui       *UI
@@ -79,7 +68,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	s.signOut.Importance = widget.DangerImportance
 
 	account := wrapped(tr.T("settings.signed_in_as", "name", ui.me.Name, "email", ui.me.Email))
-	where := caption(tr.T("settings.program", "program", ui.programName(), "server", ui.server))
+	where := caption(tr.T("settings.program", "program", ui.programName(), "server", ui.session().Server))
 	version := caption(tr.T("settings.version", "version", ui.opt.Version))
 
 	form := widget.NewForm(
@@ -129,12 +118,12 @@ func (s *settingsScreen) onTracking(on bool) {
 // update saves a profile change; times are shown again in a new zone.
 func (s *settingsScreen) update(in client.UpdateMe) {
 	ui := s.ui
-	api := ui.api
+	sess := ui.session()
 	say(s.status, ui.tr.T("common.saving"))
 	ui.goBG(func(ctx context.Context) {
-		me, err := api.UpdateMe(ctx, in)
-		fyne.Do(func() {
-			if api != ui.api || ui.settings != s {
+		me, err := sess.API.UpdateMe(ctx, in)
+		ui.post(sess, func() {
+			if ui.settings != s {
 				return
 			}
 			if err != nil {
@@ -189,15 +178,15 @@ func (s *settingsScreen) showTikTok() {
 
 func (s *settingsScreen) onTikTok() {
 	ui, tr := s.ui, s.ui.tr
-	api := ui.api
+	sess := ui.session()
 	if ui.tiktok == nil {
 		s.tiktokDo.Disable()
 		say(s.status, tr.T("tiktok.connecting"))
 		ui.goBG(func(ctx context.Context) {
 			wait, stop := context.WithTimeout(ctx, connectWait)
 			defer stop()
-			err := ui.connectTikTok(wait, api)
-			fyne.Do(func() {
+			err := ui.connectTikTok(wait, sess)
+			ui.post(sess, func() {
 				if ui.settings != s {
 					return
 				}
@@ -222,14 +211,11 @@ func (s *settingsScreen) onTikTok() {
 // connect again.
 func (s *settingsScreen) disconnectTikTok() {
 	ui := s.ui
-	api := ui.api
+	sess := ui.session()
 	s.tiktokDo.Disable()
 	ui.goBG(func(ctx context.Context) {
-		err := api.DisconnectTikTok(ctx)
-		fyne.Do(func() {
-			if api != ui.api {
-				return
-			}
+		err := sess.API.DisconnectTikTok(ctx)
+		ui.post(sess, func() {
 			if err != nil {
 				s.tiktokDo.Enable()
 				say(s.status, ui.errText(err))

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
@@ -89,10 +90,10 @@ func tiktokAccount(accts []client.SocialAccount) (client.SocialAccount, bool) {
 // loadTikTok learns whether TikTok is connected, so a TikTok activity offers
 // "Send to TikTok" or "Add Your Account & Send" from the start. Off the UI
 // goroutine.
-func (ui *UI) loadTikTok(ctx context.Context, api *client.Client) {
-	accts, err := api.SocialAccounts(ctx)
-	fyne.Do(func() {
-		if api != ui.api || err != nil {
+func (ui *UI) loadTikTok(ctx context.Context, s session.Session) {
+	accts, err := s.API.SocialAccounts(ctx)
+	ui.post(s, func() {
+		if err != nil {
 			return
 		}
 		ui.setTikTok(accts)
@@ -120,9 +121,8 @@ func (ui *UI) onTikTokConnected() {
 	case ui.tiktokConnected <- struct{}{}:
 	default:
 	}
-	if ui.api != nil {
-		api := ui.api
-		ui.goBG(func(ctx context.Context) { ui.loadTikTok(ctx, api) })
+	if s := ui.session(); s.API != nil {
+		ui.goBG(func(ctx context.Context) { ui.loadTikTok(ctx, s) })
 	}
 }
 
@@ -130,7 +130,8 @@ func (ui *UI) onTikTokConnected() {
 // the server lists the account as connected (the browser lands on the
 // server's callback, which finishes the link), or ctx ends. Off the UI
 // goroutine.
-func (ui *UI) connectTikTok(ctx context.Context, api *client.Client) error {
+func (ui *UI) connectTikTok(ctx context.Context, s session.Session) error {
+	api := s.API
 	c, err := api.ConnectTikTok(ctx)
 	if err != nil {
 		return err
@@ -153,14 +154,10 @@ func (ui *UI) connectTikTok(ctx context.Context, api *client.Client) error {
 		accts, err := api.SocialAccounts(ctx)
 		if err == nil {
 			if _, ok := tiktokAccount(accts); ok {
-				fyne.Do(func() {
-					if api == ui.api {
-						ui.setTikTok(accts)
-					}
-				})
+				ui.post(s, func() { ui.setTikTok(accts) })
 				return nil
 			}
-		} else if !retryLater(err) {
+		} else if !session.RetryLater(err) {
 			return err
 		}
 		select {
@@ -175,14 +172,14 @@ func (ui *UI) connectTikTok(ctx context.Context, api *client.Client) error {
 // followStaging polls the feed while aid's TikTok upload is in flight, for
 // 90 polls (3 minutes), so the open activity shows how it ends even without live
 // events. Off the UI goroutine.
-func (ui *UI) followStaging(ctx context.Context, api *client.Client, pid, aid string) {
+func (ui *UI) followStaging(ctx context.Context, s session.Session, aid string) {
 	for range 90 {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(ui.opt.PollEvery):
 		}
-		feed, err := api.Feed(ctx, pid, "")
+		feed, err := s.API.Feed(ctx, s.ProgramID, "")
 		if err != nil {
 			continue
 		}
@@ -196,10 +193,7 @@ func (ui *UI) followStaging(ctx context.Context, api *client.Client, pid, aid st
 			return
 		}
 		done := !stagingInFlight(st)
-		fyne.Do(func() {
-			if api != ui.api || pid != ui.programID {
-				return
-			}
+		ui.post(s, func() {
 			if cur, ok := ui.feedItem(aid); ok && (cur.TikTok == nil || *cur.TikTok != *st) {
 				ui.setStaging(aid, st)
 			}

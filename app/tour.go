@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"log"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -210,7 +213,7 @@ func (ui *UI) managerTour(shot func(string) error, wait func(string, func() bool
 				m.reports.activity.SetSelectedIndex(0)
 			}
 		}, func() bool { return m.reports.report != nil }},
-		{"manager-admin", func() { m.tabs.SelectIndex(4) }, func() bool { return len(m.admin.memberRows) > 0 }},
+		{"manager-admin", func() { m.tabs.SelectIndex(4) }, func() bool { return len(m.admin.members.rows) > 0 }},
 	}
 	for _, st := range steps {
 		fyne.DoAndWait(st.do)
@@ -222,6 +225,37 @@ func (ui *UI) managerTour(shot func(string) error, wait func(string, func() bool
 		}
 	}
 	return nil
+}
+
+// TourAndQuit runs Tour on a goroutine of its own, prints the files it
+// wrote, and quits the app (a failed tour ends the process with its error).
+func (ui *UI) TourAndQuit(o TourOptions) {
+	go func() {
+		files, err := ui.Tour(o)
+		for _, f := range files {
+			fmt.Println(f)
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		fyne.Do(ui.app.Quit)
+	}()
+}
+
+// GrabCommand is a TourOptions.Grab that runs cmd (split on spaces) with the
+// file appended; nil when cmd is "".
+func GrabCommand(cmd string) func(path string) error {
+	args := strings.Fields(cmd)
+	if len(args) == 0 {
+		return nil
+	}
+	return func(path string) error {
+		out, err := exec.Command(args[0], append(args[1:], path)...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%s: %v: %s", cmd, err, out)
+		}
+		return nil
+	}
 }
 
 func writePNG(path string, img image.Image) error {

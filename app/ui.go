@@ -1,6 +1,8 @@
-// Package app is the Chorus member client: screens, the offline cache and
-// queue, and the translations. It talks to the server through
-// backend/client and to the phone through a Sharer (package platform).
+// Package app is the Chorus member client's screens and translations. What
+// outlives a screen (who is signed in where, the offline queue, the cache,
+// performs and their sync) is package app/session; the app talks to the
+// server through backend/client and to the phone through a Sharer (package
+// platform).
 package app
 
 import (
@@ -14,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/platform"
 )
@@ -46,10 +49,10 @@ type Options struct {
 	PollEvery time.Duration
 	// Lang, when set (en, zh-Hans), is the interface language from now on.
 	Lang string
-	// OnFeedShown is called once, on the UI goroutine, when the feed first
-	// shows activities; cached tells they came from the cache (start-up
-	// figures).
-	OnFeedShown func(cached bool)
+	// MeasureStart: when the feed first shows activities, print the time
+	// since the process started and the memory in use, then quit
+	// (startup.go).
+	MeasureStart bool
 	// LiveEvents follows GET /api/v1/events while a program is open. Tests
 	// leave it off and hand events to onEvent on their own goroutine.
 	LiveEvents bool
@@ -103,29 +106,27 @@ type shell interface {
 	current() tab
 }
 
-// UI is the running client: session state, the screens, and the background
-// work. State is changed on the UI goroutine only; background goroutines
-// read what they need before they start and report back through fyne.Do.
+// UI is the running client: the screens and navigation over a session
+// engine. State is changed on the UI goroutine only; background work
+// captures the Session it started with (ui.session()) and reports back
+// through ui.post, which drops answers for a session that has ended.
 type UI struct {
-	opt    Options
-	app    fyne.App
-	win    fyne.Window
-	prefs  Prefs
-	cache  *Cache
-	outbox *Outbox
+	opt   Options
+	app   fyne.App
+	win   fyne.Window
+	prefs Prefs
+	// engine holds the current Session, the offline queue and the cache.
+	engine *session.Engine
 	// media keeps the pictures and files of the feed's activities.
 	media *mediaStore
 	tr    *Tr
 	now   func() time.Time
 
-	api       *client.Client
-	server    string
-	me        client.Me
-	programID string
-	feed      client.Feed
-	feedAt    time.Time
-	offline   bool
-	total     int // the member's points, -1 until known
+	me      client.Me
+	feed    client.Feed
+	feedAt  time.Time
+	offline bool
+	total   int // the member's points, -1 until known
 
 	auth     int // which pre-shell screen is shown
 	login    *loginScreen
@@ -145,11 +146,9 @@ type UI struct {
 	// me is that member, and share links asked for are theirs.
 	preview bool
 
-	ctx      context.Context
-	stop     context.CancelFunc
-	bg       Runner
-	syncStop context.CancelFunc
-	syncing  sync.Mutex
+	ctx  context.Context
+	stop context.CancelFunc
+	bg   Runner
 
 	eventsStop context.CancelFunc
 	// notified is the activity of the last notification: it opens when the
@@ -181,18 +180,16 @@ func New(opt Options) (*UI, error) {
 	if opt.SyncEvery == 0 {
 		opt.SyncEvery = 30 * time.Second
 	}
-	outbox, err := OpenOutbox(opt.Cache)
+	engine, err := session.New(session.Config{Store: opt.Cache, Post: fyne.Do, Now: opt.Now})
 	if err != nil {
-		// A damaged queue file must not keep the app from starting; the
-		// server already has whatever was confirmed.
 		slog.Error("offline queue unreadable; starting empty", "err", err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	if opt.Runner == nil {
 		opt.Runner = &goroutines{}
 	}
-	ui := &UI{opt: opt, app: opt.App, win: opt.Window, prefs: NewPrefs(opt.App.Preferences()), cache: opt.Cache,
-		outbox: outbox, now: opt.Now, total: -1, ctx: ctx, stop: stop, bg: opt.Runner,
+	ui := &UI{opt: opt, app: opt.App, win: opt.Window, prefs: NewPrefs(opt.App.Preferences()),
+		engine: engine, now: opt.Now, total: -1, ctx: ctx, stop: stop, bg: opt.Runner,
 		tiktokConnected: make(chan struct{}, 1)}
 	if opt.Cache != nil {
 		ui.media = newMediaStore(opt.Cache.root)
@@ -236,21 +233,24 @@ func (ui *UI) Start() {
 		return
 	}
 	ui.connect(server, ui.prefs.Token())
-	var me client.Me
-	if err := ui.cache.Load(meFile(ui.prefs.UserID()), &me); err != nil || me.ID == "" {
+	me, err := ui.engine.LoadMe(ui.prefs.UserID())
+	if err != nil || me.ID == "" {
 		ui.restoreOnline()
 		return
 	}
 	ui.me = me
+	ui.engine.Switch(ui.session().WithUser(me.ID))
 	ui.retranslate()
 	pid := ui.prefs.ProgramID()
 	if !ui.hasProgram(pid) {
 		ui.showPrograms()
-		ui.goBG(func(ctx context.Context) { ui.loadMe(ctx) })
+		s := ui.session()
+		ui.goBG(func(ctx context.Context) { ui.loadMe(ctx, s) })
 		return
 	}
 	ui.openProgram(pid)
-	ui.goBG(func(ctx context.Context) { ui.loadMe(ctx) })
+	s := ui.session()
+	ui.goBG(func(ctx context.Context) { ui.loadMe(ctx, s) })
 }
 
 // Stop ends background work and waits for it (tests and shutdown).
@@ -290,25 +290,33 @@ func (g *goroutines) Go(task func()) {
 
 func (g *goroutines) Wait() { g.wg.Wait() }
 
+// session is the current one; background work captures it before it
+// starts and hands its answer to post.
+func (ui *UI) session() session.Session { return ui.engine.Session() }
+
+// post runs fn on the UI goroutine if s is still the current session: an
+// answer that comes after sign-out, another sign-in or a program switch is
+// dropped here, and nowhere else.
+func (ui *UI) post(s session.Session, fn func()) { ui.engine.Post(s, fn) }
+
+// connect starts a session on server, not signed in yet unless a token
+// from an earlier sign-in comes with it.
 func (ui *UI) connect(server, token string) {
-	ui.server = strings.TrimRight(strings.TrimSpace(server), "/")
-	ui.api = client.New(ui.server)
+	server = strings.TrimRight(strings.TrimSpace(server), "/")
+	api := client.New(server)
 	if token != "" {
-		ui.api.SetToken(token)
+		api.SetToken(token)
 	}
+	ui.engine.Switch(session.Session{API: api, Server: server})
 }
-
-func meFile(uid string) string { return "me-" + uid + ".json" }
-
-func (ui *UI) feedFile(pid string) string { return "feed-" + ui.me.ID + "-" + pid + ".json" }
 
 // restoreOnline: a token but nothing cached, so ask the server who we are.
 func (ui *UI) restoreOnline() {
 	ui.showLogin(ui.tr.T("login.restoring"))
+	s := ui.session()
 	ui.goBG(func(ctx context.Context) {
-		api := ui.api
-		me, err := api.Me(ctx)
-		fyne.Do(func() {
+		me, err := s.API.Me(ctx)
+		ui.post(s, func() {
 			if err != nil {
 				if client.Code(err) == "unauthorized" {
 					ui.prefs.ClearSession()
@@ -323,13 +331,9 @@ func (ui *UI) restoreOnline() {
 
 // loadMe refreshes the profile in the background; an ended session goes
 // back to sign-in, keeping the offline queue for the next sign-in.
-func (ui *UI) loadMe(ctx context.Context) {
-	api := ui.api
-	me, err := api.Me(ctx)
-	fyne.Do(func() {
-		if api != ui.api {
-			return
-		}
+func (ui *UI) loadMe(ctx context.Context, s session.Session) {
+	me, err := s.API.Me(ctx)
+	ui.post(s, func() {
 		switch {
 		case client.Code(err) == "unauthorized":
 			ui.endSession(ui.tr.T("login.session_ended"))
@@ -346,7 +350,7 @@ func (ui *UI) loadMe(ctx context.Context) {
 }
 
 func (ui *UI) saveMe() {
-	if err := ui.cache.Save(meFile(ui.me.ID), ui.me); err != nil {
+	if err := ui.engine.SaveMe(ui.me); err != nil {
 		slog.Warn("cache profile", "err", err)
 	}
 }
@@ -354,7 +358,8 @@ func (ui *UI) saveMe() {
 // signedIn continues after sign-in or invite acceptance.
 func (ui *UI) signedIn(me client.Me) {
 	ui.me = me
-	ui.prefs.SetServerURL(ui.server)
+	ui.engine.Switch(ui.session().WithUser(me.ID))
+	ui.prefs.SetServerURL(ui.session().Server)
 	ui.prefs.SetUserID(me.ID)
 	if me.Email != "" {
 		ui.prefs.SetEmail(me.Email)
@@ -385,7 +390,7 @@ func (ui *UI) hasProgram(pid string) bool {
 
 func (ui *UI) programName() string {
 	for _, m := range ui.me.Memberships {
-		if m.ProgramID == ui.programID {
+		if m.ProgramID == ui.session().ProgramID {
 			return m.ProgramName
 		}
 	}
@@ -407,12 +412,12 @@ func (ui *UI) retranslate() {
 
 // openProgram shows the program's cached feed at once, then refreshes.
 func (ui *UI) openProgram(pid string) {
-	ui.programID = pid
+	s := ui.session().WithProgram(pid)
+	ui.engine.Switch(s)
 	ui.prefs.SetProgramID(pid)
 	ui.feed = client.Feed{}
 	ui.feedAt = time.Time{}
-	var cached cachedFeed
-	if err := ui.cache.Load(ui.feedFile(pid), &cached); err == nil {
+	if cached, err := ui.engine.LoadFeed(s); err == nil {
 		ui.feed, ui.feedAt = cached.Feed, cached.At
 	}
 	ui.total = -1
@@ -420,14 +425,7 @@ func (ui *UI) openProgram(pid string) {
 	ui.startSyncLoop()
 	ui.startEvents()
 	ui.refresh()
-	api := ui.api
-	ui.goBG(func(ctx context.Context) { ui.loadTikTok(ctx, api) })
-}
-
-// cachedFeed is the feed as last fetched, with when.
-type cachedFeed struct {
-	Feed client.Feed `json:"feed"`
-	At   time.Time   `json:"at"`
+	ui.goBG(func(ctx context.Context) { ui.loadTikTok(ctx, s) })
 }
 
 // showMain builds the screens and the shell for the current language.
@@ -502,7 +500,7 @@ func (ui *UI) stopActivityWork() {
 
 // pending is the set of activities with a queued perform.
 func (ui *UI) pending() map[string]bool {
-	return ui.outbox.Pending(ui.server, ui.me.ID, ui.programID)
+	return ui.engine.Pending(ui.session())
 }
 
 // refresh fetches the feed (then syncs the queue); the cached feed stays on
@@ -512,15 +510,12 @@ func (ui *UI) refresh() { ui.refreshThen(nil) }
 // refreshThen refreshes, then runs then (on the UI goroutine) if the new
 // feed arrived.
 func (ui *UI) refreshThen(then func()) {
-	api, pid, server, uid := ui.api, ui.programID, ui.server, ui.me.ID
+	s := ui.session()
 	ui.feedView.setBusy(true)
 	ui.goBG(func(ctx context.Context) {
-		synced := ui.syncOutbox(ctx, api, server, uid)
-		feed, err := api.Feed(ctx, pid, "")
-		fyne.Do(func() {
-			if api != ui.api || pid != ui.programID {
-				return
-			}
+		synced := ui.engine.Sync(ctx, s)
+		feed, err := s.API.Feed(ctx, s.ProgramID, "")
+		ui.post(s, func() {
 			ui.feedView.setBusy(false)
 			ui.reportSync(synced)
 			if err != nil {
@@ -528,7 +523,7 @@ func (ui *UI) refreshThen(then func()) {
 					ui.endSession(ui.tr.T("login.session_ended"))
 					return
 				}
-				ui.offline = unreachable(err)
+				ui.offline = session.Unreachable(err)
 				ui.feedView.setError(ui.errText(err))
 				ui.feedView.show()
 				return
@@ -579,79 +574,27 @@ func (ui *UI) markPerformed(aid string, total int) {
 
 // saveFeed caches the feed as shown, for the next start.
 func (ui *UI) saveFeed() {
-	if err := ui.cache.Save(ui.feedFile(ui.programID), cachedFeed{Feed: ui.feed, At: ui.feedAt}); err != nil {
+	if err := ui.engine.SaveFeed(ui.session(), session.CachedFeed{Feed: ui.feed, At: ui.feedAt}); err != nil {
 		slog.Warn("cache feed", "err", err)
 	}
 }
 
-// performOutcome is what a perform came to.
-type performOutcome struct {
-	res    client.PerformResult
-	queued bool // the server was unreachable; the perform waits in the queue
-	err    error
-}
-
-// perform sends a perform, queueing it first so that a failure to reach the
-// server (or a crash) leaves it to be retried with the same id. Runs off the
-// UI goroutine.
-func (ui *UI) perform(ctx context.Context, api *client.Client, server, uid, pid, aid, surface string) performOutcome {
-	p, err := ui.outbox.Add(PendingPerform{ClientActionID: NewActionID(), Server: server, UserID: uid, ProgramID: pid,
-		ActivityID: aid, Surface: surface, QueuedAt: ui.now()})
-	if err != nil {
-		slog.Error("queue perform", "err", err)
-	}
-	res, err := api.Perform(ctx, pid, aid, client.Perform{ClientActionID: p.ClientActionID, Surface: p.Surface})
-	if err != nil && retryLater(err) {
-		return performOutcome{queued: true, err: err}
-	}
-	if rerr := ui.outbox.Remove(p.ClientActionID); rerr != nil {
-		slog.Error("unqueue perform", "err", rerr)
-	}
-	return performOutcome{res: res, err: err}
-}
-
-// syncResult is one queued perform sent again.
-type syncResult struct {
-	item PendingPerform
-	res  client.PerformResult
-	err  error // final error from the server; the item left the queue
-}
-
-// syncOutbox sends queued performs, oldest first, and stops at the first
-// that cannot reach the server. Off the UI goroutine.
-func (ui *UI) syncOutbox(ctx context.Context, api *client.Client, server, uid string) []syncResult {
-	ui.syncing.Lock()
-	defer ui.syncing.Unlock()
-	var out []syncResult
-	for _, p := range ui.outbox.For(server, uid) {
-		res, err := api.Perform(ctx, p.ProgramID, p.ActivityID, client.Perform{ClientActionID: p.ClientActionID, Surface: p.Surface})
-		if err != nil && retryLater(err) {
-			break
-		}
-		if rerr := ui.outbox.Remove(p.ClientActionID); rerr != nil {
-			slog.Error("unqueue perform", "err", rerr)
-		}
-		out = append(out, syncResult{item: p, res: res, err: err})
-	}
-	return out
-}
-
 // reportSync shows what a sync did: the feed marks, the points, and a
 // notification, since the member may have left the screen long ago.
-func (ui *UI) reportSync(synced []syncResult) {
+func (ui *UI) reportSync(synced []session.Synced) {
 	if len(synced) == 0 {
 		return
 	}
 	awarded, done, failed := 0, 0, 0
 	for _, s := range synced {
-		if s.err != nil {
+		if s.Err != nil {
 			failed++
 			continue
 		}
 		done++
-		awarded += s.res.PointsAwarded
-		if s.item.ProgramID == ui.programID {
-			ui.markPerformed(s.item.ActivityID, s.res.PointsTotal)
+		awarded += s.Result.PointsAwarded
+		if s.Item.ProgramID == ui.session().ProgramID {
+			ui.markPerformed(s.Item.ActivityID, s.Result.PointsTotal)
 		}
 	}
 	msg := ui.tr.N("sync.done", done, "points", ui.tr.Points(awarded))
@@ -665,44 +608,17 @@ func (ui *UI) reportSync(synced []syncResult) {
 	}
 }
 
-// startSyncLoop retries the queue now and then while performs wait.
+// startSyncLoop retries the queue now and then while performs wait. Tests
+// turn it off (SyncEvery < 0).
 func (ui *UI) startSyncLoop() {
-	if ui.syncStop != nil {
-		ui.syncStop()
-		ui.syncStop = nil
-	}
+	ui.engine.StopSyncLoop()
 	if ui.opt.SyncEvery < 0 {
 		return
 	}
-	ctx, cancel := context.WithCancel(ui.ctx)
-	ui.syncStop = cancel
-	api, server, uid := ui.api, ui.server, ui.me.ID
-	every := ui.opt.SyncEvery
-	// Not in ui.bg: it lives as long as the session, and Wait must not
-	// wait for it. Tests turn it off (SyncEvery < 0).
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			if len(ui.outbox.For(server, uid)) == 0 {
-				continue
-			}
-			synced := ui.syncOutbox(ctx, api, server, uid)
-			if len(synced) > 0 {
-				fyne.Do(func() {
-					if api == ui.api {
-						ui.reportSync(synced)
-						ui.refresh()
-					}
-				})
-			}
-		}
-	}()
+	ui.engine.StartSyncLoop(ui.ctx, ui.opt.SyncEvery, func(synced []session.Synced) {
+		ui.reportSync(synced)
+		ui.refresh()
+	})
 }
 
 // setLang switches the interface language at once and tells the server in
@@ -719,13 +635,13 @@ func (ui *UI) setLang(l Lang) {
 		return
 	}
 	ui.rebuild()
-	if ui.me.ID == "" || ui.api == nil {
+	s := ui.session()
+	if ui.me.ID == "" || s.API == nil {
 		return
 	}
-	api := ui.api
 	ui.goBG(func(ctx context.Context) {
 		locale := string(l)
-		if _, err := api.UpdateMe(ctx, client.UpdateMe{Locale: &locale}); err != nil {
+		if _, err := s.API.UpdateMe(ctx, client.UpdateMe{Locale: &locale}); err != nil {
 			slog.Info("language not saved on the server", "err", err)
 		}
 	})
@@ -733,23 +649,19 @@ func (ui *UI) setLang(l Lang) {
 
 // signOut ends the session on the server (best effort) and here.
 func (ui *UI) signOut() {
-	api := ui.api
+	api := ui.session().API
 	ui.goBG(func(ctx context.Context) { _ = api.Logout(ctx) })
 	ui.endSession("")
 }
 
 func (ui *UI) endSession(msg string) {
-	if ui.syncStop != nil {
-		ui.syncStop()
-		ui.syncStop = nil
-	}
 	ui.stopEvents()
 	ui.notified = ""
 	ui.tiktok, ui.tiktokKnown = nil, false
 	ui.prefs.ClearSession()
-	ui.api = client.New(ui.server)
+	ui.connect(ui.session().Server, "")
 	ui.shell, ui.activity = nil, nil
-	ui.programID, ui.feed, ui.total = "", client.Feed{}, -1
+	ui.feed, ui.total = client.Feed{}, -1
 	ui.showLogin(msg)
 }
 

@@ -211,3 +211,64 @@ func preview(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// line is one line of secondary text, cut with an ellipsis when narrow.
+func line(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Truncation = fyne.TextTruncateEllipsis
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+// small is one line of secondary text at its full width.
+func small(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+// columns lays its objects out in a row with widths in proportion.
+type columns struct{ weights []float32 }
+
+func (c *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	for _, o := range objs {
+		s := o.MinSize()
+		w += s.Width
+		h = max(h, s.Height)
+	}
+	return fyne.NewSize(w, h)
+}
+
+func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var total float32
+	for i := range objs {
+		total += c.weight(i)
+	}
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width * c.weight(i) / total
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (c *columns) weight(i int) float32 {
+	if i < len(c.weights) {
+		return c.weights[i]
+	}
+	return 1
+}
+
+// zones offered where a zone is chosen (the member's settings, the
+// program's): where advocacy programs' people live, by UTC offset. The
+// current zone is added when it is not here.
+var zones = []string{
+	"Pacific/Honolulu", "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
+	"America/Mexico_City", "America/Sao_Paulo", "Europe/London", "Europe/Lisbon", "Europe/Berlin", "Europe/Paris",
+	"Europe/Madrid", "Europe/Rome", "Europe/Warsaw", "Europe/Istanbul", "Africa/Johannesburg", "Europe/Moscow",
+	"Asia/Dubai", "Asia/Kolkata", "Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Jakarta", "Asia/Shanghai",
+	"Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Manila", "Asia/Seoul",
+	"Asia/Tokyo", "Australia/Perth", "Australia/Sydney", "Pacific/Auckland", "UTC",
+}

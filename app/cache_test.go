@@ -5,58 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
-
-func TestOutboxPersistsAndDedupes(t *testing.T) {
-	dir := t.TempDir()
-	cache := NewCache(storage.NewFileURI(dir))
-	o, err := OpenOutbox(cache)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := PendingPerform{ClientActionID: "a1", Server: "s", UserID: "u", ProgramID: "p", ActivityID: "act", Surface: "mobile", QueuedAt: time.Now()}
-	if _, err := o.Add(p); err != nil {
-		t.Fatal(err)
-	}
-	dup := p
-	dup.ClientActionID = "a2"
-	got, err := o.Add(dup)
-	if err != nil || got.ClientActionID != "a1" {
-		t.Fatalf("second tap got %q, %v; want the first id", got.ClientActionID, err)
-	}
-	other := p
-	other.ClientActionID, other.UserID = "b1", "someone else"
-	if _, err := o.Add(other); err != nil {
-		t.Fatal(err)
-	}
-
-	again, err := OpenOutbox(NewCache(storage.NewFileURI(dir)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if q := again.For("s", "u"); len(q) != 1 || q[0].ClientActionID != "a1" {
-		t.Fatalf("after reopening: %+v", q)
-	}
-	if m := again.Pending("s", "u", "p"); !m["act"] || len(m) != 1 {
-		t.Errorf("pending %v", m)
-	}
-	if err := again.Remove("a1"); err != nil {
-		t.Fatal(err)
-	}
-	third, _ := OpenOutbox(NewCache(storage.NewFileURI(dir)))
-	if q := third.For("s", "u"); len(q) != 0 {
-		t.Errorf("removed item came back: %+v", q)
-	}
-	if q := third.For("s", "someone else"); len(q) != 1 {
-		t.Errorf("other person's item lost: %+v", q)
-	}
-}
 
 func TestCacheWritesWholeDocuments(t *testing.T) {
 	dir := t.TempDir()
@@ -105,8 +59,8 @@ func TestProgramPickerOnlyWithSeveralPrograms(t *testing.T) {
 	}
 	test.Tap(ui.programs.buttons[1])
 	ui.Wait()
-	if ui.programID != "p2" || ui.shell == nil {
-		t.Fatalf("picked p2, opened %q", ui.programID)
+	if ui.session().ProgramID != "p2" || ui.shell == nil {
+		t.Fatalf("picked p2, opened %q", ui.session().ProgramID)
 	}
 	// The server is unreachable here: the feed says so instead of failing.
 	if !ui.offline {

@@ -1,4 +1,4 @@
-package app
+package session
 
 import (
 	"errors"
@@ -28,14 +28,14 @@ type PendingPerform struct {
 // perform is first sent, so a crash or a dead network never loses a tap.
 type Outbox struct {
 	mu    sync.Mutex
-	cache *Cache
+	store Store
 	items []PendingPerform
 }
 
-// OpenOutbox loads the queue saved in cache.
-func OpenOutbox(cache *Cache) (*Outbox, error) {
-	o := &Outbox{cache: cache}
-	if err := cache.Load(outboxFile, &o.items); err != nil && !errors.Is(err, errNotCached) {
+// OpenOutbox loads the queue saved in store.
+func OpenOutbox(store Store) (*Outbox, error) {
+	o := &Outbox{store: store}
+	if err := store.Load(outboxFile, &o.items); err != nil && !errors.Is(err, ErrNotCached) {
 		return o, err
 	}
 	return o, nil
@@ -55,7 +55,7 @@ func (o *Outbox) Add(p PendingPerform) (PendingPerform, error) {
 		}
 	}
 	o.items = append(o.items, p)
-	if err := o.cache.Save(outboxFile, o.items); err != nil {
+	if err := o.store.Save(outboxFile, o.items); err != nil {
 		o.items = o.items[:len(o.items)-1]
 		return p, err
 	}
@@ -69,7 +69,7 @@ func (o *Outbox) Remove(clientActionID string) error {
 	for i, q := range o.items {
 		if q.ClientActionID == clientActionID {
 			o.items = append(o.items[:i:i], o.items[i+1:]...)
-			return o.cache.Save(outboxFile, o.items)
+			return o.store.Save(outboxFile, o.items)
 		}
 	}
 	return nil
