@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/chorus-advocacy/chorus/backend/internal/config"
 	"github.com/chorus-advocacy/chorus/backend/internal/demosso"
 	"github.com/chorus-advocacy/chorus/backend/internal/seed"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
@@ -43,4 +45,23 @@ func demoSSO(ctx context.Context, st *store.Store, sealer interface{ Seal(string
 		defer cancel()
 		_ = p.Close(c)
 	}, nil
+}
+
+// configSSO saves the single sign-on the configuration sets (CHORUS_SSO_*)
+// for its program, at each start: the configuration wins over what was
+// saved before.
+func configSSO(ctx context.Context, st *store.Store, sealer interface{ Seal(string) string }, c config.SSO) error {
+	if c.Program == "" {
+		return nil
+	}
+	p, err := st.Program(ctx, c.Program)
+	if err != nil {
+		return fmt.Errorf("%s=%s: %w", config.EnvSSOProgram, c.Program, err)
+	}
+	name := c.Name
+	if name == "" {
+		name = p.Name
+	}
+	return st.SaveSSO(ctx, store.SSO{ProgramID: p.ID, Enabled: true, DisplayName: name, IssuerURL: c.Issuer, ClientID: c.ClientID,
+		ClientSecret: sealer.Seal(c.ClientSecret), AllowedDomains: c.Domains, PasswordLogin: c.PasswordLogin, UpdatedAt: time.Now()})
 }

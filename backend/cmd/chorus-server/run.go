@@ -128,6 +128,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("secret key", "err", err)
 		return 1
 	}
+	if err := configSSO(ctx, st, keys, cfg.SSO); err != nil {
+		log.Error("single sign-on from the configuration", "err", err)
+		return 1
+	}
 	if cfg.Demo {
 		stopSSO, err := demoSSO(ctx, st, keys, cfg.PublicURL, demoProgram, log)
 		if err != nil {
@@ -169,7 +173,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	api := httpapi.New(httpapi.Options{Store: st, Log: log, PublicURL: cfg.PublicURL, Jobs: runner, TikTok: tt,
 		Clicks: clicks, VisitorKey: keys.Derive("visitor salts"), ShareKey: keys.Derive("share links"), Media: mediaSvc, Notify: nt, Events: nt,
 		WebPushLoopback: cfg.Demo, TrustedProxies: cfg.TrustedProxies, // the demo's fake Web Push service is on loopback
-		Mail: sender, MailSealer: keys, PushConfig: pushCfg.Get, SSOSealer: keys, SSOLoopback: cfg.Demo})
+		Mail: sender, MailSealer: keys, PushConfig: pushCfg.Get, SSOSealer: keys, SSOLoopback: cfg.Demo, SSOFromConfig: cfg.SSO.Program})
 	nt.SetLinks(cfg.PublicURL, api.ShareURL)
 	nt.SetKeys(keys.Derive("unsubscribe links"), keys)
 	nt.SetPictureURL(api.PictureURL)

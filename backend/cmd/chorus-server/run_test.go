@@ -159,18 +159,33 @@ func TestAdminServeAndStop(t *testing.T) {
 	if out, err := exec.Command(binary(t), "admin", "add-manager", "--data", data, "--program", ids["program_id"], "--email", "nobody@acme.test").CombinedOutput(); err == nil || !strings.Contains(string(out), "no account") {
 		t.Fatalf("add-manager of nobody: %v %s", err, out)
 	}
+	// Single sign-on of the program from the configuration.
+	t.Setenv("CHORUS_SSO_PROGRAM", ids["program_id"])
+	t.Setenv("CHORUS_SSO_ISSUER", "https://login.acme.test")
+	t.Setenv("CHORUS_SSO_CLIENT_ID", "chorus")
+	t.Setenv("CHORUS_SSO_CLIENT_SECRET", "sso-secret")
+	t.Setenv("CHORUS_SSO_DOMAINS", "acme.test")
 	srv := start(t, "--data", data)
 	c := client.New(srv.url)
 	if _, err := c.Login(context.Background(), "boss@acme.test", "boss-secret"); err != nil {
 		t.Fatal(err)
+	}
+	if ps, err := c.SSOProviders(context.Background()); err != nil || len(ps) != 1 || ps[0].ProgramID != ids["program_id"] || ps[0].DisplayName != "Acme" {
+		t.Fatalf("configured SSO: %+v %v", ps, err)
+	}
+	if conf, err := c.SSO(context.Background(), ids["program_id"]); err != nil || !conf.FromConfig || !conf.SecretSet || conf.IssuerURL != "https://login.acme.test" {
+		t.Fatalf("configured SSO settings: %+v %v", conf, err)
+	}
+	if _, err := c.SetSSO(context.Background(), ids["program_id"], client.SSOInput{PasswordLogin: ptr(false)}); client.Status(err) != 409 {
+		t.Fatalf("changing configured SSO: %v", err)
 	}
 	me, err := c.Me(context.Background())
 	if err != nil || len(me.Memberships) != 1 || me.Memberships[0].ProgramID != ids["program_id"] || me.Timezone != "Europe/Berlin" {
 		t.Fatalf("me: %+v %v", me, err)
 	}
 	solo := client.New(srv.url)
-	if s, err := solo.Login(context.Background(), "solo@acme.test", "solo-secret"); err != nil || len(s.User.Memberships) != 1 || s.User.Memberships[0].Role != "manager" {
-		t.Fatalf("solo as manager: %+v %v", s.User, err)
+	if s, err := solo.Login(context.Background(), "solo@acme.test", "solo-secret"); err != nil || len(s.User.Memberships) != 1 || s.User.Memberships[0].Role != "owner" {
+		t.Fatalf("solo as owner: %+v %v", s.User, err)
 	}
 	runAdmin(t, "reset-password", "--data", data, "--email", "solo@acme.test", "--password", "new-solo-secret")
 	if _, err := solo.Me(context.Background()); client.Status(err) != 401 {

@@ -77,6 +77,19 @@ const (
 	EnvWeComAgentID = "CHORUS_WECOM_AGENT_ID"
 	EnvWeComSecret  = "CHORUS_WECOM_SECRET"
 	EnvWeComBaseURL = "CHORUS_WECOM_BASE_URL"
+
+	// Single sign-on for one program set here rather than by its owners
+	// (who then see it and cannot change it): the program's id, the OpenID
+	// provider's issuer URL, the client id and secret (best given as
+	// CHORUS_SSO_CLIENT_SECRET_FILE), the email domains allowed, the
+	// button's name and whether passwords still sign in.
+	EnvSSOProgram       = "CHORUS_SSO_PROGRAM"
+	EnvSSOIssuer        = "CHORUS_SSO_ISSUER"
+	EnvSSOClientID      = "CHORUS_SSO_CLIENT_ID"
+	EnvSSOClientSecret  = "CHORUS_SSO_CLIENT_SECRET"
+	EnvSSODomains       = "CHORUS_SSO_DOMAINS"
+	EnvSSOName          = "CHORUS_SSO_NAME"
+	EnvSSOPasswordLogin = "CHORUS_SSO_PASSWORD_LOGIN"
 )
 
 // Config is everything the server reads at start.
@@ -102,6 +115,38 @@ type Config struct {
 	Media          Media
 	SMTP           SMTP
 	WeCom          WeCom
+	SSO            SSO
+}
+
+// SSO is one program's single sign-on, from the configuration. Program ""
+// = none (owners set their own in the app).
+type SSO struct {
+	Program, Issuer, ClientID, ClientSecret, Name string
+	Domains                                       []string
+	PasswordLogin                                 bool
+}
+
+func (s SSO) check() error {
+	if s.Program == "" {
+		if s.Issuer != "" || s.ClientID != "" || s.ClientSecret != "" || len(s.Domains) > 0 {
+			return errors.New(EnvSSOProgram + " is empty, so the other CHORUS_SSO_* settings do nothing: set it to the program's id (or remove them)")
+		}
+		return nil
+	}
+	var problems []string
+	if u, err := url.Parse(s.Issuer); s.Issuer == "" || err != nil || u.Host == "" || u.Scheme != "https" {
+		problems = append(problems, EnvSSOIssuer+" is required with "+EnvSSOProgram+": the provider's https issuer URL, such as https://login.example.com")
+	}
+	if s.ClientID == "" {
+		problems = append(problems, EnvSSOClientID+" is required with "+EnvSSOProgram)
+	}
+	if s.ClientSecret == "" {
+		problems = append(problems, EnvSSOClientSecret+" (or "+EnvSSOClientSecret+"_FILE) is required with "+EnvSSOProgram)
+	}
+	if len(s.Domains) == 0 {
+		problems = append(problems, EnvSSODomains+" is required with "+EnvSSOProgram+": the email domains whose people may sign in, such as example.com,example.cn")
+	}
+	return joinProblems(problems)
 }
 
 // WeCom says how the server sends WeCom application messages. CorpID "" =
@@ -248,6 +293,36 @@ var keys = []key{
 	}},
 	{env: EnvWeComSecret, usage: "the WeCom application's secret (use CHORUS_WECOM_SECRET_FILE)", secret: true, reloadable: true, set: func(c *Config, v string) error { c.WeCom.Secret = strings.TrimSpace(v); return nil }},
 	{env: EnvWeComBaseURL, usage: "WeCom API base URL", def: "https://qyapi.weixin.qq.com", reloadable: true, set: setURL(func(c *Config) *string { return &c.WeCom.BaseURL })},
+	{env: EnvSSOProgram, usage: "a program's id: its single sign-on comes from the CHORUS_SSO_* settings, not from its owners", set: func(c *Config, v string) error { c.SSO.Program = strings.TrimSpace(v); return nil }},
+	{env: EnvSSOIssuer, usage: "the OpenID provider's issuer URL (https)", set: func(c *Config, v string) error {
+		c.SSO.Issuer = strings.TrimRight(strings.TrimSpace(v), "/")
+		return nil
+	}},
+	{env: EnvSSOClientID, usage: "the client id Chorus has at the provider", set: func(c *Config, v string) error { c.SSO.ClientID = strings.TrimSpace(v); return nil }},
+	{env: EnvSSOClientSecret, usage: "the client secret (use CHORUS_SSO_CLIENT_SECRET_FILE)", secret: true, set: func(c *Config, v string) error { c.SSO.ClientSecret = strings.TrimSpace(v); return nil }},
+	{env: EnvSSODomains, usage: "email domains whose people may sign in, comma-separated", set: func(c *Config, v string) error {
+		c.SSO.Domains = nil
+		for _, d := range strings.Split(v, ",") {
+			d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
+			if d == "" {
+				continue
+			}
+			if strings.ContainsAny(d, "@ /:") || !strings.Contains(d, ".") {
+				return fmt.Errorf("%q is not an email domain such as example.com", d)
+			}
+			c.SSO.Domains = append(c.SSO.Domains, d)
+		}
+		return nil
+	}},
+	{env: EnvSSOName, usage: "the sign-in button says \"Sign in with\" this (default: the program's name)", set: func(c *Config, v string) error { c.SSO.Name = strings.TrimSpace(v); return nil }},
+	{env: EnvSSOPasswordLogin, usage: "whether the program's members may still sign in with a password (owners always may)", def: "true", set: func(c *Config, v string) error {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		c.SSO.PasswordLogin = b
+		return nil
+	}},
 	{env: EnvSMTPHost, usage: "SMTP server for email (invitations, password resets); empty = no email", reloadable: true, set: func(c *Config, v string) error { c.SMTP.Host = strings.TrimSpace(v); return nil }},
 	{env: EnvSMTPPort, usage: "SMTP port (default: 587 for starttls, 465 for tls, 25 for none)", reloadable: true, set: func(c *Config, v string) error {
 		if v = strings.TrimSpace(v); v == "" {
@@ -435,6 +510,9 @@ func (l *Loader) build() (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %v", err)
 	}
 	if err := c.WeCom.check(); err != nil {
+		return Config{}, fmt.Errorf("configuration: %v", err)
+	}
+	if err := c.SSO.check(); err != nil {
 		return Config{}, fmt.Errorf("configuration: %v", err)
 	}
 	if c.PublicURL == "" {
@@ -631,6 +709,20 @@ func snapshot(c Config, k key) string {
 		return c.WeCom.Secret
 	case EnvWeComBaseURL:
 		return c.WeCom.BaseURL
+	case EnvSSOProgram:
+		return c.SSO.Program
+	case EnvSSOIssuer:
+		return c.SSO.Issuer
+	case EnvSSOClientID:
+		return c.SSO.ClientID
+	case EnvSSOClientSecret:
+		return c.SSO.ClientSecret
+	case EnvSSODomains:
+		return strings.Join(c.SSO.Domains, ",")
+	case EnvSSOName:
+		return c.SSO.Name
+	case EnvSSOPasswordLogin:
+		return strconv.FormatBool(c.SSO.PasswordLogin)
 	}
 	panic("config: no snapshot for " + k.env)
 }

@@ -108,6 +108,9 @@ type Options struct {
 	// http (tests, a provider beside the server); off, the issuer must be
 	// https on a public host.
 	SSOLoopback bool
+	// SSOFromConfig is the program whose single sign-on the server's
+	// configuration sets (CHORUS_SSO_*): its owners see it, not change it.
+	SSOFromConfig string
 }
 
 // Notifier is what the API needs from push notifications and live events.

@@ -108,7 +108,9 @@ func (s *Server) ssoSettings(c *call, _ none) (client.SSOSettings, error) {
 	if isCode(err, domain.CodeNotFound) {
 		return client.SSOSettings{PasswordLogin: true, AllowedDomains: []string{}}, nil
 	}
-	return toSSOSettings(conf), err
+	out := toSSOSettings(conf)
+	out.FromConfig = c.programID == s.o.SSOFromConfig
+	return out, err
 }
 
 // setSSO is PATCH …/sso (owners): switched on only with a provider whose
@@ -116,6 +118,9 @@ func (s *Server) ssoSettings(c *call, _ none) (client.SSOSettings, error) {
 func (s *Server) setSSO(c *call, in client.SSOInput) (client.SSOSettings, error) {
 	if s.o.SSOSealer == nil {
 		return client.SSOSettings{}, domain.Errorf(domain.CodeConflict, "this server has no key to keep a client secret with; single sign-on cannot be set up")
+	}
+	if c.programID == s.o.SSOFromConfig {
+		return client.SSOSettings{}, domain.Errorf(domain.CodeConflict, "this program's single sign-on is set in the server's configuration (CHORUS_SSO_*); ask the server's administrator")
 	}
 	conf, err := s.store.ProgramSSO(c.ctx, c.programID)
 	if isCode(err, domain.CodeNotFound) {
