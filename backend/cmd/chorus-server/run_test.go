@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -227,7 +228,10 @@ func TestUsage(t *testing.T) {
 
 // TestCrashDuringPerforms kills the server with SIGKILL in the middle of a
 // burst of performs, restarts it, and checks that every acknowledged perform
-// has its ledger entry and none has two.
+// has its ledger entry and none has two. The burst is wide enough that
+// performs are group-committed together, and each activity's text has a
+// link: in the database left by the crash every perform is whole (its
+// ledger entry, its tracked link and its totals) or absent.
 func TestCrashDuringPerforms(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { crashDuringPerforms(t, "--data", t.TempDir()) })
 	t.Run("postgres", func(t *testing.T) {
@@ -259,7 +263,7 @@ func crashDuringPerforms(t *testing.T, dbArgs ...string) {
 	const members, activities = 12, 10
 	var acts []client.Activity
 	for i := 0; i < activities; i++ {
-		a, err := mgr.CreateActivity(ctx, pid, client.ActivityInput{Type: ptr("wechat_photo"), Message: ptr(fmt.Sprint("a", i)), Points: ptr(i + 1)})
+		a, err := mgr.CreateActivity(ctx, pid, client.ActivityInput{Type: ptr("wechat_photo"), Message: ptr(fmt.Sprintf("a%d https://example.com/%d", i, i)), Points: ptr(i + 1)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +294,7 @@ func crashDuringPerforms(t *testing.T, dbArgs ...string) {
 	acked := map[pair]bool{}
 	jobs := make(chan pair)
 	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
+	for w := 0; w < 32; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -318,6 +322,7 @@ func crashDuringPerforms(t *testing.T, dbArgs ...string) {
 	if !killed || len(acked) == 0 {
 		t.Fatalf("burst did not run: %d acknowledged", len(acked))
 	}
+	checkWholePerforms(t, data, dbURL)
 
 	srv2 := start(t, dbArgs...)
 	checked := 0
@@ -354,3 +359,64 @@ func crashDuringPerforms(t *testing.T, dbArgs ...string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// checkWholePerforms reads the database a crash left: each perform has one
+// ledger entry and one tracked link, each activity entry a perform, and
+// each member's balance and all-time total match their ledger.
+func checkWholePerforms(t *testing.T, data, dbURL string) {
+	t.Helper()
+	driver, dsn := "sqlite", "file:"+filepath.Join(data, "chorus.db")
+	if dbURL != "" {
+		driver, dsn = "pgx", dbURL
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT p.activity_id, p.user_id,
+		(SELECT COUNT(*) FROM point_entries e WHERE e.kind = 'activity' AND e.activity_id = p.activity_id AND e.user_id = p.user_id),
+		(SELECT COUNT(*) FROM links l WHERE l.activity_id = p.activity_id AND l.user_id = p.user_id)
+		FROM performs p`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	performs := 0
+	for rows.Next() {
+		var aid, uid string
+		var entries, links int
+		if err := rows.Scan(&aid, &uid, &entries, &links); err != nil {
+			t.Fatal(err)
+		}
+		performs++
+		if entries != 1 || links != 1 {
+			t.Errorf("perform %s by %s is partial after the crash: %d ledger entries, %d links", aid, uid, entries, links)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var orphans, linksAlone, offBalance int
+	for _, c := range []struct {
+		q string
+		n *int
+	}{
+		{`SELECT COUNT(*) FROM point_entries e WHERE e.kind = 'activity'
+			AND NOT EXISTS (SELECT 1 FROM performs p WHERE p.activity_id = e.activity_id AND p.user_id = e.user_id)`, &orphans},
+		{`SELECT COUNT(*) FROM links l WHERE NOT EXISTS (SELECT 1 FROM performs p WHERE p.activity_id = l.activity_id AND p.user_id = l.user_id)`, &linksAlone},
+		{`SELECT COUNT(*) FROM point_balances b WHERE b.points <> (SELECT COALESCE(SUM(e.points), 0) FROM point_entries e WHERE e.program_id = b.program_id AND e.user_id = b.user_id)
+			OR b.points <> (SELECT COALESCE(SUM(t.points), 0) FROM point_totals t WHERE t.program_id = b.program_id AND t.user_id = b.user_id AND t.period = 'all')`, &offBalance},
+	} {
+		if err := db.QueryRow(c.q).Scan(c.n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if orphans != 0 || linksAlone != 0 || offBalance != 0 {
+		t.Errorf("after the crash: %d ledger entries without a perform, %d links without one, %d balances off their ledger or totals", orphans, linksAlone, offBalance)
+	}
+	if performs == 0 {
+		t.Errorf("no perform reached the database before the crash")
+	}
+	t.Logf("%d performs whole in the database the crash left", performs)
+}

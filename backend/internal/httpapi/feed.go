@@ -33,6 +33,7 @@ type feedEntry struct {
 // feedSet is one load: read-only once published.
 type feedSet struct {
 	items []*domain.Activity
+	byID  map[string]*domain.Activity
 	// An index by target, so a member's feed checks only the activities
 	// sent to everyone and those naming one of their groups or channels.
 	open      []*domain.Activity
@@ -48,9 +49,10 @@ type feedSet struct {
 }
 
 func newFeedSet(items []*domain.Activity, mi mediaInfos) (*feedSet, error) {
-	fs := &feedSet{items: items, media: mi, encoded: make(map[string]*[2][]byte, len(items)),
+	fs := &feedSet{items: items, media: mi, encoded: make(map[string]*[2][]byte, len(items)), byID: make(map[string]*domain.Activity, len(items)),
 		byGroup: map[string][]*domain.Activity{}, byChannel: map[string][]*domain.Activity{}}
 	for _, a := range items {
+		fs.byID[a.ID] = a
 		switch {
 		case len(a.GroupIDs) > 0:
 			for _, g := range a.GroupIDs {

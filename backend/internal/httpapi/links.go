@@ -93,20 +93,6 @@ func (s *Server) followLink(c *call, _ none) (redirectTo, error) {
 	return redirectTo{}, errHandled
 }
 
-// trackedText gives the member's own short links in place of the message's
-// URLs, unless they opted out of tracking.
-func (s *Server) trackedText(c *call, a *domain.Activity, text string) (string, error) {
-	urls := links.UniqueURLs(text)
-	if len(urls) == 0 || c.user.TrackingOptOut {
-		return text, nil
-	}
-	codes, err := s.store.EnsureLinks(c.ctx, c.programID, a.ID, c.user.ID, urls, links.NewCode, c.now)
-	if err != nil {
-		return "", err
-	}
-	return links.Rewrite(text, func(u string) string { return s.o.PublicURL + "/l/" + codes[u] }), nil
-}
-
 func (s *Server) previewLinks(c *call, in client.LinkPreview) (client.LinkPreviewResult, error) {
 	placeholder := s.o.PublicURL + "/l/" + strings.Repeat("x", links.CodeLength)
 	urls := links.UniqueURLs(in.Message)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/links"
 	"github.com/chorus-advocacy/chorus/backend/internal/push"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
@@ -47,24 +48,15 @@ func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, erro
 
 // performActivity is the one perform path: the app's POST …/perform and the
 // share page's POST /s/{token}/perform both end here, as c.user in
-// c.programID. Points once per member (the store's key decides); a TikTok
-// video is staged in the perform's transaction.
+// c.programID. Points once per member (the store's key decides, and its
+// conflict answers "already performed"); the perform, its points, a TikTok
+// video's staging and the member's tracked links are one write, committed
+// with concurrent performs (store.PerformWithLinks).
 func (s *Server) performActivity(c *call, activityID, clientActionID, surface string) (client.PerformResult, error) {
-	a, err := s.store.Activity(c.ctx, c.programID, activityID)
-	if err != nil {
-		return client.PerformResult{}, err
-	}
-	already, err := s.store.Performed(c.ctx, a.ID, c.user.ID)
-	if err != nil {
-		return client.PerformResult{}, err
-	}
 	now := c.now
-	if !already {
-		// A repeat after the activity ended still answers "already
-		// performed": offline replays must not turn into errors.
-		if err := s.checkPerformable(c, &a, now); err != nil {
-			return client.PerformResult{}, err
-		}
+	a, err := s.performable(c, activityID, now)
+	if err != nil {
+		return client.PerformResult{}, err
 	}
 	loc := s.programZone(c)
 	rec := store.PerformRecord{
@@ -80,7 +72,8 @@ func (s *Server) performActivity(c *call, activityID, clientActionID, surface st
 		job := tiktokstage.Job(c.programID, a.ID, c.user.ID, now)
 		rec.Stage = &job
 	}
-	out, err := s.store.Perform(c.ctx, rec)
+	text, urls := s.shareSource(c, a)
+	out, err := s.store.PerformWithLinks(c.ctx, store.PerformRequest{PerformRecord: rec, URLs: urls, NewCode: links.NewCode})
 	if err != nil {
 		return client.PerformResult{}, err
 	}
@@ -95,20 +88,47 @@ func (s *Server) performActivity(c *call, activityID, clientActionID, surface st
 	if out.Awarded > 0 {
 		s.notify().Event(c.ctx, c.user.ID, "points_changed", map[string]any{"program_id": c.programID, "activity_id": a.ID, "points_awarded": out.Awarded, "points_total": out.Balance})
 	}
-	share, err := s.share(c, &a)
-	if err != nil {
-		return client.PerformResult{}, err
-	}
 	return client.PerformResult{ActivityID: a.ID, PointsAwarded: out.Awarded, PointsTotal: out.Balance,
-		AlreadyPerformed: out.AlreadyPerformed, Share: share, TikTok: staging}, nil
+		AlreadyPerformed: out.AlreadyPerformed, Share: s.shareWith(c, a, text, out.Codes), TikTok: staging}, nil
 }
 
-// checkPerformable says why a member cannot perform an activity now.
-func (s *Server) checkPerformable(c *call, a *domain.Activity, now time.Time) error {
-	aud, err := s.store.Audience(c.ctx, c.programID, c.user.ID)
+// performable returns the activity a member may perform now. It comes from
+// the feed cache, current by the content version read with the member's
+// audience in one query; an activity the cache does not hold or the rules
+// refuse is read from the database, where a member who already performed it
+// is answered "already performed" rather than refused: offline replays
+// must not turn into errors after the activity ends.
+func (s *Server) performable(c *call, activityID string, now time.Time) (*domain.Activity, error) {
+	aud, version, err := s.store.AudienceVersion(c.ctx, c.programID, c.user.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	set, err := s.currentActivities(c.ctx, c.programID, version, now)
+	if err != nil {
+		return nil, err
+	}
+	if a := set.byID[activityID]; a != nil && s.checkPerformable(c, a, aud, now) == nil {
+		return a, nil
+	}
+	a, err := s.store.Activity(c.ctx, c.programID, activityID)
+	if err != nil {
+		return nil, err
+	}
+	already, err := s.store.Performed(c.ctx, a.ID, c.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !already {
+		if err := s.checkPerformable(c, &a, aud, now); err != nil {
+			return nil, err
+		}
+	}
+	return &a, nil
+}
+
+// checkPerformable says why a member in audience aud cannot perform an
+// activity now.
+func (s *Server) checkPerformable(c *call, a *domain.Activity, aud domain.Audience, now time.Time) error {
 	switch {
 	case !domain.Targets(a, aud):
 		return domain.Errorf(domain.CodeNotFound, "this activity is not in your feed")
@@ -136,32 +156,52 @@ func (s *Server) checkPerformable(c *call, a *domain.Activity, now time.Time) er
 
 // share is what the app hands to the network, with the member's own links.
 func (s *Server) share(c *call, a *domain.Activity) (client.Share, error) {
+	text, urls := s.shareSource(c, a)
+	var codes map[string]string
+	if len(urls) > 0 {
+		var err error
+		if codes, err = s.store.EnsureLinks(c.ctx, c.programID, a.ID, c.user.ID, urls, links.NewCode, c.now); err != nil {
+			return client.Share{}, err
+		}
+	}
+	return s.shareWith(c, a, text, codes), nil
+}
+
+// shareSource is the activity's text to share and the URLs in it to track
+// for this member: none when they opted out of tracking.
+func (s *Server) shareSource(c *call, a *domain.Activity) (string, []string) {
 	text := a.Message
-	spec, _ := domain.LookupType(a.Type)
-	if spec.Network == "tiktok" {
+	if spec, _ := domain.LookupType(a.Type); spec.Network == "tiktok" {
 		text = a.Instructions
 	}
-	text, err := s.trackedText(c, a, text)
-	if err != nil {
-		return client.Share{}, err
+	if c.user.TrackingOptOut {
+		return text, nil
+	}
+	return text, links.UniqueURLs(text)
+}
+
+// shareWith is the share with text's URLs replaced by the member's codes.
+func (s *Server) shareWith(c *call, a *domain.Activity, text string, codes map[string]string) client.Share {
+	if len(codes) > 0 {
+		text = links.Rewrite(text, func(u string) string { return s.o.PublicURL + "/l/" + codes[u] })
 	}
 	sh := client.Share{Text: text}
 	if a.MediaID != "" {
+		spec, _ := domain.LookupType(a.Type)
 		sh.MediaURL = s.o.PublicURL + "/api/v1/programs/" + url.PathEscape(c.programID) + "/media/" + url.PathEscape(a.MediaID)
 		sh.MediaType = "image"
 		if strings.HasSuffix(spec.MediaKind, "video") {
 			sh.MediaType = "video"
 		}
 	}
-	return sh, nil
+	return sh
 }
 
+// programZone is the program's time zone, from the cache the leaderboard
+// keeps (forgotten when the program changes); UTC if it cannot be read.
 func (s *Server) programZone(c *call) *time.Location {
-	p, err := s.store.Program(c.ctx, c.programID)
-	if err == nil {
-		if loc, ok := domain.LoadLocation(p.Timezone); ok {
-			return loc
-		}
+	if pz, err := s.cachedProgram(c); err == nil {
+		return pz.loc
 	}
 	return time.UTC
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 )
 
@@ -21,27 +20,9 @@ func (s *Store) EnsureLinks(ctx context.Context, programID, activityID, userID s
 		return out, nil
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		for _, u := range urls {
-			// A code collision (one in 10^14) or a concurrent insert of the
-			// same link: try again, then read what is there.
-			for attempt := 0; attempt < 3; attempt++ {
-				_, err := tx.ExecContext(ctx, s.q(`INSERT INTO links (code, program_id, activity_id, user_id, url, created_at) VALUES (?, ?, ?, ?, ?, ?)
-					ON CONFLICT DO NOTHING`), newCode(), programID, activityID, userID, u, ms(now))
-				if err != nil {
-					return err
-				}
-				var code string
-				err = tx.QueryRowContext(ctx, s.q("SELECT code FROM links WHERE activity_id = ? AND user_id = ? AND url = ?"), activityID, userID, u).Scan(&code)
-				if err == nil {
-					out[u] = code
-					break
-				}
-				if !errors.Is(err, sql.ErrNoRows) {
-					return err
-				}
-			}
-		}
-		return nil
+		var err error
+		out, err = ensureLinks(ctx, s, tx, programID, activityID, userID, urls, newCode, now)
+		return err
 	})
 	return out, wrap("EnsureLinks", err)
 }

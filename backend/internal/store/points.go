@@ -40,31 +40,12 @@ type Periods struct {
 // transaction: every entry moves the balance; earned points (activities,
 // adjustments) also count on the board.
 func addEntry(ctx context.Context, s *Store, tx *sql.Tx, e Entry, p Periods) error {
-	if err := insertEntry(ctx, s, tx, e); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO point_balances (program_id, user_id, points) VALUES (?, ?, ?)
-		ON CONFLICT (program_id, user_id) DO UPDATE SET points = point_balances.points + excluded.points`), e.ProgramID, e.UserID, e.Points); err != nil {
-		return err
-	}
-	if e.Kind != EntryActivity && e.Kind != EntryAdjustment {
-		return nil
-	}
-	for _, per := range []struct {
-		name  string
-		start int64
-	}{{"all", 0}, {"month", ms(p.Month)}, {"week", ms(p.Week)}} {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO point_totals (program_id, period, period_start, user_id, points) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (program_id, period, period_start, user_id) DO UPDATE SET points = point_totals.points + excluded.points`),
-			e.ProgramID, per.name, per.start, e.UserID, e.Points); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := creditEntry(ctx, s, tx, e, p)
+	return err
 }
 
-func insertEntry(ctx context.Context, s *Store, tx *sql.Tx, e Entry) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO point_entries (id, program_id, user_id, kind, points, activity_id, redemption_id, reason, created_by, created_at)
+func insertEntry(ctx context.Context, s *Store, q querier, e Entry) error {
+	_, err := q.ExecContext(ctx, s.q(`INSERT INTO point_entries (id, program_id, user_id, kind, points, activity_id, redemption_id, reason, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		e.ID, e.ProgramID, e.UserID, e.Kind, e.Points, nullString(e.ActivityID), nullString(e.RedemptionID), e.Reason, nullString(e.CreatedBy), ms(e.CreatedAt))
 	return translate(err, "point entry")
