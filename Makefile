@@ -9,10 +9,10 @@ WEB_DIR   ?= $(BIN)/web
 # desktop driver builds against; Xvfb, ImageMagick and xdotool for real-window
 # screenshots; chromium for the web app's browser test; clang-14 and the JNI
 # headers to syntax-check the Android C (make lint); brotli to precompress the
-# web build (make web). Node.js and npm (the
+# web build and fonttools to cut its CJK fonts (make web). Node.js and npm (the
 # browser test's playwright-core) are installed by deps only when missing.
 APT_PACKAGES := ffmpeg postgresql-client gcc pkg-config libgl1-mesa-dev xorg-dev xvfb \
-	chromium clang-14 android-libnativehelper-dev imagemagick xdotool brotli
+	chromium clang-14 android-libnativehelper-dev imagemagick xdotool brotli python3-fonttools
 # What make android needs beside the NDK to align, sign and check the APK
 # (apksigner brings a JDK, hence keytool): installed by deps-android only,
 # when the commands are missing, so other targets never pull them in.

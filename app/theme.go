@@ -24,12 +24,17 @@ var (
 )
 
 // chorusTheme is Fyne's default theme in Chorus colours, with a font that
-// has Chinese where the system may have none (assets.FontRegular is nil on
-// phones, which have their own CJK fonts).
+// has Chinese where the system may have none (assets.Fonts: none on phones,
+// which have their own CJK fonts; fetched as needed by the web build).
 type chorusTheme struct{ fyne.Theme }
 
-// Theme returns the app theme.
-func Theme() fyne.Theme { return chorusTheme{theme.DefaultTheme()} }
+// Theme returns the app theme. In the web build the first call waits
+// briefly for the fonts the page fetched and arranges for the app to be
+// redrawn when the full CJK fonts arrive later (theme_js.go).
+func Theme() fyne.Theme {
+	watchFonts()
+	return chorusTheme{theme.DefaultTheme()}
+}
 
 func (t chorusTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	switch n {
@@ -52,11 +57,12 @@ func (t chorusTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Col
 }
 
 func (t chorusTheme) Font(s fyne.TextStyle) fyne.Resource {
-	if assets.FontRegular == nil || s.Monospace || s.Symbol {
+	regular, bold := assets.Fonts()
+	if regular == nil || s.Monospace || s.Symbol {
 		return t.Theme.Font(s)
 	}
 	if s.Bold {
-		return assets.FontBold
+		return bold
 	}
-	return assets.FontRegular
+	return regular
 }

@@ -4,5 +4,6 @@ package assets
 
 import "fyne.io/fyne/v2"
 
-// Phones use the system's CJK fonts through Fyne's fallback.
-var FontRegular, FontBold fyne.Resource
+// Fonts returns nil, nil: phones use the system's CJK fonts through Fyne's
+// fallback.
+func Fonts() (regular, bold fyne.Resource) { return nil, nil }

@@ -51,6 +51,11 @@ func (w webFiles) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	h := rw.Header()
 	ctype := mime.TypeByExtension(filepath.Ext(name))
+	if strings.HasSuffix(name, ".otf") {
+		// The CJK fonts the page fetches; Go's table lacks the type and the
+		// system's may too.
+		ctype = "font/otf"
+	}
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}

@@ -12,10 +12,12 @@ import (
 func TestWebAppServesTheBuildAtApp(t *testing.T) {
 	dir := t.TempDir()
 	const wasm = "chorus.0123456789abcdef0123.wasm"
+	const font = "ChorusSC-Regular.0123456789abcdef0123.otf"
 	for name, body := range map[string]string{
 		"index.html": "<html>", "index.html.br": "html-br",
 		wasm: "raw", wasm + ".gz": "gzipped", wasm + ".br": "brotli",
 		"plain.js": "js",
+		font:       "otf", font + ".br": "otf-br",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
@@ -52,6 +54,8 @@ func TestWebAppServesTheBuildAtApp(t *testing.T) {
 		{"/app/" + wasm, "BR;q=0.5", "brotli", "application/wasm", "br", immutable, 200},
 		{"/app/" + wasm, "*", "brotli", "application/wasm", "br", immutable, 200},
 		{"/app/" + wasm, "br;q=0, *", "gzipped", "application/wasm", "gzip", immutable, 200},
+		{"/app/" + font, "gzip, br", "otf-br", "font/otf", "br", immutable, 200},
+		{"/app/" + font, "gzip", "otf", "font/otf", "", immutable, 200},
 		{"/app/plain.js", "gzip, br", "js", "text/javascript; charset=utf-8", "", "no-cache", 200},
 		{"/app/" + wasm + ".gz", "gzip", "", "", "", "", 404},
 		{"/app/" + wasm + ".br", "br", "", "", "", "", 404},
