@@ -8,13 +8,6 @@ import (
 	"time"
 )
 
-// Roles of a program member.
-const (
-	RoleOwner   = "owner"
-	RoleManager = "manager"
-	RoleMember  = "member"
-)
-
 // AuditEntry is one manager action in a program's audit log.
 type AuditEntry struct {
 	ID         int64     `json:"id"`

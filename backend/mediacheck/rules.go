@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Kind is the kind of activity a media file is meant for; each has its own
@@ -16,9 +18,9 @@ type Kind string
 // Kinds with media rules. The list is open: a new activity type adds a kind
 // here, its entry in rules, and its limits in sizeProblem and Check.
 const (
-	KindWeChatPhoto Kind = "wechat_photo"
-	KindWeChatVideo Kind = "wechat_video"
-	KindTikTokVideo Kind = "tiktok_video"
+	KindWeChatPhoto Kind = wire.ActivityWeChatPhoto
+	KindWeChatVideo Kind = wire.ActivityWeChatVideo
+	KindTikTokVideo Kind = wire.ActivityTikTokVideo
 )
 
 // ParseKind accepts exactly the names above.

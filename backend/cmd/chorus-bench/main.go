@@ -31,6 +31,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/links"
 	"github.com/chorus-advocacy/chorus/backend/internal/seed"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 type params struct {
@@ -413,7 +414,7 @@ func seedProgram(ctx context.Context, st *store.Store, p params) (fixture, error
 	for i := range users {
 		users[i] = domain.NewID("usr")
 		urows = append(urows, []any{users[i], fmt.Sprintf("m%d@bench.test", i), fmt.Sprintf("Member %d", i), "", zones[i%3], "en", false, nowMS})
-		mrows = append(mrows, []any{prog.ID, users[i], "member", nowMS})
+		mrows = append(mrows, []any{prog.ID, users[i], wire.RoleMember, nowMS})
 	}
 	if err := st.BulkInsert(ctx, "users", []string{"id", "email", "name", "password_hash", "timezone", "locale", "tracking_opt_out", "created_at"}, urows); err != nil {
 		return fx, err
@@ -430,9 +431,9 @@ func seedProgram(ctx context.Context, st *store.Store, p params) (fixture, error
 	var public, private []string
 	for i := 0; i < p.channels; i++ {
 		id := domain.NewID("chn")
-		vis := "public"
+		vis := wire.VisibilityPublic
 		if i%5 == 4 {
-			vis = "private"
+			vis = wire.VisibilityPrivate
 			private = append(private, id)
 		} else {
 			public = append(public, id)
@@ -480,7 +481,7 @@ func seedProgram(ctx context.Context, st *store.Store, p params) (fixture, error
 			start = nowMS - int64(100+r.IntN(5000))*hour
 			end = start + int64(1+r.IntN(96))*hour
 		}
-		arows = append(arows, []any{id, prog.ID, "wechat_photo", fmt.Sprintf("Activity %d: share our news https://example.com/%d", i, i), "", "", start, end, 1 + r.IntN(50), nil, i%97 == 0, mgr.ID, "Asia/Shanghai", nowMS, nowMS, nil})
+		arows = append(arows, []any{id, prog.ID, wire.ActivityWeChatPhoto, fmt.Sprintf("Activity %d: share our news https://example.com/%d", i, i), "", "", start, end, 1 + r.IntN(50), nil, i%97 == 0, mgr.ID, "Asia/Shanghai", nowMS, nowMS, nil})
 		switch k := r.IntN(20); {
 		case k < 1: // everyone
 			if i < p.live {

@@ -39,6 +39,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/seed"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/mediacheck"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 type mediaParams struct {
@@ -316,7 +317,7 @@ func benchUpload(ctx context.Context, m *mediaParams, out io.Writer) error {
 		syscall.Sync()
 		h := sampleHeap()
 		t1 := time.Now()
-		up, err = c.CreateUpload(ctx, prog.ID, client.UploadRequest{Kind: "wechat_video", Filename: "big.mp4", Size: size})
+		up, err = c.CreateUpload(ctx, prog.ID, client.UploadRequest{Kind: wire.ActivityWeChatVideo, Filename: "big.mp4", Size: size})
 		r := video.reader()
 		var offset int64
 		for offset < size && err == nil {

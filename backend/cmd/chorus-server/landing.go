@@ -12,6 +12,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
 	"github.com/chorus-advocacy/chorus/backend/internal/seed"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // The landing page at / is the front door of a running server: where the
@@ -69,7 +70,7 @@ func demoShareURL(ctx context.Context, st *store.Store, api *httpapi.Server, log
 	if err != nil {
 		return ""
 	}
-	acts, err := st.Activities(ctx, prog.ID, store.ActivityFilter{Type: "wechat_photo"})
+	acts, err := st.Activities(ctx, prog.ID, store.ActivityFilter{Type: wire.ActivityWeChatPhoto})
 	if err != nil {
 		log.Warn("demo share page", "err", err)
 		return ""

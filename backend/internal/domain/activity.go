@@ -4,15 +4,17 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // ActivityType names what a member does; the registry stays open for more.
 type ActivityType string
 
 const (
-	TypeWeChatPhoto ActivityType = "wechat_photo"
-	TypeWeChatVideo ActivityType = "wechat_video"
-	TypeTikTokVideo ActivityType = "tiktok_video"
+	TypeWeChatPhoto ActivityType = wire.ActivityWeChatPhoto
+	TypeWeChatVideo ActivityType = wire.ActivityWeChatVideo
+	TypeTikTokVideo ActivityType = wire.ActivityTikTokVideo
 )
 
 // TypeSpec describes what an activity type needs.

@@ -7,20 +7,23 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
-// Error codes are part of the API contract: clients translate by code.
+// Error codes are part of the API contract (clients translate by code);
+// their words live in backend/wire, shared with the app.
 const (
-	CodeBadRequest       = "bad_request"
-	CodeValidation       = "validation_failed"
-	CodeUnauthorized     = "unauthorized"
-	CodeForbidden        = "forbidden"
-	CodeNotFound         = "not_found"
-	CodeConflict         = "conflict"
-	CodeTooLarge         = "body_too_large"
-	CodeUnsupportedMedia = "unsupported_media_type"
-	CodeRateLimited      = "rate_limited"
-	CodeInternal         = "internal"
+	CodeBadRequest       = wire.CodeBadRequest
+	CodeValidation       = wire.CodeValidation
+	CodeUnauthorized     = wire.CodeUnauthorized
+	CodeForbidden        = wire.CodeForbidden
+	CodeNotFound         = wire.CodeNotFound
+	CodeConflict         = wire.CodeConflict
+	CodeTooLarge         = wire.CodeTooLarge
+	CodeUnsupportedMedia = wire.CodeUnsupportedMedia
+	CodeRateLimited      = wire.CodeRateLimited
+	CodeInternal         = wire.CodeInternal
 )
 
 // Error is an error whose message is safe to show to a user.

@@ -1,8 +1,10 @@
 package domain
 
+import "github.com/chorus-advocacy/chorus/backend/wire"
+
 // RoleOwner runs a program: everything a manager does, plus roles, limits
 // and the audit log. A program always has at least one owner.
-const RoleOwner Role = "owner"
+const RoleOwner Role = wire.RoleOwner
 
 // Manages reports whether the role runs the program's content (owners and
 // managers; a limited manager too, within their Scope).

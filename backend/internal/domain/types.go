@@ -6,14 +6,16 @@ import (
 	"time"
 	// Zones must resolve the same on a server without tzdata and on phones.
 	_ "time/tzdata"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Role is a person's role inside one program.
 type Role string
 
 const (
-	RoleManager Role = "manager"
-	RoleMember  Role = "member"
+	RoleManager Role = wire.RoleManager
+	RoleMember  Role = wire.RoleMember
 )
 
 // Valid reports whether r is a known role.
@@ -84,8 +86,8 @@ type Group struct {
 type Visibility string
 
 const (
-	VisibilityPublic  Visibility = "public"  // members follow or unfollow
-	VisibilityPrivate Visibility = "private" // managers choose who is in
+	VisibilityPublic  Visibility = wire.VisibilityPublic  // members follow or unfollow
+	VisibilityPrivate Visibility = wire.VisibilityPrivate // managers choose who is in
 )
 
 // Channel is a content stream.

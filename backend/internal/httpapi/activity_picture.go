@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // An activity's picture for the program's Slack and Teams channels: those
@@ -47,7 +48,7 @@ func (s *Server) pictureRoute() route {
 			c.programID = pid
 			c.w.Header().Set("Referrer-Policy", "no-referrer")
 			if err := s.writeThumbnail(c, a.MediaID); err != nil {
-				if isCode(err, "thumbnail_unavailable") {
+				if isCode(err, wire.CodeThumbnailUnavailable) {
 					return nil, domain.NotFound("picture")
 				}
 				return nil, err

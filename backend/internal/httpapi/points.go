@@ -13,17 +13,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/push"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
-)
-
-// Codes of the performing rules; their statuses are in statusOf.
-const (
-	codeNotStarted         = "activity_not_started"
-	codeExpired            = "activity_expired"
-	codeRemoved            = "activity_removed"
-	codeTikTokNotConnected = "tiktok_not_connected"
-	codeTikTokUnavailable  = "tiktok_unavailable"
-	codeLeaderboardOff     = "leaderboard_disabled"
-	codeRewardsOff         = "rewards_disabled"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, error) {
@@ -86,7 +76,7 @@ func (s *Server) performActivity(c *call, activityID, clientActionID, surface st
 		}
 	}
 	if out.Awarded > 0 {
-		s.notify().Event(c.ctx, c.user.ID, "points_changed", map[string]any{"program_id": c.programID, "activity_id": a.ID, "points_awarded": out.Awarded, "points_total": out.Balance})
+		s.notify().Event(c.ctx, c.user.ID, wire.EventPointsChanged, wire.PointsChanged{ProgramID: c.programID, ActivityID: a.ID, PointsAwarded: out.Awarded, PointsTotal: out.Balance})
 	}
 	return client.PerformResult{ActivityID: a.ID, PointsAwarded: out.Awarded, PointsTotal: out.Balance,
 		AlreadyPerformed: out.AlreadyPerformed, Share: s.shareWith(c, a, text, out.Codes), TikTok: staging}, nil
@@ -133,22 +123,22 @@ func (s *Server) checkPerformable(c *call, a *domain.Activity, aud domain.Audien
 	case !domain.Targets(a, aud):
 		return domain.Errorf(domain.CodeNotFound, "this activity is not in your feed")
 	case a.Removed():
-		return domain.Errorf(codeRemoved, "a manager withdrew this activity")
+		return domain.Errorf(wire.CodeActivityRemoved, "a manager withdrew this activity")
 	case now.Before(a.StartsAt):
-		return domain.Errorf(codeNotStarted, "this activity has not started yet")
+		return domain.Errorf(wire.CodeActivityNotStarted, "this activity has not started yet")
 	case !a.EndsAt.IsZero() && !now.Before(a.EndsAt):
-		return domain.Errorf(codeExpired, "this activity has ended")
+		return domain.Errorf(wire.CodeActivityExpired, "this activity has ended")
 	}
 	if spec, _ := domain.LookupType(a.Type); spec.Network == "tiktok" {
 		if s.o.TikTok == nil {
-			return domain.Errorf(codeTikTokNotConnected, "connect your TikTok account first")
+			return domain.Errorf(wire.CodeTikTokNotConnected, "connect your TikTok account first")
 		}
 		ok, err := s.o.TikTok.Connected(c.ctx, c.user.ID)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return domain.Errorf(codeTikTokNotConnected, "connect your TikTok account first")
+			return domain.Errorf(wire.CodeTikTokNotConnected, "connect your TikTok account first")
 		}
 	}
 	return nil
@@ -236,17 +226,13 @@ func (s *Server) handoff(c *call, _ none) (client.Handoff, error) {
 	if s.o.Jobs != nil {
 		s.o.Jobs.Wake()
 	}
-	n.Event(c.ctx, c.user.ID, eventHandoff, map[string]string{"program_id": c.programID, "activity_id": a.ID})
+	n.Event(c.ctx, c.user.ID, wire.EventHandoff, wire.Handoff{ProgramID: c.programID, ActivityID: a.ID})
 	return h, nil
 }
 
 // phonePlatforms are the push platforms of phones: a handoff's push goes
 // to these (notify's handleDirect), never to Web Push.
 var phonePlatforms = []string{string(push.PlatformFCM), string(push.PlatformAPNs)}
-
-// eventHandoff is the live event telling the member's open apps about a
-// handoff (notify.EventHandoff).
-const eventHandoff = "handoff"
 
 func toEntry(e store.Entry) client.PointEntry {
 	return client.PointEntry{ID: e.ID, Kind: e.Kind, Points: e.Points, ActivityID: e.ActivityID, RedemptionID: e.RedemptionID, Reason: e.Reason, CreatedAt: e.CreatedAt}
@@ -308,7 +294,7 @@ func (s *Server) leaderboard(c *call, _ none) (client.Leaderboard, error) {
 		return client.Leaderboard{}, err
 	}
 	if !pz.p.LeaderboardEnabled {
-		return client.Leaderboard{}, domain.Errorf(codeLeaderboardOff, "the leaderboard is switched off for this program")
+		return client.Leaderboard{}, domain.Errorf(wire.CodeLeaderboardDisabled, "the leaderboard is switched off for this program")
 	}
 	period := c.query("period")
 	if period == "" {

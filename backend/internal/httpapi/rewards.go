@@ -7,6 +7,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 func toReward(r store.Reward) client.Reward {
@@ -29,7 +30,7 @@ func (s *Server) rewardsOn(c *call) error {
 		return err
 	}
 	if !p.RewardsEnabled {
-		return domain.Errorf(codeRewardsOff, "rewards are switched off for this program")
+		return domain.Errorf(wire.CodeRewardsDisabled, "rewards are switched off for this program")
 	}
 	return nil
 }
@@ -126,11 +127,11 @@ func (s *Server) redemptions(c *call, _ none) (client.List[client.Redemption], e
 }
 
 func (s *Server) fulfil(c *call, in client.Decision) (client.Redemption, error) {
-	d, err := s.store.Decide(c.ctx, c.programID, c.path("id"), store.RedemptionFulfilled, strings.TrimSpace(in.Note), c.now, "")
+	d, err := s.store.Decide(c.ctx, c.programID, c.path("id"), wire.RedemptionFulfilled, strings.TrimSpace(in.Note), c.now, "")
 	return toRedemption(d), err
 }
 
 func (s *Server) reject(c *call, in client.Decision) (client.Redemption, error) {
-	d, err := s.store.Decide(c.ctx, c.programID, c.path("id"), store.RedemptionRejected, strings.TrimSpace(in.Note), c.now, domain.NewID("pte"))
+	d, err := s.store.Decide(c.ctx, c.programID, c.path("id"), wire.RedemptionRejected, strings.TrimSpace(in.Note), c.now, domain.NewID("pte"))
 	return toRedemption(d), err
 }

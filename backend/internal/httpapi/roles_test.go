@@ -11,6 +11,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi/apitest"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 func wantStatus(t *testing.T, what string, err error, status int) {
@@ -29,7 +30,7 @@ func TestOwnersAndLimitedManagers(t *testing.T) {
 		e := apitest.New(t, st)
 		pid, owner := e.ProgramID, e.Manager
 		me := must[client.Me](t)(owner.Me(ctx))
-		if me.Memberships[0].Role != client.RoleOwner {
+		if me.Memberships[0].Role != wire.RoleOwner {
 			t.Fatalf("the program's creator: %+v", me.Memberships)
 		}
 		sales := must[client.Group](t)(owner.CreateGroup(ctx, pid, "Sales"))
@@ -86,10 +87,10 @@ func TestOwnersAndLimitedManagers(t *testing.T) {
 		}
 		owners := 0
 		for _, m := range must[[]client.Member](t)(survivor.Members(ctx, pid)) {
-			if m.Role == client.RoleOwner {
+			if m.Role == wire.RoleOwner {
 				owners++
 			}
-			if m.ID == loser && m.Role != client.RoleMember {
+			if m.ID == loser && m.Role != wire.RoleMember {
 				t.Fatalf("the demoted owner: %+v", m)
 			}
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/media"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // MaxBodyBytes caps JSON request bodies, unless their type's lists need
@@ -409,30 +410,31 @@ func (s *Server) membership(c *call) (domain.Membership, error) {
 
 // statusOf maps error codes to HTTP statuses: the one table.
 var statusOf = map[string]int{
-	domain.CodeBadRequest:       http.StatusBadRequest,
-	domain.CodeValidation:       http.StatusUnprocessableEntity,
-	domain.CodeUnauthorized:     http.StatusUnauthorized,
-	domain.CodeForbidden:        http.StatusForbidden,
-	domain.CodeNotFound:         http.StatusNotFound,
-	domain.CodeConflict:         http.StatusConflict,
-	domain.CodeTooLarge:         http.StatusRequestEntityTooLarge,
-	domain.CodeUnsupportedMedia: http.StatusUnsupportedMediaType,
-	domain.CodeRateLimited:      http.StatusTooManyRequests,
-	codeNotStarted:              http.StatusConflict,
-	codeExpired:                 http.StatusConflict,
-	codeRemoved:                 http.StatusConflict,
-	codeTikTokNotConnected:      http.StatusConflict,
-	codeTikTokUnavailable:       http.StatusNotFound,
-	codeLeaderboardOff:          http.StatusForbidden,
-	codeRewardsOff:              http.StatusForbidden,
-	codeSSOOnly:                 http.StatusForbidden,
-	"insufficient_points":       http.StatusConflict,
-	"out_of_stock":              http.StatusConflict,
-	"reward_unavailable":        http.StatusConflict,
-	media.CodeRefused:           http.StatusUnprocessableEntity,
-	media.CodeOffsetMismatch:    http.StatusConflict,
-	media.CodeIncomplete:        http.StatusConflict,
-	media.CodeNoThumbnail:       http.StatusNotFound,
+	wire.CodeBadRequest:           http.StatusBadRequest,
+	wire.CodeValidation:           http.StatusUnprocessableEntity,
+	wire.CodeUnauthorized:         http.StatusUnauthorized,
+	wire.CodeForbidden:            http.StatusForbidden,
+	wire.CodeNotFound:             http.StatusNotFound,
+	wire.CodeConflict:             http.StatusConflict,
+	wire.CodeTooLarge:             http.StatusRequestEntityTooLarge,
+	wire.CodeUnsupportedMedia:     http.StatusUnsupportedMediaType,
+	wire.CodeRateLimited:          http.StatusTooManyRequests,
+	wire.CodeInternal:             http.StatusInternalServerError,
+	wire.CodeActivityNotStarted:   http.StatusConflict,
+	wire.CodeActivityExpired:      http.StatusConflict,
+	wire.CodeActivityRemoved:      http.StatusConflict,
+	wire.CodeTikTokNotConnected:   http.StatusConflict,
+	wire.CodeTikTokUnavailable:    http.StatusNotFound,
+	wire.CodeLeaderboardDisabled:  http.StatusForbidden,
+	wire.CodeRewardsDisabled:      http.StatusForbidden,
+	wire.CodeSSORequired:          http.StatusForbidden,
+	wire.CodeInsufficientPoints:   http.StatusConflict,
+	wire.CodeOutOfStock:           http.StatusConflict,
+	wire.CodeRewardUnavailable:    http.StatusConflict,
+	wire.CodeMediaRefused:         http.StatusUnprocessableEntity,
+	wire.CodeOffsetMismatch:       http.StatusConflict,
+	wire.CodeUploadIncomplete:     http.StatusConflict,
+	wire.CodeThumbnailUnavailable: http.StatusNotFound,
 }
 
 // StatusOf is the HTTP status for an error code (500 for unknown codes).

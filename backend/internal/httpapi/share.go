@@ -25,6 +25,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/media"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Share pages: GET /s/{token} is one member's page for one activity, for any
@@ -463,7 +464,7 @@ func (s *Server) sharePage(v *shareView) error {
 			}
 		}
 		if st, err := s.store.Staging(c.ctx, a.ID, c.user.ID); err == nil {
-			d.Staging, d.StagingFailed = stagingText(t, st.Status), st.Status == store.StagingFailed
+			d.Staging, d.StagingFailed = stagingText(t, st.Status), st.Status == wire.StagingFailed
 		}
 		d.JustConnected = c.query("tiktok") == "connected" && d.Connected
 		d.AutoSend = d.JustConnected && !done && d.CanPerform
@@ -478,9 +479,9 @@ func (s *Server) sharePage(v *shareView) error {
 
 func stagingText(t shareTexts, status string) string {
 	switch status {
-	case store.StagingStaged:
+	case wire.StagingStaged:
 		return t.Staged
-	case store.StagingFailed:
+	case wire.StagingFailed:
 		return t.Failed
 	}
 	return t.Pending
@@ -517,7 +518,7 @@ func (s *Server) shareThumbnail(v *shareView) error {
 	}
 	v.c.w.Header().Set("Referrer-Policy", "no-referrer")
 	err := s.writeThumbnail(v.c, v.a.MediaID)
-	if isCode(err, "thumbnail_unavailable") {
+	if isCode(err, wire.CodeThumbnailUnavailable) {
 		return domain.NotFound("thumbnail")
 	}
 	return err

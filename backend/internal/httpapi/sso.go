@@ -20,6 +20,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/netguard"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Single sign-on with OpenID Connect: the authorization code flow with
@@ -503,7 +504,5 @@ func (s *Server) ssoOnly(c *call, u domain.User) error {
 	if err != nil || name == "" {
 		return err
 	}
-	return &domain.Error{Code: codeSSOOnly, Message: fmt.Sprintf("your company signs you in: choose \"Sign in with %s\"", name)}
+	return &domain.Error{Code: wire.CodeSSORequired, Message: fmt.Sprintf("your company signs you in: choose \"Sign in with %s\"", name)}
 }
-
-const codeSSOOnly = "sso_required"

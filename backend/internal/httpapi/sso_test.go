@@ -25,6 +25,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/secret"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // The provider in these tests is zitadel's OpenID Provider library (the
@@ -254,7 +255,7 @@ func TestSingleSignOn(t *testing.T) {
 		}
 		alice := e.Client()
 		sess := must[client.Session](t)(alice.ExchangeSSO(ctx, code))
-		if sess.User.Email != "alice@acme.test" || len(sess.User.Memberships) != 1 || sess.User.Memberships[0].Role != client.RoleMember || sess.User.Name != "Alice Example" {
+		if sess.User.Email != "alice@acme.test" || len(sess.User.Memberships) != 1 || sess.User.Memberships[0].Role != wire.RoleMember || sess.User.Name != "Alice Example" {
 			t.Fatalf("the new member: %+v", sess.User)
 		}
 		must[client.Feed](t)(alice.Feed(ctx, pid, ""))
@@ -277,7 +278,7 @@ func TestSingleSignOn(t *testing.T) {
 		// An existing account with a verified email of the domain is the
 		// same person; their role stays.
 		back, _ = signIn(t, start(), "mgr")
-		if m := must[client.Session](t)(e.Client().ExchangeSSO(ctx, back.Query().Get("sso_code"))); m.User.ID != e.ManagerID || m.User.Memberships[0].Role != client.RoleOwner {
+		if m := must[client.Session](t)(e.Client().ExchangeSSO(ctx, back.Query().Get("sso_code"))); m.User.ID != e.ManagerID || m.User.Memberships[0].Role != wire.RoleOwner {
 			t.Fatalf("the owner through SSO: %+v", m.User)
 		}
 

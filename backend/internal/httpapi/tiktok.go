@@ -14,6 +14,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktok"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktokstage"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // htmlPage marks routes that answer a page for a browser.
@@ -23,7 +24,7 @@ func (s *Server) tiktokRedirectURI() string { return s.o.PublicURL + "/oauth/tik
 
 func (s *Server) tiktokOn() error {
 	if s.o.TikTok == nil {
-		return domain.Errorf(codeTikTokUnavailable, "TikTok is not set up on this server")
+		return domain.Errorf(wire.CodeTikTokUnavailable, "TikTok is not set up on this server")
 	}
 	return nil
 }
@@ -177,7 +178,7 @@ func (s *Server) retryTikTok(c *call, _ none) (client.TikTokStaging, error) {
 	if connected, err := s.o.TikTok.Connected(c.ctx, c.user.ID); err != nil {
 		return client.TikTokStaging{}, err
 	} else if !connected {
-		return client.TikTokStaging{}, domain.Errorf(codeTikTokNotConnected, "connect your TikTok account first")
+		return client.TikTokStaging{}, domain.Errorf(wire.CodeTikTokNotConnected, "connect your TikTok account first")
 	}
 	if err := s.o.TikTok.Retry(c.ctx, c.programID, aid, c.user.ID); err != nil {
 		return client.TikTokStaging{}, err
@@ -209,9 +210,9 @@ func (s *Server) tiktokReport(c *call, a *domain.Activity) (*client.TikTokReport
 	rep := &client.TikTokReport{Reasons: map[string]int{}}
 	for _, st := range sts {
 		switch st.Status {
-		case store.StagingStaged:
+		case wire.StagingStaged:
 			rep.Staged++
-		case store.StagingFailed:
+		case wire.StagingFailed:
 			rep.Failed++
 			rep.Reasons[st.FailReason]++
 		default:

@@ -17,6 +17,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
 	"github.com/chorus-advocacy/chorus/backend/mediacheck"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 func testFile(t *testing.T, name string) ([]byte, string) {
@@ -111,7 +112,7 @@ func TestImportSHA256AndPoster(t *testing.T) {
 	if err != nil || m.SHA256 != vidSum || m.Poster || HasThumbnail(m) {
 		t.Fatalf("video without ffmpeg: %+v %v", m, err)
 	}
-	if _, _, err := s.Thumbnail(ctx, prog.ID, m.ID); !isCode(err, CodeNoThumbnail) {
+	if _, _, err := s.Thumbnail(ctx, prog.ID, m.ID); !isCode(err, wire.CodeThumbnailUnavailable) {
 		t.Fatalf("thumbnail without a poster: %v", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
 	"github.com/chorus-advocacy/chorus/backend/mediacheck"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 var ctx = context.Background()
@@ -265,7 +266,7 @@ func TestImportLimits(t *testing.T) {
 	prog, _ := program(t, st)
 	_, err := s.Import(ctx, prog.ID, "", mediacheck.KindWeChatPhoto, "big.jpg", store.MediaSourceLinkPreview, "", bytes.NewReader(make([]byte, 5000)), 1000)
 	var de *domain.Error
-	if !errors.As(err, &de) || de.Code != CodeRefused || de.Fields["too_large"] == "" {
+	if !errors.As(err, &de) || de.Code != wire.CodeMediaRefused || de.Fields["too_large"] == "" {
 		t.Fatalf("too large: %v", err)
 	}
 	img, _ := os.ReadFile("../../mediacheck/testdata/image.gif")

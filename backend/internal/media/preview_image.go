@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // previewImageTypes are the preview images an editor may be shown: what
@@ -40,11 +41,11 @@ func (s *Service) PreviewImage(ctx context.Context, pageURL string) (contentType
 		return "", nil, previewError(err)
 	}
 	if int64(len(data)) > max {
-		return "", nil, domain.Errorf(CodeRefused, "the page's image is over %s", sizeText(max))
+		return "", nil, domain.Errorf(wire.CodeMediaRefused, "the page's image is over %s", sizeText(max))
 	}
 	contentType = http.DetectContentType(data)
 	if !previewImageTypes[contentType] {
-		return "", nil, domain.Errorf(CodeRefused, "the page's image is not a JPEG, PNG, GIF or WebP picture")
+		return "", nil, domain.Errorf(wire.CodeMediaRefused, "the page's image is not a JPEG, PNG, GIF or WebP picture")
 	}
 	return contentType, data, nil
 }

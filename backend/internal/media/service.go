@@ -18,21 +18,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/mediacheck"
-)
-
-// Error codes of the media API (mapped to statuses by httpapi).
-const (
-	// CodeRefused: the file breaks its kind's rules; Fields maps each
-	// mediacheck problem code to its message.
-	CodeRefused = "media_refused"
-	// CodeOffsetMismatch: a chunk's Upload-Offset is not where the upload
-	// stands; the current offset comes back in the Upload-Offset header.
-	CodeOffsetMismatch = "offset_mismatch"
-	// CodeIncomplete: complete was asked before every byte arrived.
-	CodeIncomplete = "upload_incomplete"
-	// CodeNoThumbnail: no thumbnail: a video without a poster (no ffmpeg
-	// when it was stored), or a photo that cannot be decoded.
-	CodeNoThumbnail = "thumbnail_unavailable"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Options configure the media service.
@@ -150,7 +136,7 @@ func (s *Service) partPath(uploadID string) string {
 // media_refused, the first problem as the message, and every problem in
 // Fields as code → message.
 func Refused(ps []mediacheck.Problem) *domain.Error {
-	e := &domain.Error{Code: CodeRefused, Message: ps[0].Message, Fields: map[string]string{}}
+	e := &domain.Error{Code: wire.CodeMediaRefused, Message: ps[0].Message, Fields: map[string]string{}}
 	if len(ps) > 1 {
 		e.Message += fmt.Sprintf(" (and %d more)", len(ps)-1)
 	}
@@ -177,7 +163,7 @@ func (m *MismatchError) Error() string { return m.err.Error() }
 func (m *MismatchError) Unwrap() error { return m.err }
 
 func mismatch(have, sent int64) error {
-	return &MismatchError{Offset: have, err: domain.Errorf(CodeOffsetMismatch,
+	return &MismatchError{Offset: have, err: domain.Errorf(wire.CodeOffsetMismatch,
 		"the upload stands at byte %d, not %d: send from byte %d", have, sent, have)}
 }
 
@@ -465,7 +451,7 @@ func (s *Service) Complete(ctx context.Context, programID, id string) (store.Med
 	moved := false
 	if _, err := os.Stat(part); err == nil {
 		if u.Offset < u.Size {
-			return store.Media{}, domain.Errorf(CodeIncomplete, "%d of %d bytes have arrived; send the rest first", u.Offset, u.Size)
+			return store.Media{}, domain.Errorf(wire.CodeUploadIncomplete, "%d of %d bytes have arrived; send the rest first", u.Offset, u.Size)
 		}
 		info, perr = mediacheck.ProbeFile(part)
 	} else if obj, oerr := s.storage.Open(ctx, key); oerr == nil {

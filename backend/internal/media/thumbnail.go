@@ -21,6 +21,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/mediacheck"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // ThumbLongSide is the thumbnail's longer side in pixels (smaller photos
@@ -71,7 +72,7 @@ func (s *Service) Thumbnail(ctx context.Context, programID, mediaID string) (sto
 			}
 			s.log.Error("video poster missing from storage", "media", m.ID, "key", key)
 		}
-		return m, nil, domain.Errorf(CodeNoThumbnail, "this video has no poster (the server makes one when ffmpeg is installed)")
+		return m, nil, domain.Errorf(wire.CodeThumbnailUnavailable, "this video has no poster (the server makes one when ffmpeg is installed)")
 	}
 	if obj, err := s.storage.Open(ctx, key); err == nil {
 		return m, obj, nil
@@ -96,7 +97,7 @@ func (s *Service) Thumbnail(ctx context.Context, programID, mediaID string) (sto
 
 func (s *Service) makeThumb(ctx context.Context, m store.Media) ([]byte, error) {
 	if int64(m.Width)*int64(m.Height) > maxThumbPixels {
-		return nil, domain.Errorf(CodeNoThumbnail, "this photo (%d×%d) is too large to preview", m.Width, m.Height)
+		return nil, domain.Errorf(wire.CodeThumbnailUnavailable, "this photo (%d×%d) is too large to preview", m.Width, m.Height)
 	}
 	select {
 	case s.thumbQ <- struct{}{}:
@@ -119,7 +120,7 @@ func (s *Service) makeThumb(ctx context.Context, m store.Media) ([]byte, error) 
 	br := bufio.NewReaderSize(obj, 64<<10)
 	cfg, _, err := image.DecodeConfig(br)
 	if err != nil || int64(cfg.Width)*int64(cfg.Height) > maxThumbPixels {
-		return nil, domain.Errorf(CodeNoThumbnail, "this photo cannot be previewed")
+		return nil, domain.Errorf(wire.CodeThumbnailUnavailable, "this photo cannot be previewed")
 	}
 	if _, err := obj.Seek(0, io.SeekStart); err != nil {
 		return nil, err
@@ -128,7 +129,7 @@ func (s *Service) makeThumb(ctx context.Context, m store.Media) ([]byte, error) 
 	img, _, err := image.Decode(br)
 	if err != nil {
 		// e.g. an animated WebP, which the decoder does not read
-		return nil, domain.Errorf(CodeNoThumbnail, "this photo cannot be previewed")
+		return nil, domain.Errorf(wire.CodeThumbnailUnavailable, "this photo cannot be previewed")
 	}
 	out := orientImage(scaleDown(img, ThumbLongSide), orient)
 	var buf bytes.Buffer

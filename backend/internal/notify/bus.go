@@ -14,6 +14,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Bus carries live events to open apps. Events are written to the
@@ -386,9 +387,6 @@ func (b *Bus) closeAll() {
 	}
 }
 
-// ResetKind is the event telling an app it missed events and should reload.
-const ResetKind = "reset"
-
 // Subscribe starts a person's stream. With lastEventID it first replays what
 // they missed, or, when that is no longer kept, a reset event.
 func (b *Bus) Subscribe(ctx context.Context, userID, lastEventID string) (*Subscription, error) {
@@ -432,7 +430,7 @@ func (b *Bus) SubscribeSession(ctx context.Context, userID, sessionHash, lastEve
 	s := &Subscription{bus: b, user: userID, session: sessionHash, programs: map[string]struct{}{},
 		c: make(chan client.Event, len(backlog)+subBuffer)}
 	if reset {
-		s.c <- client.Event{Kind: ResetKind, Data: json.RawMessage("{}"), At: b.now().UTC()}
+		s.c <- client.Event{Kind: wire.EventReset, Data: json.RawMessage("{}"), At: b.now().UTC()}
 	}
 	for _, e := range backlog {
 		s.c <- toClientEvent(e)

@@ -9,7 +9,7 @@ import (
 // The API queues them in the handoff's own transaction, so a handoff that
 // was recorded is never left without its push (a crash, a client gone
 // between the write and the queueing). The live event is the caller's:
-// Event(…, EventHandoff, …) after the commit.
+// Event(…, wire.EventHandoff, …) after the commit.
 func (n *Notifier) HandoffJobs(programID, activityID, userID string) []store.NewJob {
 	return n.directJobs(directPayload{Kind: push.KindHandoff, ProgramID: programID, ActivityID: activityID, UserID: userID})
 }

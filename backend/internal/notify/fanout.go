@@ -12,6 +12,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/push"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // batchAttempts: a batch that meets rate limits is retried many times before
@@ -93,7 +94,7 @@ func (n *Notifier) handleLive(ctx context.Context, j store.Job) error {
 	n.log.Info("push: announcing activity", "activity", a.ID, "devices", len(ids), "batches", len(batches))
 	if p.Scheduled {
 		// Feeds change now.
-		n.bus.PublishProgram(a.ProgramID, EventFeedChanged, feedChange{ProgramID: a.ProgramID, ActivityID: a.ID, Reason: "live"})
+		n.bus.PublishProgram(a.ProgramID, wire.EventFeedChanged, wire.FeedChanged{ProgramID: a.ProgramID, ActivityID: a.ID, Reason: wire.FeedLive})
 	}
 	n.jobs.Wake()
 	return nil

@@ -28,6 +28,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/push"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Job kinds.
@@ -38,14 +39,6 @@ const (
 	KindActivityBatch = "push.activity_batch"
 	// KindDirect sends one person a handoff or a TikTok staging result.
 	KindDirect = "push.direct"
-)
-
-// Live event kinds.
-const (
-	EventFeedChanged   = "feed_changed"
-	EventPointsChanged = "points_changed"
-	EventTikTokStatus  = "tiktok_status"
-	EventHandoff       = "handoff"
 )
 
 // Options configure a Notifier.
@@ -227,7 +220,7 @@ func (n *Notifier) ActivitySaved(ctx context.Context, a domain.Activity) error {
 	if a.Removed() {
 		reason = "removed"
 	}
-	n.bus.PublishProgram(a.ProgramID, EventFeedChanged, feedChange{ProgramID: a.ProgramID, ActivityID: a.ID, Reason: reason})
+	n.bus.PublishProgram(a.ProgramID, wire.EventFeedChanged, wire.FeedChanged{ProgramID: a.ProgramID, ActivityID: a.ID, Reason: reason})
 	return nil
 }
 
@@ -252,12 +245,6 @@ func (n *Notifier) ActivityJobs(a domain.Activity) []store.NewJob {
 	b, _ := json.Marshal(livePayload{ProgramID: a.ProgramID, ActivityID: a.ID, StartsAt: a.StartsAt.UnixMilli(), Scheduled: scheduled})
 	return []store.NewJob{{Kind: KindActivityLive, Payload: string(b), RunAt: runAt,
 		DedupeKey: fmt.Sprintf("push-live:%s:%d", a.ID, a.StartsAt.UnixMilli())}}
-}
-
-type feedChange struct {
-	ProgramID  string `json:"program_id"`
-	ActivityID string `json:"activity_id"`
-	Reason     string `json:"reason"` // saved, removed, live
 }
 
 // activityTitle is what a notification calls the activity: its message, or

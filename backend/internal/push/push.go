@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Platform names a push service. The values are stored with device
@@ -51,9 +53,9 @@ type Device struct {
 // Message kinds. The app switches on these, so they are part of the wire
 // contract with the client.
 const (
-	KindNewActivity  = "new_activity"
-	KindHandoff      = "handoff"
-	KindTikTokStatus = "tiktok_status"
+	KindNewActivity  = wire.PushNewActivity
+	KindHandoff      = wire.PushHandoff
+	KindTikTokStatus = wire.PushTikTokStatus
 )
 
 // Keys of the data every sender delivers next to the visible notification.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Reward is an item of a program's catalog.
@@ -107,13 +108,6 @@ type Redemption struct {
 	CreatedAt, DecidedAt                 time.Time
 }
 
-// Redemption statuses.
-const (
-	RedemptionPending   = "pending"
-	RedemptionFulfilled = "fulfilled"
-	RedemptionRejected  = "rejected"
-)
-
 // Redeem spends a member's points on a reward. In one transaction: the
 // redemption (idempotent on the member's client_action_id), the balance taken
 // only if it covers the cost, the stock taken only if some is left. Under any
@@ -146,7 +140,7 @@ func (s *Store) Redeem(ctx context.Context, rd Redemption, entryID string) (Rede
 			return err
 		}
 		if !active {
-			return domain.Errorf("reward_unavailable", "this reward is not available any more")
+			return domain.Errorf(wire.CodeRewardUnavailable, "this reward is not available any more")
 		}
 		res, err = tx.ExecContext(ctx, s.q("UPDATE point_balances SET points = points - ? WHERE program_id = ? AND user_id = ? AND points >= ?"), cost, rd.ProgramID, rd.UserID, cost)
 		if err != nil {
@@ -154,7 +148,7 @@ func (s *Store) Redeem(ctx context.Context, rd Redemption, entryID string) (Rede
 		}
 		if n, _ := res.RowsAffected(); n == 0 && cost > 0 {
 			have, _ := balance(ctx, s, tx, rd.ProgramID, rd.UserID)
-			return domain.Errorf("insufficient_points", "this reward costs %d points and you have %d", cost, have)
+			return domain.Errorf(wire.CodeInsufficientPoints, "this reward costs %d points and you have %d", cost, have)
 		}
 		res, err = tx.ExecContext(ctx, s.q("UPDATE rewards SET remaining = remaining - 1 WHERE id = ? AND remaining IS NOT NULL AND remaining > 0"), rd.RewardID)
 		if err != nil {
@@ -166,7 +160,7 @@ func (s *Store) Redeem(ctx context.Context, rd Redemption, entryID string) (Rede
 				return err
 			}
 			if limited {
-				return domain.Errorf("out_of_stock", "this reward is out of stock")
+				return domain.Errorf(wire.CodeOutOfStock, "this reward is out of stock")
 			}
 		}
 		if err := insertEntry(ctx, s, tx, Entry{ID: entryID, ProgramID: rd.ProgramID, UserID: rd.UserID, Kind: EntryRedemption,
@@ -233,7 +227,7 @@ func (s *Store) Decide(ctx context.Context, programID, id, status, note string, 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return domain.Errorf(domain.CodeConflict, "this redemption was already %s", cur[0].Status)
 		}
-		if status == RedemptionRejected {
+		if status == wire.RedemptionRejected {
 			d := cur[0]
 			if err := addEntry(ctx, s, tx, Entry{ID: refundEntryID, ProgramID: programID, UserID: d.UserID, Kind: EntryRefund,
 				Points: d.Cost, RedemptionID: d.ID, Reason: note, CreatedAt: at}, Periods{}); err != nil {

@@ -146,15 +146,6 @@ func (s *Store) TakeOAuthState(ctx context.Context, nonce, userID, binding strin
 	return verifier, nil
 }
 
-// Staging statuses.
-const (
-	StagingPending    = "pending"    // queued
-	StagingUploading  = "uploading"  // upload initialised, chunks going up
-	StagingProcessing = "processing" // uploaded; TikTok is processing
-	StagingStaged     = "staged"     // in the member's TikTok inbox
-	StagingFailed     = "failed"
-)
-
 // Staging is the progress of staging one member's TikTok video.
 type Staging struct {
 	ActivityID, UserID, ProgramID string

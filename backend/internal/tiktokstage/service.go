@@ -24,6 +24,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/secret"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/tiktok"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // JobKind is the kind of staging jobs.
@@ -179,7 +180,7 @@ func (s *Service) FinishConnect(ctx context.Context, q url.Values, browserKey, r
 	if err := s.st.SaveAccount(ctx, acct); err != nil {
 		return "", err
 	}
-	s.notify.Event(ctx, data.UserID, "tiktok_connected", map[string]any{"display_name": user.DisplayName})
+	s.notify.Event(ctx, data.UserID, wire.EventTikTokConnected, wire.TikTokConnected{DisplayName: user.DisplayName})
 	return data.UserID, nil
 }
 
@@ -248,7 +249,7 @@ func (s *Service) Handle(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	if st.Status == store.StagingStaged || st.Status == store.StagingFailed {
+	if st.Status == wire.StagingStaged || st.Status == wire.StagingFailed {
 		return nil
 	}
 	acct, err := s.st.Account(ctx, p.UserID, Network)
@@ -265,11 +266,11 @@ func (s *Service) Handle(ctx context.Context, j store.Job) error {
 	for {
 		var err error
 		switch st.Status {
-		case store.StagingPending:
+		case wire.StagingPending:
 			err = s.initUpload(ctx, &st, token)
-		case store.StagingUploading:
+		case wire.StagingUploading:
 			err = s.upload(ctx, &st)
-		case store.StagingProcessing:
+		case wire.StagingProcessing:
 			return s.poll(ctx, &st, token, &acct)
 		default:
 			return jobs.Permanent(fmt.Errorf("staging in unknown state %q", st.Status))
@@ -345,7 +346,7 @@ func (s *Service) initUpload(ctx context.Context, st *store.Staging, token strin
 	}
 	// Saved before the first chunk: from here on a retry continues this
 	// upload and never initialises a second one.
-	st.Status, st.PublishID, st.UploadURL = store.StagingUploading, publishID, uploadURL
+	st.Status, st.PublishID, st.UploadURL = wire.StagingUploading, publishID, uploadURL
 	st.ChunkSize, st.TotalChunks, st.UploadedBytes = plan.ChunkSize, plan.TotalChunks, 0
 	return s.save(ctx, st)
 }
@@ -370,7 +371,7 @@ func (s *Service) upload(ctx context.Context, st *store.Staging) error {
 			return err
 		}
 	}
-	st.Status = store.StagingProcessing
+	st.Status = wire.StagingProcessing
 	return s.save(ctx, st)
 }
 
@@ -381,7 +382,7 @@ func (s *Service) poll(ctx context.Context, st *store.Staging, token string, acc
 	}
 	switch {
 	case status.Staged():
-		st.Status = store.StagingStaged
+		st.Status = wire.StagingStaged
 		return s.finish(ctx, st, true, "")
 	case status.State == tiktok.StateFailed:
 		return s.fail(ctx, st, status.FailReason, tiktok.FailReasonMessage(status.FailReason))
@@ -423,7 +424,7 @@ func (s *Service) failOrRetry(ctx context.Context, st *store.Staging, acct *stor
 }
 
 func (s *Service) fail(ctx context.Context, st *store.Staging, code, reason string) error {
-	st.Status, st.FailCode, st.FailReason = store.StagingFailed, code, reason
+	st.Status, st.FailCode, st.FailReason = wire.StagingFailed, code, reason
 	return s.finish(ctx, st, false, reason)
 }
 
@@ -439,6 +440,6 @@ func (s *Service) finish(ctx context.Context, st *store.Staging, staged bool, re
 	if err := s.st.SaveStaging(ctx, *st, s.notify.TikTokStatusJobs(st.ProgramID, st.ActivityID, st.UserID, staged, reason)...); err != nil {
 		return err
 	}
-	s.notify.Event(ctx, st.UserID, "tiktok_status", map[string]any{"program_id": st.ProgramID, "activity_id": st.ActivityID, "status": st.Status, "fail_reason": st.FailReason})
+	s.notify.Event(ctx, st.UserID, wire.EventTikTokStatus, wire.TikTokStatus{ProgramID: st.ProgramID, ActivityID: st.ActivityID, Status: st.Status, FailReason: st.FailReason})
 	return nil
 }

@@ -1,0 +1,104 @@
+// Package wire holds the words the Chorus API's two sides share: error
+// codes, live-event kinds and their payloads, activity types, roles,
+// visibilities, redemption and TikTok staging statuses. The server, its
+// notifier and the app all spell them from here, so a word changes in one
+// place. It imports nothing, so anything may import it.
+package wire
+
+// Error codes (client.Error.Code). Clients translate by code; the server
+// answers each with one HTTP status (httpapi.StatusOf), shown beside it.
+const (
+	CodeBadRequest       = "bad_request"            // 400
+	CodeValidation       = "validation_failed"      // 422: Fields says which
+	CodeUnauthorized     = "unauthorized"           // 401
+	CodeForbidden        = "forbidden"              // 403
+	CodeNotFound         = "not_found"              // 404
+	CodeConflict         = "conflict"               // 409
+	CodeTooLarge         = "body_too_large"         // 413
+	CodeUnsupportedMedia = "unsupported_media_type" // 415
+	CodeRateLimited      = "rate_limited"           // 429, with Retry-After
+	CodeInternal         = "internal"               // 500
+
+	CodeActivityNotStarted  = "activity_not_started" // 409
+	CodeActivityExpired     = "activity_expired"     // 409
+	CodeActivityRemoved     = "activity_removed"     // 409
+	CodeTikTokNotConnected  = "tiktok_not_connected" // 409: connect TikTok first
+	CodeTikTokUnavailable   = "tiktok_unavailable"   // 404: TikTok is not set up on this server
+	CodeLeaderboardDisabled = "leaderboard_disabled" // 403
+	CodeRewardsDisabled     = "rewards_disabled"     // 403
+	CodeSSORequired         = "sso_required"         // 403: sign in with the program's single sign-on
+
+	CodeInsufficientPoints = "insufficient_points" // 409
+	CodeOutOfStock         = "out_of_stock"        // 409
+	CodeRewardUnavailable  = "reward_unavailable"  // 409
+
+	// CodeMediaRefused (422): the file breaks its kind's rules. The error's
+	// Fields map each problem code (mediacheck: unsupported_format,
+	// too_large, too_long, too_short, resolution_too_low, unreadable) to
+	// its message.
+	CodeMediaRefused = "media_refused"
+	// CodeOffsetMismatch (409): the chunk did not start where the upload
+	// stands; the response's Upload-Offset header says where it does.
+	CodeOffsetMismatch = "offset_mismatch"
+	// CodeUploadIncomplete (409): complete before every byte arrived.
+	CodeUploadIncomplete = "upload_incomplete"
+	// CodeThumbnailUnavailable (404): no small image for this media: a
+	// video without a poster (the server makes one only with ffmpeg on
+	// its PATH), or a photo too large to decode.
+	CodeThumbnailUnavailable = "thumbnail_unavailable"
+)
+
+// Codes lists every error code above, for tests that hold the server to
+// answering each with a status and clients to translating each.
+func Codes() []string {
+	return []string{
+		CodeBadRequest, CodeValidation, CodeUnauthorized, CodeForbidden, CodeNotFound, CodeConflict,
+		CodeTooLarge, CodeUnsupportedMedia, CodeRateLimited, CodeInternal,
+		CodeActivityNotStarted, CodeActivityExpired, CodeActivityRemoved, CodeTikTokNotConnected,
+		CodeTikTokUnavailable, CodeLeaderboardDisabled, CodeRewardsDisabled, CodeSSORequired,
+		CodeInsufficientPoints, CodeOutOfStock, CodeRewardUnavailable,
+		CodeMediaRefused, CodeOffsetMismatch, CodeUploadIncomplete, CodeThumbnailUnavailable,
+	}
+}
+
+// Activity types (client.Activity.Type).
+const (
+	ActivityWeChatPhoto = "wechat_photo"
+	ActivityWeChatVideo = "wechat_video"
+	ActivityTikTokVideo = "tiktok_video"
+)
+
+// ActivityTypes are the types a manager can create, in the order offered.
+func ActivityTypes() []string {
+	return []string{ActivityWeChatPhoto, ActivityWeChatVideo, ActivityTikTokVideo}
+}
+
+// Roles of a program member. An owner is a manager who also decides roles,
+// settings and sign-in.
+const (
+	RoleOwner   = "owner"
+	RoleManager = "manager"
+	RoleMember  = "member"
+)
+
+// Channel visibilities.
+const (
+	VisibilityPublic  = "public"  // members follow or unfollow
+	VisibilityPrivate = "private" // managers choose who is in
+)
+
+// Redemption statuses (client.Redemption.Status).
+const (
+	RedemptionPending   = "pending"
+	RedemptionFulfilled = "fulfilled"
+	RedemptionRejected  = "rejected"
+)
+
+// TikTok staging statuses (client.TikTokStaging.Status).
+const (
+	StagingPending    = "pending"    // queued
+	StagingUploading  = "uploading"  // upload initialised, chunks going up
+	StagingProcessing = "processing" // uploaded; TikTok is processing
+	StagingStaged     = "staged"     // in the member's TikTok inbox
+	StagingFailed     = "failed"
+)
