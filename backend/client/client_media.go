@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // CreateUpload starts a resumable upload (managers). A declared name or
@@ -207,11 +209,11 @@ func ResponseError(status int, body []byte) error {
 	code := "http_" + strconv.Itoa(status)
 	switch status {
 	case http.StatusNotFound:
-		code = "not_found"
+		code = wire.CodeNotFound
 	case http.StatusUnauthorized:
-		code = "unauthorized"
+		code = wire.CodeUnauthorized
 	case http.StatusForbidden:
-		code = "forbidden"
+		code = wire.CodeForbidden
 	}
 	msg := strings.TrimSpace(string(body))
 	if msg == "" {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"sort"
 	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Media upload protocol. An upload is started with POST …/media/uploads
@@ -20,22 +22,22 @@ const (
 	ContentTypeOffsetStream = "application/offset+octet-stream"
 )
 
-// Error codes of the media API.
+// Error codes of the media API; backend/wire spells them.
 const (
 	// CodeMediaRefused (422): the file breaks its kind's rules. The error's
 	// Fields map each problem code (unsupported_format, too_large,
 	// too_long, too_short, resolution_too_low, unreadable) to its message;
 	// MediaProblems lists them.
-	CodeMediaRefused = "media_refused"
+	CodeMediaRefused = wire.CodeMediaRefused
 	// CodeOffsetMismatch (409): the chunk did not start where the upload
 	// stands; the response's Upload-Offset header says where it does.
-	CodeOffsetMismatch = "offset_mismatch"
+	CodeOffsetMismatch = wire.CodeOffsetMismatch
 	// CodeUploadIncomplete (409): complete before every byte arrived.
-	CodeUploadIncomplete = "upload_incomplete"
+	CodeUploadIncomplete = wire.CodeUploadIncomplete
 	// CodeThumbnailUnavailable (404): no small image for this media: a
 	// video without a poster (the server makes one only with ffmpeg on
 	// its PATH), or a photo too large to decode.
-	CodeThumbnailUnavailable = "thumbnail_unavailable"
+	CodeThumbnailUnavailable = wire.CodeThumbnailUnavailable
 )
 
 // UploadRequest starts an upload: the activity kind it is for

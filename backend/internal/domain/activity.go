@@ -65,9 +65,9 @@ func TypeNames() []string {
 const DefaultTikTokInstructions = "Share this video on TikTok"
 
 func init() {
-	RegisterType(TypeSpec{Type: TypeWeChatPhoto, Network: "wechat", Label: "WeChat Photo", NeedsMessage: true, MediaKind: "wechat_photo"})
-	RegisterType(TypeSpec{Type: TypeWeChatVideo, Network: "wechat", Label: "WeChat Video", NeedsMessage: true, NeedsMedia: true, MediaKind: "wechat_video"})
-	RegisterType(TypeSpec{Type: TypeTikTokVideo, Network: "tiktok", Label: "TikTok Video", NeedsMedia: true, MediaKind: "tiktok_video", DefaultInstructions: DefaultTikTokInstructions})
+	RegisterType(TypeSpec{Type: TypeWeChatPhoto, Network: "wechat", Label: "WeChat Photo", NeedsMessage: true, MediaKind: wire.ActivityWeChatPhoto})
+	RegisterType(TypeSpec{Type: TypeWeChatVideo, Network: "wechat", Label: "WeChat Video", NeedsMessage: true, NeedsMedia: true, MediaKind: wire.ActivityWeChatVideo})
+	RegisterType(TypeSpec{Type: TypeTikTokVideo, Network: "tiktok", Label: "TikTok Video", NeedsMedia: true, MediaKind: wire.ActivityTikTokVideo, DefaultInstructions: DefaultTikTokInstructions})
 }
 
 // Limits on activity fields.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Locales the notifications are written in.
@@ -141,12 +143,12 @@ func TikTokStatusMessage(locale, programID, activityID, activityTitle string, st
 	}
 	name := titleOr(t, activityTitle)
 	if staged {
-		data[DataStatus] = "staged"
+		data[DataStatus] = wire.StagingStaged
 		m.Title = t.tiktokStagedTitle
 		m.Body = fmt.Sprintf(t.tiktokStagedBody, name)
 		return m
 	}
-	data[DataStatus] = "failed"
+	data[DataStatus] = wire.StagingFailed
 	m.Title = t.tiktokFailedTitle
 	if r := strings.TrimRight(clean(reason, maxReasonRunes), ".。"); r != "" {
 		data[DataReason] = r
