@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"fyne.io/fyne/v2"
@@ -84,7 +85,7 @@ func (s *pointsScreen) load() {
 		if needGroups {
 			groups, _ = api.Groups(ctx, pid)
 		}
-		board, err := api.Leaderboard(ctx, pid, period, group, 50)
+		board, err := api.Leaderboard(ctx, pid, period, group, boardPage)
 		ui.post(sess, func() {
 			if ui.points != s {
 				return
@@ -118,6 +119,7 @@ func (s *pointsScreen) setGroups(groups []client.Group) {
 
 func (s *pointsScreen) showBoard(b client.Leaderboard) {
 	tr := s.ui.tr
+	b.Entries = withOwnRow(b, s.ui.me)
 	s.entries = b.Entries
 	if b.Me.Rank > 0 && b.Me.Points > 0 {
 		s.rank.SetText(tr.T("board.my_rank", "rank", tr.Num(b.Me.Rank), "points", tr.Points(b.Me.Points)))
@@ -144,4 +146,41 @@ func (s *pointsScreen) showBoard(b client.Leaderboard) {
 	}
 	s.rows.Objects = objs
 	s.rows.Refresh()
+}
+
+// boardPage is how many rows of the leaderboard are shown.
+const boardPage = 50
+
+// withOwnRow puts the caller's own row on the board as their live points
+// place it. The server reads the caller's points live but serves the other
+// rows from a board rebuilt every few seconds, so right after a perform
+// the member would be "#1" yet missing from the list below. Ranks are
+// counted again (equal points, equal rank) only when the row moved.
+func withOwnRow(b client.Leaderboard, me client.Me) []client.LeaderboardEntry {
+	rows := b.Entries
+	i := slices.IndexFunc(rows, func(e client.LeaderboardEntry) bool { return e.MemberID == me.ID })
+	if b.Me.Points <= 0 || (i >= 0 && rows[i].Points == b.Me.Points) {
+		return rows
+	}
+	if i < 0 && (b.Me.Rank <= 0 || b.Me.Rank > boardPage) {
+		return rows // not on this page
+	}
+	own := client.LeaderboardEntry{MemberID: me.ID, Name: me.Name, Points: b.Me.Points}
+	if i >= 0 {
+		own.Name = rows[i].Name
+		rows = slices.Delete(slices.Clone(rows), i, i+1)
+	}
+	at := slices.IndexFunc(rows, func(e client.LeaderboardEntry) bool { return e.Points < own.Points })
+	if at < 0 {
+		at = len(rows)
+	}
+	rows = slices.Insert(slices.Clone(rows), at, own)
+	for j := range rows {
+		if j > 0 && rows[j].Points == rows[j-1].Points {
+			rows[j].Rank = rows[j-1].Rank
+		} else {
+			rows[j].Rank = j + 1
+		}
+	}
+	return rows
 }
