@@ -5,6 +5,7 @@ package platform
 import (
 	"context"
 	"errors"
+	"strings"
 	"syscall/js"
 
 	"fyne.io/fyne/v2"
@@ -53,31 +54,16 @@ func shareSheet(ctx context.Context, s Share) (Result, error) {
 		}
 		data.Set("files", list)
 	}
-	done := make(chan Result, 1)
-	var onOK, onErr js.Func
-	onOK = js.FuncOf(func(js.Value, []js.Value) any {
-		done <- Shared
-		return nil
-	})
-	onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		// AbortError is the person closing the sheet.
-		if len(args) > 0 && args[0].Get("name").String() == "AbortError" {
-			done <- Cancelled
-		} else {
-			done <- Failed
-		}
-		return nil
-	})
-	defer onOK.Release()
-	defer onErr.Release()
-	nav.Call("share", data).Call("then", onOK).Call("catch", onErr)
-	select {
-	case r := <-done:
-		if r == Failed {
-			return r, errors.New("the browser refused to share")
-		}
-		return r, nil
-	case <-ctx.Done():
+	// await keeps its callbacks until the sheet closes, even when ctx ends
+	// first.
+	_, err := await(ctx, nav.Call("share", data))
+	switch {
+	case err == nil:
+		return Shared, nil
+	case ctx.Err() != nil:
 		return Cancelled, ctx.Err()
+	case strings.HasPrefix(err.Error(), "AbortError"): // the person closed the sheet
+		return Cancelled, nil
 	}
+	return Failed, errors.New("the browser refused to share")
 }

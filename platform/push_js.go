@@ -43,22 +43,32 @@ func pushPermission() string {
 }
 
 // await waits for a JavaScript promise: its value, or its rejection as an
-// error (with the DOMException's name, e.g. NotAllowedError).
+// error (with the DOMException's name, e.g. NotAllowedError). When ctx ends
+// first it returns at once, but its two callbacks stay alive until the
+// promise settles: a promise that calls a released js.Func makes the
+// browser log "call to released function" (a share sheet left open, a
+// permission prompt still showing).
 func await(ctx context.Context, p js.Value) (js.Value, error) {
 	type answer struct {
 		v   js.Value
 		err error
 	}
 	ch := make(chan answer, 1)
-	ok := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	var ok, fail js.Func
+	settle := func(a answer) {
+		ch <- a
+		ok.Release()
+		fail.Release()
+	}
+	ok = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		v := js.Undefined()
 		if len(args) > 0 {
 			v = args[0]
 		}
-		ch <- answer{v: v}
+		settle(answer{v: v})
 		return nil
 	})
-	fail := js.FuncOf(func(_ js.Value, args []js.Value) any {
+	fail = js.FuncOf(func(_ js.Value, args []js.Value) any {
 		msg := "the browser refused"
 		if len(args) > 0 && args[0].Truthy() {
 			e := args[0]
@@ -70,11 +80,9 @@ func await(ctx context.Context, p js.Value) (js.Value, error) {
 				msg = e.Call("toString").String()
 			}
 		}
-		ch <- answer{err: errors.New(msg)}
+		settle(answer{err: errors.New(msg)})
 		return nil
 	})
-	defer ok.Release()
-	defer fail.Release()
 	p.Call("then", ok, fail)
 	select {
 	case a := <-ch:
