@@ -624,10 +624,13 @@ func (ui *UI) startSyncLoop() {
 // setLang switches the interface language at once and tells the server in
 // the background (the next sign-in elsewhere then speaks it too).
 func (ui *UI) setLang(l Lang) {
+	// Kept even when it is the language already shown: a choice made on
+	// the sign-in screen is the person's, and the account's saved language
+	// must not replace it at sign-in (signedIn asks prefs first).
+	ui.prefs.SetLang(l)
 	if l == ui.tr.Lang() {
 		return
 	}
-	ui.prefs.SetLang(l)
 	ui.retranslate()
 	ui.win.SetTitle(ui.tr.T("app.name"))
 	if ui.shell == nil {
