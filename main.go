@@ -90,6 +90,9 @@ func main() {
 		w.Resize(fyne.NewSize(1120, 740))
 	}
 	ui.Start()
+	// A tapped notification (iOS; the web build's service worker) opens
+	// its activity.
+	platform.OnOpenLink(ui.OpenLink)
 	platform.ExposeTestHook(ui.Probe)
 	if *tour != "" {
 		shell := map[bool]string{true: "phone", false: "desktop"}[mobile]

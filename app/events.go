@@ -211,7 +211,9 @@ func (ui *UI) refreshAndTellNew() {
 func (ui *UI) tell(aid, title, body string) {
 	ui.notified = aid
 	ui.feedView.setNews(ui.tr.T("notify.line", "title", title, "body", body), aid)
-	ui.app.SendNotification(fyne.NewNotification(title, body))
+	if ui.localNotify() {
+		ui.app.SendNotification(fyne.NewNotification(title, body))
+	}
 }
 
 // onForeground opens the activity of the last notification, once.

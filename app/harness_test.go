@@ -151,7 +151,8 @@ type harness struct {
 	share    *fakeSharer
 	cacheDir string
 	mobile   bool
-	web      bool // the web build (a browser), phone-sized when mobile
+	web      bool        // the web build (a browser), phone-sized when mobile
+	push     *fakePusher // the system's push; nil: none (desktop)
 	server   string
 }
 
@@ -162,6 +163,25 @@ func newHarness(t *testing.T, server string, mobile bool) *harness {
 	h.app.Preferences().SetString(prefLang, string(English))
 	h.start()
 	return h
+}
+
+// newHarnessWith is newHarness with the harness adjusted (web, push …)
+// before the app first starts.
+func newHarnessWith(t *testing.T, server string, mobile bool, adjust func(h *harness)) *harness {
+	t.Helper()
+	h := &harness{t: t, app: &recordingApp{App: test.NewTempApp(t)}, browser: &browser{}, share: &fakeSharer{}, cacheDir: t.TempDir(), mobile: mobile, server: server}
+	h.app.Preferences().SetString(prefLang, string(English))
+	adjust(h)
+	h.start()
+	return h
+}
+
+// pusher is the app's push: the fake, or none at all.
+func (h *harness) pusher() Pusher {
+	if h.push == nil {
+		return newFakePusher("")
+	}
+	return h.push
 }
 
 // start builds a UI on the harness's app and cache, as the app starting
@@ -182,6 +202,7 @@ func (h *harness) start() {
 		Cache:  NewCache(storage.NewFileURI(h.cacheDir)),
 		Server: h.server, Mobile: h.mobile, PhoneShare: h.mobile && !h.web, Browser: h.web, SyncEvery: -1, Version: "test",
 		Runner: &serial{}, OpenURL: h.browser.open, OpenHere: h.browser.openHere, PollEvery: 20 * time.Millisecond,
+		Push: h.pusher(),
 	})
 	if err != nil {
 		h.t.Fatal(err)

@@ -10,6 +10,11 @@ const (
 	prefEmail   = "last_email"
 	prefProgram = "program_id"
 	prefLang    = "language"
+	// prefPushDevice + user id: the push registration this device made for
+	// that member (its id, to delete at sign-out or when turned off).
+	prefPushDevice = "push_device."
+	// prefLocalNotify: notifications while the app runs (default on).
+	prefLocalNotify = "local_notifications"
 )
 
 // Prefs is the app's typed view of fyne.Preferences: small values that
@@ -33,5 +38,25 @@ func (s Prefs) ProgramID() string     { return s.p.String(prefProgram) }
 func (s Prefs) SetProgramID(v string) { s.p.SetString(prefProgram, v) }
 func (s Prefs) Lang() string          { return s.p.String(prefLang) }
 func (s Prefs) SetLang(v Lang)        { s.p.SetString(prefLang, string(v)) }
-func (s Prefs) ClearSession()         { s.p.RemoveValue(prefToken); s.p.RemoveValue(prefProgram) }
-func (s Prefs) SignedIn() bool        { return s.Token() != "" && s.ServerURL() != "" }
+func (s Prefs) PushDevice(userID string) string {
+	if userID == "" {
+		return ""
+	}
+	return s.p.String(prefPushDevice + userID)
+}
+
+func (s Prefs) SetPushDevice(userID, id string) {
+	if userID == "" {
+		return
+	}
+	if id == "" {
+		s.p.RemoveValue(prefPushDevice + userID)
+		return
+	}
+	s.p.SetString(prefPushDevice+userID, id)
+}
+
+func (s Prefs) LocalNotify() bool      { return s.p.BoolWithFallback(prefLocalNotify, true) }
+func (s Prefs) SetLocalNotify(on bool) { s.p.SetBool(prefLocalNotify, on) }
+func (s Prefs) ClearSession()          { s.p.RemoveValue(prefToken); s.p.RemoveValue(prefProgram) }
+func (s Prefs) SignedIn() bool         { return s.Token() != "" && s.ServerURL() != "" }

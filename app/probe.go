@@ -20,6 +20,10 @@ type ProbeState struct {
 	Cards  []ProbeCard `json:"cards,omitempty"`
 	Notice string      `json:"notice,omitempty"` // what a sync did
 	News   string      `json:"news,omitempty"`   // a live event's news line
+	// Push is this device's push notifications (on, off, denied,
+	// unsupported); Dialog names an open dialog (push.explain).
+	Push   string `json:"push,omitempty"`
+	Dialog string `json:"dialog,omitempty"`
 	// Activity is the open activity (nil when none is open).
 	Activity *ProbeActivity `json:"activity,omitempty"`
 }
@@ -95,6 +99,10 @@ func (ui *UI) probeState() ProbeState {
 		}
 		return s
 	}
+	s.Push = ui.pushState()
+	if ui.pushDialog != nil {
+		s.Dialog = "push.explain"
+	}
 	switch ui.shell.current() {
 	case tabPoints:
 		s.Screen = "points"
@@ -155,6 +163,14 @@ func (ui *UI) locate(name string) ProbeBox {
 	}
 	if a := ui.activity; a != nil && name == "activity.action" {
 		o = a.action
+	}
+	switch {
+	case name == "push.allow" && ui.pushAllow != nil:
+		o = ui.pushAllow
+	case name == "settings.push" && ui.settings != nil && ui.settings.notify != nil:
+		o = ui.settings.notify.push
+	case name == "tab.settings":
+		name = "tab." + strconv.Itoa(int(tabSettings))
 	}
 	if rest, ok := strings.CutPrefix(name, "tab."); ok && ui.shell != nil {
 		if m, isPhone := ui.shell.(*mobileShell); isPhone && m.bar != nil {

@@ -27,7 +27,9 @@ type settingsScreen struct {
 	password     *widget.Button
 	passwordNote *widget.Label
 	passwordForm *changePasswordForm // the open dialog, if any
-	content      fyne.CanvasObject
+	// notify is the Notifications part (settings_notify.go).
+	notify  *notifySettings
+	content fyne.CanvasObject
 }
 
 func newSettingsScreen(ui *UI) *settingsScreen {
@@ -64,8 +66,10 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	if len(ui.me.Memberships) < 2 {
 		s.program.Hide()
 	}
+	// Sign out is a plain button: red is kept for what loses something
+	// (disconnecting TikTok), and two red buttons stacked read as a warning.
 	s.signOut = widget.NewButton(tr.T("settings.sign_out"), ui.signOut)
-	s.signOut.Importance = widget.DangerImportance
+	s.notify = newNotifySettings(ui)
 
 	account := wrapped(tr.T("settings.signed_in_as", "name", ui.me.Name, "email", ui.me.Email))
 	where := caption(tr.T("settings.program", "program", ui.programName(), "server", ui.session().Server))
@@ -78,6 +82,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 	form.Orientation = widget.Vertical
 	s.content = container.NewVScroll(container.NewVBox(
 		heading(tr.T("settings.title")), account, where, form, s.tracking, trackingHelp, s.status,
+		widget.NewSeparator(), s.notify.content,
 		widget.NewSeparator(), bold(tr.T("settings.tiktok")), s.tiktok, container.NewHBox(s.tiktokDo),
 		widget.NewSeparator(), bold(tr.T("password.title")), container.NewHBox(s.password), s.passwordNote,
 		widget.NewSeparator(), s.program, s.signOut, version))

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
@@ -81,7 +83,9 @@ type Options struct {
 	// Runner runs background work; nil means a goroutine per task. Tests
 	// run tasks in order on their own goroutine instead, as Fyne's test
 	// driver runs fyne.Do at once rather than on a main loop.
-	Runner  Runner
+	Runner Runner
+	// Push is the system's push notifications; nil means SystemPush.
+	Push    Pusher
 	Now     func() time.Time
 	Version string
 }
@@ -161,6 +165,18 @@ type UI struct {
 	tiktokKnown bool
 	// fetched: the feed on screen came from the server in this run.
 	fetched bool
+
+	// pusher is the system's push; pushCfg the server's push services
+	// (nil until asked); pushErr why push could not be turned on.
+	pusher  Pusher
+	pushCfg *client.PushConfig
+	pushErr string
+	// pushDialog is the open explanation, with its "Turn on" button.
+	pushDialog dialog.Dialog
+	pushAllow  *widget.Button
+	// pendingActivity is an activity a link asked for before the feed was
+	// there (the web build's #activity/{id}, a notification's tap at launch).
+	pendingActivity string
 }
 
 // New builds the client; call Start to show the first screen.
@@ -197,6 +213,11 @@ func New(opt Options) (*UI, error) {
 	if opt.Lang != "" {
 		ui.prefs.SetLang(ParseLang(opt.Lang))
 	}
+	ui.pusher = opt.Push
+	if ui.pusher == nil {
+		ui.pusher = SystemPush{}
+	}
+	ui.pusher.OnToken(ui.onPushToken)
 	ui.tr = NewTr(opt.Catalog, ui.startLang(), "UTC")
 	// Tapping a notification brings the app to the front: open its activity.
 	opt.App.Lifecycle().SetOnEnteredForeground(ui.onForeground)
@@ -226,6 +247,9 @@ func (ui *UI) Start() {
 		ui.opt.StartLink = "" // once: Back from that screen starts as usual
 		if ui.openLink(link) {
 			return
+		}
+		if _, ok := platform.ActivityFromLink(link); ok {
+			ui.pendingActivity, _ = platform.ActivityFromLink(link)
 		}
 	}
 	if !ui.prefs.SignedIn() {
@@ -426,6 +450,10 @@ func (ui *UI) openProgram(pid string) {
 	ui.startEvents()
 	ui.refresh()
 	ui.goBG(func(ctx context.Context) { ui.loadTikTok(ctx, s) })
+	ui.goBG(func(ctx context.Context) {
+		ui.loadPushConfig(ctx, s)
+		ui.resumePush(ctx, s)
+	})
 }
 
 // showMain builds the screens and the shell for the current language.
@@ -533,6 +561,7 @@ func (ui *UI) refreshThen(then func()) {
 			if then != nil {
 				then()
 			}
+			ui.openPendingActivity()
 		})
 	})
 }
@@ -653,7 +682,18 @@ func (ui *UI) setLang(l Lang) {
 // signOut ends the session on the server (best effort) and here.
 func (ui *UI) signOut() {
 	api := ui.session().API
-	ui.goBG(func(ctx context.Context) { _ = api.Logout(ctx) })
+	// This device's push registration ends with the session (while its
+	// token still works): the next person on it must not get this one's.
+	device := ui.prefs.PushDevice(ui.me.ID)
+	ui.prefs.SetPushDevice(ui.me.ID, "")
+	ui.goBG(func(ctx context.Context) {
+		if device != "" {
+			if err := ui.dropPush(ctx, api, device); err != nil {
+				slog.Warn("push: ending this device's registration", "err", err)
+			}
+		}
+		_ = api.Logout(ctx)
+	})
 	ui.endSession("")
 }
 
