@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Modes of the desktop shell for managers.
@@ -30,11 +31,15 @@ type managerView struct {
 	preview *previewView
 	reports *reportsView
 	admin   *adminView
-	editTab *container.TabItem
-	body    *fyne.Container // the manager's content or the member shell
-	manager fyne.CanvasObject
-	member  fyne.CanvasObject
-	content fyne.CanvasObject
+	// importer adds people from a CSV; audit is the owner's audit log
+	// (nil for managers who are not owners).
+	importer *importView
+	audit    *auditView
+	editTab  *container.TabItem
+	body     *fyne.Container // the manager's content or the member shell
+	manager  fyne.CanvasObject
+	member   fyne.CanvasObject
+	content  fyne.CanvasObject
 
 	// What the program has, for the editor and the filters.
 	groups    []client.Group
@@ -46,7 +51,7 @@ type managerView struct {
 // isManager: the signed-in person manages the open program.
 func (ui *UI) isManager() bool {
 	for _, m := range ui.me.Memberships {
-		if m.ProgramID == ui.session().ProgramID && m.Role == "manager" {
+		if m.ProgramID == ui.session().ProgramID && (m.Role == wire.RoleManager || m.Role == wire.RoleOwner) {
 			return true
 		}
 	}
@@ -86,6 +91,12 @@ func newManagerView(ui *UI, member fyne.CanvasObject, mode string) *managerView 
 		container.NewTabItem(tr.T("mgr.tab.reports"), m.reports.content),
 		container.NewTabItem(tr.T("mgr.tab.admin"), m.admin.content),
 	)
+	m.importer = newImportView(m)
+	m.tabs.Append(container.NewTabItem(tr.T("mgr.tab.import"), m.importer.content))
+	if ui.isOwner() {
+		m.audit = newAuditView(m)
+		m.tabs.Append(container.NewTabItem(tr.T("mgr.tab.audit"), m.audit.content))
+	}
 	m.manager = m.tabs
 	m.body = container.NewStack(m.manager)
 	m.mode = newSegmented([]string{modeManager, modeMember}, []string{tr.T("mgr.mode.manager"), tr.T("mgr.mode.member")},
@@ -134,6 +145,9 @@ func (m *managerView) load() {
 		m.list.reload()
 		m.reports.reload()
 		m.admin.reload()
+		if m.audit != nil {
+			m.audit.reload()
+		}
 	})
 }
 

@@ -12,12 +12,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
-var memberRoles = []string{"member", "manager"}
+var memberRoles = []string{wire.RoleMember, wire.RoleManager, wire.RoleOwner}
 
 func roleLabels(tr *Tr) []string {
-	return []string{tr.T("mgr.role.member"), tr.T("mgr.role.manager")}
+	return []string{tr.T("mgr.role.member"), tr.T("mgr.role.manager"), tr.T("mgr.role.owner")}
 }
 
 // membersAdmin invites people and sets each member's role and groups.

@@ -27,6 +27,7 @@ type loginScreen struct {
 	invite   *widget.Button
 	forgot   *widget.Button // "Forgot password?"
 	status   *widget.Label
+	sso      *ssoArea // "Sign in with <company>" (sso.go)
 	content  fyne.CanvasObject
 }
 
@@ -65,9 +66,27 @@ func newLoginScreen(ui *UI) *loginScreen {
 		form.Refresh()
 	}
 	form.Orientation = widget.Vertical
+	s.sso = newSSOArea(ui)
+	s.server.OnChanged = func(string) { s.loadSSO() }
 	s.content = authFrame(ui, tr.T("login.title"), tr.T("login.subtitle"),
-		form, s.signIn, s.status, s.forgot, s.invite, langSwitch(ui))
+		form, s.signIn, s.sso.box, s.status, s.forgot, s.invite, langSwitch(ui))
+	s.loadSSO()
 	return s
+}
+
+// loadSSO shows the single sign-on buttons of the address typed.
+func (s *loginScreen) loadSSO() {
+	server, err := normalizeServer(s.server.Text)
+	if err != nil {
+		server = ""
+	}
+	s.sso.load(server, func(msg string, bad bool) {
+		s.status.Importance = widget.MediumImportance
+		if bad {
+			s.status.Importance = widget.DangerImportance
+		}
+		s.setStatus(msg)
+	})
 }
 
 func (s *loginScreen) setStatus(msg string) {

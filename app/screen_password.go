@@ -447,6 +447,10 @@ func (ui *UI) openLink(link string) bool {
 	case "invite":
 		ui.showInvite()
 		ui.invite.code.SetText(value)
+	case "sso":
+		ui.finishSSO(value)
+	case "sso-error":
+		ui.showLogin(ssoErrorText(ui.tr, value))
 	default:
 		return false
 	}

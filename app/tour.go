@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // TourOptions drive Tour.
@@ -179,7 +181,7 @@ func (ui *UI) managerTour(shot func(string) error, wait func(string, func() bool
 		{"manager-editor", func() {
 			m.newActivity()
 			e := m.editor
-			e.typ.SetSelected(typeLabel(ui.tr, "wechat_photo"))
+			e.typ.SetSelected(typeLabel(ui.tr, wire.ActivityWeChatPhoto))
 			e.message.SetText(ui.tr.T("mgr.tour.message"))
 			if len(m.groups) > 0 {
 				e.groups.SetSelected([]string{m.groups[len(m.groups)-1].Name})
@@ -194,7 +196,7 @@ func (ui *UI) managerTour(shot func(string) error, wait func(string, func() bool
 		{"manager-preview", func() {
 			m.tabs.SelectIndex(2)
 			for _, mem := range m.members {
-				if mem.Role == "member" {
+				if mem.Role == wire.RoleMember {
 					m.preview.show(mem)
 					return
 				}
@@ -214,6 +216,16 @@ func (ui *UI) managerTour(shot func(string) error, wait func(string, func() bool
 			}
 		}, func() bool { return m.reports.report != nil }},
 		{"manager-admin", func() { m.tabs.SelectIndex(4) }, func() bool { return len(m.admin.members.rows) > 0 }},
+		{"manager-import", func() {
+			m.tabs.SelectIndex(5)
+			m.importer.text.SetText(ui.tr.T("mgr.tour.import"))
+			m.importer.run(true)
+		}, func() bool { return len(m.importer.rows) > 0 }},
+		{"manager-audit", func() {
+			if m.audit != nil {
+				m.tabs.SelectIndex(6)
+			}
+		}, func() bool { return m.audit == nil || len(m.audit.items) > 0 }},
 	}
 	for _, st := range steps {
 		fyne.DoAndWait(st.do)

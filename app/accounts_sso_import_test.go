@@ -1,0 +1,194 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+	"github.com/chorus-advocacy/chorus/backend/client"
+)
+
+var demoPickID = regexp.MustCompile(`name="id" value="([^"]+)"`)
+
+// demoBrowser is the person's browser at the demo's OpenID provider: it
+// opens the page, picks who to be, and follows the redirects back to the
+// app's loopback address.
+func demoBrowser(t *testing.T, who string) func(u *url.URL) error {
+	return func(u *url.URL) error {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		resp, err := c.Get(u.String())
+		if err != nil {
+			return err
+		}
+		var page strings.Builder
+		_, _ = fmt.Fprint(&page, readAll(resp))
+		m := demoPickID.FindStringSubmatch(page.String())
+		if m == nil {
+			return fmt.Errorf("no sign-in page at %s", resp.Request.URL)
+		}
+		issuer := resp.Request.URL.Scheme + "://" + resp.Request.URL.Host
+		resp, err = c.PostForm(issuer+"/login/username", url.Values{"id": {m[1]}, "username": {who}})
+		if err != nil {
+			return err
+		}
+		body := readAll(resp)
+		if resp.StatusCode != 200 || !strings.Contains(body, "Chorus") {
+			return fmt.Errorf("back at the app: %d %s", resp.StatusCode, body)
+		}
+		return nil
+	}
+}
+
+func readAll(resp *http.Response) string {
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			return b.String()
+		}
+	}
+}
+
+// The sign-in screen offers the demo program's "Sign in with Demo
+// Company"; the browser goes through the demo's OpenID provider and back
+// to the app's loopback listener, and a person new to the server is in,
+// as a member of the demo program.
+func TestSignInWithSSO(t *testing.T) {
+	srv := testserver.Start(t)
+	h := newHarness(t, srv.URL, false)
+	l := h.ui.login
+	h.ui.Wait()
+	if len(l.sso.box.Objects) != 1 {
+		t.Fatalf("SSO buttons: %d", len(l.sso.box.Objects))
+	}
+	b := l.sso.box.Objects[0].(*widget.Button)
+	if b.Text != "Sign in with Demo Company" {
+		t.Fatalf("button: %q", b.Text)
+	}
+	h.ui.opt.OpenURL = demoBrowser(t, "nora.newcomer@demo.test")
+	h.tap(b)
+	if h.ui.shell == nil {
+		t.Fatalf("not signed in: %q", l.status.Text)
+	}
+	if h.ui.me.Email != "nora.newcomer@demo.test" || len(h.ui.me.Memberships) != 1 || h.ui.me.Memberships[0].Role != "member" {
+		t.Fatalf("signed in as %+v", h.ui.me)
+	}
+	// A server without single sign-on shows no button; the browser's
+	// refusal is said in the person's words.
+	h2 := newHarness(t, srv.URL, false)
+	h2.ui.opt.OpenURL = func(u *url.URL) error { return fmt.Errorf("no browser") }
+	h2.tap(h2.ui.login.sso.box.Objects[0].(*widget.Button))
+	if h2.ui.shell != nil || !h2.ui.login.status.Visible() {
+		t.Fatal("a browser that did not open signed someone in")
+	}
+}
+
+// The manager's import screen: a pasted CSV is checked first (nothing
+// saved), the rows show what will happen to each, Import adds them, and
+// the owner's audit log shows the import; both export.
+func TestManagerImportAndAuditLog(t *testing.T) {
+	srv := testserver.Start(t)
+	h, m := signInManager(t, srv)
+	ctx := context.Background()
+	mgr := apiAs(t, srv.URL, testserver.Manager)
+	pid := programOf(t, mgr)
+	v := m.importer
+	v.text.SetText("email,name,groups,timezone,language,role\n" +
+		"ivy@demo.test,Ivy Import,Sales,Asia/Shanghai,zh-Hans,member\n" +
+		"not-an-address,X,,,,\n" +
+		"member1@demo.test,,,,,\n")
+	if !v.commit.Disabled() {
+		t.Fatal("Import before a check")
+	}
+	h.tap(v.check)
+	if len(v.rows) != 3 || v.rows[0].Outcome != client.ImportAdded || v.rows[1].Outcome != client.ImportError || v.rows[2].Outcome != client.ImportExisting {
+		t.Fatalf("preview rows: %+v (%q)", v.rows, v.status.Text)
+	}
+	if got := v.cell(v.rows[1], len(importCols)-1); !strings.Contains(got, "email") {
+		t.Fatalf("the bad row's reason: %q", got)
+	}
+	has := func(email string) bool {
+		ms, err := mgr.Members(ctx, pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mem := range ms {
+			if mem.Email == email {
+				return true
+			}
+		}
+		return false
+	}
+	if has("ivy@demo.test") {
+		t.Fatal("the check saved someone")
+	}
+	h.tap(v.commit)
+	if !has("ivy@demo.test") || !strings.Contains(v.summary.Text, "1 new") {
+		t.Fatalf("after Import: %q / %q", v.summary.Text, v.status.Text)
+	}
+	if !v.commit.Disabled() {
+		t.Fatal("Import stays on after importing")
+	}
+
+	a := m.audit
+	if a == nil {
+		t.Fatal("the owner has no audit log")
+	}
+	a.reload()
+	h.ui.Wait()
+	if len(a.items) == 0 || a.items[0].Action != "member.import" || a.cell(a.items[0], 2) != "Imported members" {
+		t.Fatalf("audit log: %+v", a.items)
+	}
+	dir := t.TempDir()
+	a.saveDialog = func(name string, done func(fyne.URIWriteCloser, error)) {
+		w, err := storage.Writer(storage.NewFileURI(filepath.Join(dir, name)))
+		done(w, err)
+	}
+	a.askExport()
+	h.ui.Wait()
+	b, err := os.ReadFile(filepath.Join(dir, "audit.csv"))
+	if err != nil || !strings.Contains(string(b), "member.import") {
+		t.Fatalf("audit CSV: %v %.200s", err, b)
+	}
+}
+
+// Managers who are not owners get no audit log tab.
+func TestAuditLogOnlyForOwners(t *testing.T) {
+	managerRole := "manager"
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	mgr := apiAs(t, srv.URL, testserver.Manager)
+	pid := programOf(t, mgr)
+	ms, err := mgr.Members(ctx, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mem := range ms {
+		if mem.Email == testserver.Member(2) {
+			if _, err := mgr.UpdateMember(ctx, pid, mem.ID, client.UpdateMember{Role: &managerRole}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h := newHarness(t, srv.URL, false)
+	h.signIn(testserver.Member(2))
+	if h.ui.mgr == nil || h.ui.mgr.audit != nil {
+		t.Fatalf("a manager's desktop: %v, audit %v", h.ui.mgr != nil, h.ui.mgr != nil && h.ui.mgr.audit != nil)
+	}
+}

@@ -1,0 +1,155 @@
+package app
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
+)
+
+// auditView is the owner's audit log: who changed what, when, newest
+// first, a page at a time, and the whole log as CSV.
+type auditView struct {
+	m       *managerView
+	items   []client.AuditEntry
+	next    int64 // the next (older) page; 0: none
+	table   *widget.Table
+	more    *widget.Button
+	status  *widget.Label
+	content fyne.CanvasObject
+
+	// saveDialog asks where to save the CSV; tests replace it.
+	saveDialog func(name string, done func(fyne.URIWriteCloser, error))
+	exported   fyne.URI
+}
+
+const auditPage = 100
+
+var auditCols = []string{"at", "who", "action", "object", "detail"}
+
+func newAuditView(m *managerView) *auditView {
+	tr := m.ui.tr
+	v := &auditView{m: m}
+	v.saveDialog = func(name string, done func(fyne.URIWriteCloser, error)) {
+		d := dialog.NewFileSave(done, m.ui.win)
+		d.SetFileName(name)
+		d.Show()
+	}
+	v.table = widget.NewTable(
+		func() (int, int) { return len(v.items) + 1, len(auditCols) },
+		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			l := o.(*widget.Label)
+			l.TextStyle = fyne.TextStyle{Bold: id.Row == 0}
+			if id.Row == 0 {
+				l.SetText(tr.T("mgr.audit.col." + auditCols[id.Col]))
+				return
+			}
+			l.SetText(v.cell(v.items[id.Row-1], id.Col))
+		})
+	for i, w := range []float32{150, 160, 190, 200, 460} {
+		v.table.SetColumnWidth(i, w)
+	}
+	reload := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), v.reload)
+	v.more = widget.NewButton(tr.T("mgr.audit.more"), v.loadMore)
+	v.more.Hide()
+	export := widget.NewButtonWithIcon(tr.T("mgr.report.export"), theme.DocumentSaveIcon(), v.askExport)
+	v.status = wrapped("")
+	v.status.Hide()
+	top := container.NewVBox(container.NewBorder(nil, nil, heading(tr.T("mgr.audit.title")), container.NewHBox(reload, export)),
+		caption(tr.T("mgr.audit.help")), v.status)
+	v.content = container.NewBorder(top, container.NewCenter(v.more), nil, nil, v.table)
+	return v
+}
+
+func (v *auditView) cell(e client.AuditEntry, col int) string {
+	tr := v.m.ui.tr
+	switch auditCols[col] {
+	case "at":
+		return e.At.In(tr.Location()).Format("2006-01-02 15:04")
+	case "who":
+		return e.ActorName
+	case "action":
+		if k := "mgr.audit.action." + e.Action; tr.Has(k) {
+			return tr.T(k)
+		}
+		return e.Action
+	case "object":
+		return e.ObjectKind + " " + e.ObjectID
+	}
+	return e.Detail
+}
+
+func (v *auditView) setStatus(msg string, imp widget.Importance) {
+	v.status.Importance = imp
+	say(v.status, msg)
+}
+
+// reload shows the newest page again.
+func (v *auditView) reload() {
+	v.items, v.next = nil, 0
+	v.load(0)
+}
+
+func (v *auditView) loadMore() {
+	if v.next != 0 {
+		v.load(v.next)
+	}
+}
+
+func (v *auditView) load(before int64) {
+	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) (client.AuditPage, error) {
+		return api.AuditLog(ctx, pid, before, auditPage)
+	}, func(p client.AuditPage) {
+		v.status.Hide()
+		v.items = append(v.items, p.Items...)
+		v.next = p.NextBefore
+		if v.next != 0 {
+			v.more.Show()
+		} else {
+			v.more.Hide()
+		}
+		v.table.Refresh()
+	})
+}
+
+func (v *auditView) askExport() {
+	v.saveDialog("audit.csv", func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			v.setStatus(v.m.ui.errText(err), widget.DangerImportance)
+			return
+		}
+		if w == nil {
+			return
+		}
+		call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) (struct{}, error) {
+			data, err := api.CSV(ctx, pid, "audit")
+			if err == nil {
+				_, err = w.Write(data)
+			}
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			return struct{}{}, err
+		}, func(struct{}) {
+			v.exported = w.URI()
+			v.setStatus(v.m.ui.tr.T("mgr.report.exported", "file", w.URI().Path()), widget.SuccessImportance)
+		})
+	})
+}
+
+// isOwner: the signed-in person owns the open program.
+func (ui *UI) isOwner() bool {
+	for _, m := range ui.me.Memberships {
+		if m.ProgramID == ui.session().ProgramID && m.Role == wire.RoleOwner {
+			return true
+		}
+	}
+	return false
+}

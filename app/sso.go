@@ -1,0 +1,187 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/client"
+)
+
+// Single sign-on: the sign-in screen offers "Sign in with <company>" for
+// each program of the server that has it. The server runs the OpenID
+// Connect flow; the app only opens the provider's page in the browser and
+// gets back a one-time code it trades for a session: on the desktop through
+// a loopback listener (http://127.0.0.1:PORT/sso, RFC 8252's way for
+// native apps), in the web build through its own address (#sso/{code}).
+
+// ssoWait is how long the desktop waits for the browser to come back.
+const ssoWait = 5 * time.Minute
+
+// ssoArea holds the login screen's SSO buttons, filled from the server.
+type ssoArea struct {
+	ui     *UI
+	box    *fyne.Container
+	server string // the buttons are for this address
+	cancel context.CancelFunc
+}
+
+func newSSOArea(ui *UI) *ssoArea {
+	return &ssoArea{ui: ui, box: container.NewVBox()}
+}
+
+// load asks server which programs offer single sign-on and shows a button
+// for each (none: nothing shown). A later address replaces the buttons.
+func (a *ssoArea) load(server string, status func(msg string, bad bool)) {
+	if server == a.server {
+		return
+	}
+	a.server = server
+	a.box.RemoveAll()
+	if server == "" {
+		return
+	}
+	api := client.New(server).SetRetryCount(0)
+	a.ui.goBG(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		ps, err := api.SSOProviders(ctx)
+		fyne.Do(func() {
+			if err != nil || a.server != server {
+				return // an old server or none: the password form is there
+			}
+			a.box.RemoveAll()
+			for _, p := range ps {
+				b := widget.NewButton(a.ui.tr.T("login.sso", "company", p.DisplayName), func() { a.ui.startSSO(server, p, status) })
+				b.Importance = widget.MediumImportance
+				a.box.Add(b)
+			}
+			a.box.Refresh()
+		})
+	})
+}
+
+// startSSO begins a sign-in with a program's provider.
+func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg string, bad bool)) {
+	tr := ui.tr
+	ui.connect(server, "")
+	started := ui.session()
+	if ui.opt.Browser {
+		// The web build: this tab goes to the provider and comes back to
+		// the app's own address with #sso/{code} (openLink).
+		ui.goBG(func(ctx context.Context) {
+			st, err := started.API.StartSSO(ctx, p.ProgramID, "")
+			ui.post(started, func() {
+				if err != nil {
+					status(ui.errText(err), true)
+					return
+				}
+				u, _ := url.Parse(st.URL)
+				if err := ui.opt.OpenHere(u); err != nil {
+					status(ui.errText(err), true)
+				}
+			})
+		})
+		return
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		status(ui.errText(err), true)
+		return
+	}
+	status(tr.T("login.sso_waiting", "company", p.DisplayName), false)
+	result := make(chan url.Values, 1)
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/sso" {
+			http.NotFound(w, r)
+			return
+		}
+		q := r.URL.Query()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		title, body := tr.T("sso.page_done_title"), tr.T("sso.page_done")
+		if q.Get("sso_code") == "" {
+			title, body = tr.T("sso.page_failed_title"), ssoErrorText(tr, q.Get("sso_error"))
+		}
+		fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>Chorus</title><body style="font-family:system-ui,sans-serif;max-width:30rem;margin:4rem auto"><h1>%s</h1><p>%s</p>`,
+			html.EscapeString(title), html.EscapeString(body))
+		select {
+		case result <- q:
+		default:
+		}
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	ret := "http://" + ln.Addr().String() + "/sso"
+	ui.goBG(func(ctx context.Context) {
+		defer srv.Close()
+		st, err := started.API.StartSSO(ctx, p.ProgramID, ret)
+		if err == nil {
+			u, _ := url.Parse(st.URL)
+			fyne.DoAndWait(func() { err = ui.opt.OpenURL(u) })
+		}
+		if err != nil {
+			ui.post(started, func() { status(ui.errText(err), true) })
+			return
+		}
+		var q url.Values
+		select {
+		case q = <-result:
+		case <-time.After(ssoWait):
+			ui.post(started, func() { status(tr.T("login.sso_timeout"), true) })
+			return
+		case <-ctx.Done():
+			return
+		}
+		if q.Get("sso_code") == "" {
+			ui.post(started, func() { status(ssoErrorText(tr, q.Get("sso_error")), true) })
+			return
+		}
+		sess, err := started.API.ExchangeSSO(ctx, q.Get("sso_code"))
+		ui.post(started, func() {
+			if err != nil {
+				status(ui.errText(err), true)
+				return
+			}
+			ui.prefs.SetToken(sess.Token)
+			ui.signedIn(sess.User)
+		})
+	})
+}
+
+// finishSSO trades the code the web build's address brought for a session.
+func (ui *UI) finishSSO(code string) {
+	server := firstNonEmpty(ui.opt.Server, ui.prefs.ServerURL())
+	if server == "" {
+		return
+	}
+	ui.connect(server, "")
+	started := ui.session()
+	ui.goBG(func(ctx context.Context) {
+		sess, err := started.API.ExchangeSSO(ctx, code)
+		ui.post(started, func() {
+			if err != nil {
+				ui.showLogin(ui.errText(err))
+				return
+			}
+			ui.prefs.SetToken(sess.Token)
+			ui.signedIn(sess.User)
+		})
+	})
+}
+
+// ssoErrorText says why the server refused a sign-in (its sso_error codes).
+func ssoErrorText(tr *Tr, code string) string {
+	switch code {
+	case "refused", "invalid_token", "expired_token", "nonce_mismatch", "email_unverified", "domain_not_allowed", "unavailable", "expired_flow":
+		return tr.T("sso.error." + code)
+	}
+	return tr.T("sso.error.refused")
+}
