@@ -263,20 +263,56 @@ type wireNotification struct {
 }
 
 type wireAndroid struct {
-	CollapseKey           string            `json:"collapse_key"`
-	Priority              string            `json:"priority"`
-	TTL                   string            `json:"ttl"`
-	RestrictedPackageName string            `json:"restricted_package_name"`
-	Data                  map[string]string `json:"data"`
-	Notification          map[string]any    `json:"notification"`
-	FCMOptions            json.RawMessage   `json:"fcm_options"`
-	DirectBootOK          bool              `json:"direct_boot_ok"`
+	CollapseKey           string                   `json:"collapse_key"`
+	Priority              string                   `json:"priority"`
+	TTL                   string                   `json:"ttl"`
+	RestrictedPackageName string                   `json:"restricted_package_name"`
+	Data                  map[string]string        `json:"data"`
+	Notification          *wireAndroidNotification `json:"notification"`
+	FCMOptions            json.RawMessage          `json:"fcm_options"`
+	DirectBootOK          bool                     `json:"direct_boot_ok"`
+}
+
+// wireAndroidNotification is FCM's AndroidNotification, every field of it, so
+// an unknown one is refused as FCM refuses it. Typed fields also spare the
+// fake a map per request, which the fan-out benchmark would count.
+type wireAndroidNotification struct {
+	Title                 string          `json:"title"`
+	Body                  string          `json:"body"`
+	Icon                  string          `json:"icon"`
+	Color                 string          `json:"color"`
+	Sound                 string          `json:"sound"`
+	Tag                   string          `json:"tag"`
+	ClickAction           string          `json:"click_action"`
+	BodyLocKey            string          `json:"body_loc_key"`
+	BodyLocArgs           []string        `json:"body_loc_args"`
+	TitleLocKey           string          `json:"title_loc_key"`
+	TitleLocArgs          []string        `json:"title_loc_args"`
+	ChannelID             string          `json:"channel_id"`
+	Ticker                string          `json:"ticker"`
+	Sticky                bool            `json:"sticky"`
+	EventTime             string          `json:"event_time"`
+	LocalOnly             bool            `json:"local_only"`
+	NotificationPriority  string          `json:"notification_priority"`
+	DefaultSound          bool            `json:"default_sound"`
+	DefaultVibrateTimings bool            `json:"default_vibrate_timings"`
+	DefaultLightSettings  bool            `json:"default_light_settings"`
+	VibrateTimings        []string        `json:"vibrate_timings"`
+	Visibility            string          `json:"visibility"`
+	NotificationCount     int             `json:"notification_count"`
+	LightSettings         json.RawMessage `json:"light_settings"`
+	Image                 string          `json:"image"`
+	BypassProxy           bool            `json:"bypass_proxy_notification"`
+	Proxy                 string          `json:"proxy"`
 }
 
 type wireAPNS struct {
-	Headers    map[string]string `json:"headers"`
-	Payload    map[string]any    `json:"payload"`
-	FCMOptions json.RawMessage   `json:"fcm_options"`
+	Headers map[string]string `json:"headers"`
+	// Payload is the APNs JSON, which may carry any custom keys beside
+	// "aps": kept raw, and only its aps dictionary checked.
+	Payload           json.RawMessage `json:"payload"`
+	FCMOptions        json.RawMessage `json:"fcm_options"`
+	LiveActivityToken string          `json:"live_activity_token"`
 }
 
 var ttlPattern = regexp.MustCompile(`^\d+(\.\d{1,9})?s$`)
@@ -354,7 +390,10 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	s.rec.Record(d)
-	writeJSON(w, http.StatusOK, map[string]string{"name": d.Name})
+	// What writeJSON would write, without a map and an encoder per message.
+	w.Header()["Content-Type"] = []string{"application/json; charset=UTF-8"}
+	name, _ := json.Marshal(d.Name)
+	w.Write(append(append([]byte(`{"name":`), name...), "}\n"...))
 }
 
 // validate returns FCM's complaint about m, or "".
@@ -414,13 +453,22 @@ func validate(m *wireMessage) string {
 		if c := a.Headers["apns-collapse-id"]; len(c) > 64 {
 			return "apns-collapse-id must not exceed 64 bytes"
 		}
-		if a.Payload != nil {
-			if _, ok := a.Payload["aps"].(map[string]any); !ok {
+		if len(a.Payload) > 0 && string(a.Payload) != "null" {
+			var p struct {
+				APS json.RawMessage `json:"aps"`
+			}
+			if json.Unmarshal(a.Payload, &p) != nil || !isObject(p.APS) {
 				return "Invalid APNs payload: aps dictionary is required"
 			}
 		}
 	}
 	return ""
+}
+
+// isObject reports whether raw JSON is an object.
+func isObject(raw json.RawMessage) bool {
+	b := bytes.TrimLeft(raw, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
 }
 
 // failWith answers with the status and FCM error code FCM pairs with it.
