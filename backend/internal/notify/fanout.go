@@ -53,45 +53,53 @@ func (n *Notifier) handleLive(ctx context.Context, j store.Job) error {
 			return err
 		}
 	}
-	devices, err := n.st.ProgramDevices(ctx, a.ProgramID)
-	if err != nil {
-		return err
-	}
-	visible := map[string]bool{}
-	var ids []string
-	for _, d := range devices {
-		v, seen := visible[d.UserID]
-		if !seen {
-			v = domain.Visible(&a, auds[d.UserID], now)
-			visible[d.UserID] = v
+	// The rule is cheap to apply, so it is applied per device rather than
+	// remembered per member; and the devices are split into batch payloads
+	// as they are read, so planning 100,000 of them holds only the payloads.
+	visible := func(userID string) bool { return domain.Visible(&a, auds[userID], now) }
+	var batches []store.NewJob
+	chunk := make([]string, 0, n.o.BatchSize)
+	devices := 0
+	flush := func() error {
+		if len(chunk) == 0 {
+			return nil
 		}
-		if v {
-			ids = append(ids, d.ID)
-		}
-	}
-	batches, err := n.planChannels(ctx, &a, func(userID string) bool {
-		v, seen := visible[userID]
-		if !seen {
-			v = domain.Visible(&a, auds[userID], now)
-			visible[userID] = v
-		}
-		return v
-	}, now)
-	if err != nil {
-		return err
-	}
-	for start := 0; start < len(ids); start += n.o.BatchSize {
-		payload, err := encode(batchPayload{ProgramID: a.ProgramID, ActivityID: a.ID, Devices: ids[start:min(start+n.o.BatchSize, len(ids))]})
+		payload, err := encode(batchPayload{ProgramID: a.ProgramID, ActivityID: a.ID, Devices: chunk})
 		if err != nil {
 			return err
 		}
 		batches = append(batches, store.NewJob{Kind: KindActivityBatch, Payload: payload, RunAt: now, MaxAttempts: batchAttempts})
+		chunk = chunk[:0]
+		return nil
 	}
-	started, err := n.st.StartAnnouncement(ctx, store.Announcement{ActivityID: a.ID, ProgramID: a.ProgramID, Devices: len(ids), Batches: len(batches), At: now}, batches)
+	if err := n.st.EachProgramDevice(ctx, a.ProgramID, func(d store.DeviceRef) error {
+		if !visible(d.UserID) {
+			return nil
+		}
+		devices++
+		chunk = append(chunk, d.ID)
+		if len(chunk) == n.o.BatchSize {
+			return flush()
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	channelJobs, err := n.planChannels(ctx, &a, visible, now)
+	if err != nil {
+		return err
+	}
+	// Channel batches first, as before: the runner takes jobs due at the
+	// same time in the order they were queued.
+	batches = append(channelJobs, batches...)
+	started, err := n.st.StartAnnouncement(ctx, store.Announcement{ActivityID: a.ID, ProgramID: a.ProgramID, Devices: devices, Batches: len(batches), At: now}, batches)
 	if err != nil || !started {
 		return err
 	}
-	n.log.Info("push: announcing activity", "activity", a.ID, "devices", len(ids), "batches", len(batches))
+	n.log.Info("push: announcing activity", "activity", a.ID, "devices", devices, "batches", len(batches))
 	if p.Scheduled {
 		// Feeds change now.
 		n.bus.PublishProgram(a.ProgramID, wire.EventFeedChanged, wire.FeedChanged{ProgramID: a.ProgramID, ActivityID: a.ID, Reason: wire.FeedLive})
@@ -378,9 +386,11 @@ func (n *Notifier) sendAll(ctx context.Context, key string, targets []store.Push
 		if len(buf) == 0 {
 			return
 		}
-		if err := n.st.RecordDeliveries(bg, key, buf, n.now()); err != nil {
+		if err := n.rec.record(bg, key, buf, n.now()); err != nil {
 			recordErr = err
 		}
+		// The recorder may still hold buf for another caller's commit
+		// only until record returns, so it can be reused.
 		buf = buf[:0]
 	}
 	tick := time.NewTicker(250 * time.Millisecond)

@@ -89,6 +89,8 @@ type Notifier struct {
 	sender atomic.Pointer[senderBox]
 	bus    *Bus
 
+	rec recorder
+
 	channels atomic.Pointer[channelsBox]
 	links    atomic.Pointer[links]
 }
@@ -119,7 +121,7 @@ func New(o Options) *Notifier {
 		o.DeliveryRetention = 7 * 24 * time.Hour
 	}
 	n := &Notifier{o: o, st: o.Store, log: o.Log, now: o.Now, jobs: o.Jobs,
-		bus: newBus(o.Store, o.Log, o.Now, o.EventRetention)}
+		bus: newBus(o.Store, o.Log, o.Now, o.EventRetention), rec: recorder{st: o.Store}}
 	if len(o.UnsubscribeKey) == 0 {
 		o.UnsubscribeKey = make([]byte, 32)
 		_, _ = rand.Read(o.UnsubscribeKey)

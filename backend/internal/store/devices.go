@@ -221,20 +221,33 @@ type DeviceRef struct{ ID, UserID string }
 // not of people merely invited, who have not said yes to the program, nor
 // of those who turned new-activity pushes off.
 func (s *Store) ProgramDevices(ctx context.Context, programID string) ([]DeviceRef, error) {
+	var out []DeviceRef
+	err := s.EachProgramDevice(ctx, programID, func(d DeviceRef) error {
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// EachProgramDevice calls fn for each device ProgramDevices lists, in the
+// same order, without holding them all: a fan-out plans 100,000 of them.
+// An error from fn stops the walk and is returned as it is.
+func (s *Store) EachProgramDevice(ctx context.Context, programID string, fn func(DeviceRef) error) error {
 	rows, err := s.r.QueryContext(ctx, s.q("SELECT d.id, d.user_id FROM devices d JOIN memberships m ON m.user_id = d.user_id JOIN users u ON u.id = d.user_id WHERE m.program_id = ? AND NOT m.pending AND u.notify_push ORDER BY d.id"), programID)
 	if err != nil {
-		return nil, wrap("ProgramDevices", err)
+		return wrap("EachProgramDevice", err)
 	}
 	defer rows.Close()
-	var out []DeviceRef
 	for rows.Next() {
 		var d DeviceRef
 		if err := rows.Scan(&d.ID, &d.UserID); err != nil {
-			return nil, wrap("ProgramDevices", err)
+			return wrap("EachProgramDevice", err)
 		}
-		out = append(out, d)
+		if err := fn(d); err != nil {
+			return err
+		}
 	}
-	return out, wrap("ProgramDevices", rows.Err())
+	return wrap("EachProgramDevice", rows.Err())
 }
 
 // Delivery outcomes.
@@ -300,16 +313,7 @@ func (s *Store) RecordDeliveries(ctx context.Context, key string, ds []Delivery,
 		return nil
 	}
 	return wrap("RecordDeliveries", s.tx(ctx, func(tx *sql.Tx) error {
-		rows := make([][]any, len(ds))
-		for i, d := range ds {
-			at := now
-			if !d.NotBefore.IsZero() {
-				at = d.NotBefore
-			}
-			rows[i] = []any{key, d.DeviceID, d.Outcome, ms(at)}
-		}
-		if err := upsertMany(ctx, s, tx, "push_deliveries", []string{"push_key", "device_id", "outcome", "at"}, rows,
-			"ON CONFLICT (push_key, device_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at"); err != nil {
+		if err := s.upsertDeliveries(ctx, tx, key, ds, now); err != nil {
 			return err
 		}
 		for _, j := range jobs {
@@ -319,6 +323,49 @@ func (s *Store) RecordDeliveries(ctx context.Context, key string, ds []Delivery,
 		}
 		return nil
 	}))
+}
+
+// DeliveryGroup is outcomes recorded under one key at one time.
+type DeliveryGroup struct {
+	Key        string
+	Deliveries []Delivery
+	Now        time.Time
+}
+
+// RecordDeliveryGroups stores several groups of outcomes, as
+// RecordDeliveries each, in one transaction: the fan-out's concurrent
+// batches share a commit instead of paying one each.
+func (s *Store) RecordDeliveryGroups(ctx context.Context, groups []DeliveryGroup) error {
+	n := 0
+	for _, g := range groups {
+		n += len(g.Deliveries)
+	}
+	if n == 0 {
+		return nil
+	}
+	return wrap("RecordDeliveryGroups", s.tx(ctx, func(tx *sql.Tx) error {
+		for _, g := range groups {
+			// One statement per group: a device may be in two groups
+			// under the same key, which PostgreSQL refuses in one upsert.
+			if err := s.upsertDeliveries(ctx, tx, g.Key, g.Deliveries, g.Now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+func (s *Store) upsertDeliveries(ctx context.Context, tx *sql.Tx, key string, ds []Delivery, now time.Time) error {
+	rows := make([][]any, len(ds))
+	for i, d := range ds {
+		at := now
+		if !d.NotBefore.IsZero() {
+			at = d.NotBefore
+		}
+		rows[i] = []any{key, d.DeviceID, d.Outcome, ms(at)}
+	}
+	return upsertMany(ctx, s, tx, "push_deliveries", []string{"push_key", "device_id", "outcome", "at"}, rows,
+		"ON CONFLICT (push_key, device_id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at")
 }
 
 // Announcement records that an activity's fan-out was planned.
