@@ -62,7 +62,7 @@ func newAuditView(m *managerView) *auditView {
 	export := widget.NewButtonWithIcon(tr.T("mgr.report.export"), theme.DocumentSaveIcon(), v.askExport)
 	v.status = wrapped("")
 	v.status.Hide()
-	top := container.NewVBox(container.NewBorder(nil, nil, heading(tr.T("mgr.audit.title")), container.NewHBox(reload, export)),
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(reload, export), heading(tr.T("mgr.audit.title"))),
 		caption(tr.T("mgr.audit.help")), v.status)
 	v.content = container.NewBorder(top, container.NewCenter(v.more), nil, nil, v.table)
 	return v
@@ -81,7 +81,7 @@ func (v *auditView) cell(e client.AuditEntry, col int) string {
 		}
 		return e.Action
 	case "object":
-		return e.ObjectKind + " " + e.ObjectID
+		return firstNonEmpty(e.ObjectID, e.ObjectKind)
 	}
 	return e.Detail
 }

@@ -72,7 +72,7 @@ func newImportView(m *managerView) *importView {
 			}
 			l.SetText(text)
 		})
-	for i, w := range []float32{50, 220, 150, 150, 140, 80, 80, 420} {
+	for i, w := range []float32{44, 190, 120, 120, 130, 70, 80, 420} {
 		v.table.SetColumnWidth(i, w)
 	}
 	help := wrapped(tr.T("mgr.import.help"))
@@ -99,13 +99,15 @@ func (v *importView) cell(r client.ImportedRow, col int) string {
 	case "language":
 		return r.Language
 	case "role":
-		return tr.T("role." + r.Role)
+		if k := "mgr.role." + r.Role; tr.Has(k) {
+			return tr.T(k)
+		}
+		return r.Role
 	}
-	s := tr.T("mgr.import.outcome." + r.Outcome)
-	if r.Reason != "" {
-		s += ": " + r.Reason
+	if r.Outcome == client.ImportError && r.Reason != "" {
+		return r.Reason // in red: the row is not added
 	}
-	return s
+	return tr.T("mgr.import.outcome." + r.Outcome)
 }
 
 func (v *importView) setStatus(msg string, imp widget.Importance) {

@@ -57,6 +57,15 @@ func main() {
 			hoodie = rw.ID
 		}
 	}
+	// Manager actions for the audit log's picture: a group, and two people
+	// imported from a CSV.
+	if _, err := mgr.CreateGroup(ctx, pid, "Partners"); err != nil {
+		log.Fatalf("group: %v", err)
+	}
+	csv := "email,name,groups,timezone,language,role\nana.lima@demo.test,Ana Lima,Partners,America/Sao_Paulo,en,member\nwei.zhang@demo.test,张伟,Sales,Asia/Shanghai,zh-Hans,member\n"
+	if _, err := mgr.ImportMembers(ctx, pid, []byte(csv), false); err != nil {
+		log.Fatalf("import: %v", err)
+	}
 	// Members share: member i performs the first n WeChat activities it sees.
 	for i, n := range map[int]int{1: 1, 2: 3, 3: 2, 4: 1} {
 		c, pid := login(fmt.Sprintf("member%d@demo.test", i))
