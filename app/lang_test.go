@@ -3,6 +3,8 @@ package app
 import (
 	"testing"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
 )
 
@@ -17,5 +19,28 @@ func TestLanguageChosenAtSignInIsKept(t *testing.T) {
 	h.signIn(testserver.Member(1)) // Li Wei, whose account speaks Chinese
 	if got := h.ui.tr.Lang(); got != English {
 		t.Errorf("after sign-in the app speaks %q, want English as chosen", got)
+	}
+}
+
+// The manager's preview of a member's feed speaks that member's language;
+// the manager's own screens keep theirs.
+func TestManagerPreviewInTheMembersLanguage(t *testing.T) {
+	srv := testserver.Start(t)
+	h, m := signInManager(t, srv)
+	p := m.preview
+	p.query.SetText(testserver.Member(1)) // Li Wei reads Chinese
+	if len(p.buttons) != 1 {
+		t.Fatalf("%d members match", len(p.buttons))
+	}
+	test.Tap(p.buttons[0])
+	h.ui.Wait()
+	if p.ui == nil {
+		t.Fatalf("no preview: %q", p.status.Text)
+	}
+	if got := p.ui.tr.Lang(); got != Chinese {
+		t.Errorf("preview in %q, want the member's zh-Hans", got)
+	}
+	if got := h.ui.tr.Lang(); got != English {
+		t.Errorf("the manager's screens switched to %q", got)
 	}
 }

@@ -104,6 +104,11 @@ func (p *previewView) setFeed(mem client.Member, feed client.Feed) {
 	if zone == "" {
 		zone = mem.Timezone
 	}
+	// The member's feed in the member's language, as they would read it.
+	lang := ui.tr.Lang()
+	if feed.Locale != "" {
+		lang = ParseLang(feed.Locale)
+	}
 	opt := ui.opt
 	opt.MeasureStart = false
 	opt.Mobile, opt.PhoneShare = false, false
@@ -111,7 +116,7 @@ func (p *previewView) setFeed(mem client.Member, feed client.Feed) {
 	// program, over the manager's connection), so its answers are never
 	// taken for the manager's, nor the manager's for its.
 	pv := &UI{opt: opt, app: ui.app, win: ui.win, prefs: ui.prefs, engine: ui.engine.Beside(ui.session().WithUser(mem.ID)),
-		media: ui.media, tr: NewTr(ui.opt.Catalog, ui.tr.Lang(), zone), now: ui.now,
+		media: ui.media, tr: NewTr(ui.opt.Catalog, lang, zone), now: ui.now,
 		me:   client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone},
 		feed: feed, feedAt: ui.now(), fetched: true, total: -1, ctx: ui.ctx, stop: func() {}, bg: ui.bg,
 		tiktokKnown: false, preview: true}

@@ -305,9 +305,12 @@ type FeedItem struct {
 
 // Feed is what a member sees now.
 type Feed struct {
-	MemberID string     `json:"member_id"`
-	Timezone string     `json:"timezone"` // the member's zone, for showing times
-	Items    []FeedItem `json:"items"`
+	MemberID string `json:"member_id"`
+	Timezone string `json:"timezone"` // the member's zone, for showing times
+	// Locale is the member's interface language (a manager's preview of
+	// another member's feed shows it in theirs).
+	Locale string     `json:"locale"`
+	Items  []FeedItem `json:"items"`
 }
 
 // List wraps every list response, so lists can gain paging fields later.
