@@ -26,6 +26,12 @@ var demoPickID = regexp.MustCompile(`name="id" value="([^"]+)"`)
 // opens the page, picks who to be, and follows the redirects back to the
 // app's loopback address.
 func demoBrowser(t *testing.T, who string) func(u *url.URL) error {
+	return demoBrowserTo(t, who, nil)
+}
+
+// demoBrowserTo is demoBrowser that also hands over the address the
+// browser was last sent to (the web build's own, with #sso/{code}).
+func demoBrowserTo(t *testing.T, who string, landed func(*url.URL)) func(u *url.URL) error {
 	return func(u *url.URL) error {
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar}
@@ -40,9 +46,22 @@ func demoBrowser(t *testing.T, who string) func(u *url.URL) error {
 			return fmt.Errorf("no sign-in page at %s", resp.Request.URL)
 		}
 		issuer := resp.Request.URL.Scheme + "://" + resp.Request.URL.Host
+		var last *url.URL
+		c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			last = req.URL
+			if req.URL.Fragment != "" {
+				return http.ErrUseLastResponse // the web build: the page, not the server
+			}
+			return nil
+		}
 		resp, err = c.PostForm(issuer+"/login/username", url.Values{"id": {m[1]}, "username": {who}})
 		if err != nil {
 			return err
+		}
+		if landed != nil {
+			resp.Body.Close()
+			landed(last)
+			return nil
 		}
 		body := readAll(resp)
 		if resp.StatusCode != 200 || !strings.Contains(body, "Chorus") {
@@ -89,8 +108,29 @@ func TestSignInWithSSO(t *testing.T) {
 	if h.ui.me.Email != "nora.newcomer@demo.test" || len(h.ui.me.Memberships) != 1 || h.ui.me.Memberships[0].Role != "member" {
 		t.Fatalf("signed in as %+v", h.ui.me)
 	}
-	// A server without single sign-on shows no button; the browser's
-	// refusal is said in the person's words.
+	// The web build: this tab goes to the provider and comes back to the
+	// app's own address with #sso/{code}, which signs the person in.
+	w := newWebHarness(t, srv.URL, true)
+	var back *url.URL
+	w.ui.opt.OpenHere = demoBrowserTo(t, testserver.Member(3), func(u *url.URL) { back = u })
+	w.tap(w.ui.login.sso.box.Objects[0].(*widget.Button))
+	if back == nil || !strings.HasPrefix(back.String(), srv.URL+"/app/#sso/") {
+		t.Fatalf("the web build came back to %v", back)
+	}
+	if !w.ui.openLink("#" + back.Fragment) {
+		t.Fatalf("#%s not taken", back.Fragment)
+	}
+	w.ui.Wait()
+	if w.ui.shell == nil || w.ui.me.Email != testserver.Member(3) {
+		t.Fatalf("the web build is not signed in: %q", w.ui.login.status.Text)
+	}
+	// The web build comes back at #sso-error/{code} when the server
+	// refused: the sign-in screen says why, in the person's words.
+	h3 := newHarness(t, srv.URL, false)
+	if !h3.ui.openLink("#sso-error/domain_not_allowed") || h3.ui.login == nil || !strings.Contains(h3.ui.login.status.Text, "not one this program lets in") {
+		t.Fatalf("sso-error link: %q", h3.ui.login.status.Text)
+	}
+	// A browser that does not open leaves nobody signed in, and says so.
 	h2 := newHarness(t, srv.URL, false)
 	h2.ui.opt.OpenURL = func(u *url.URL) error { return fmt.Errorf("no browser") }
 	h2.tap(h2.ui.login.sso.box.Objects[0].(*widget.Button))
