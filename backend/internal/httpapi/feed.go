@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,10 +32,15 @@ type feedEntry struct {
 	cur     *feedSet
 }
 
-// feedSet is one load: read-only once published.
+// feedSet is one load: read-only once published, but for its memo of
+// audiences.
 type feedSet struct {
 	items []*domain.Activity
 	byID  map[string]*domain.Activity
+	// sorted holds the items in feed order; rank gives each one's place
+	// there, so a member's feed is put in order by sorting small integers.
+	sorted []*domain.Activity
+	rank   map[*domain.Activity]int32
 	// An index by target, so a member's feed checks only the activities
 	// sent to everyone and those naming one of their groups or channels.
 	open      []*domain.Activity
@@ -46,11 +53,28 @@ type feedSet struct {
 	// encoded holds each item's JSON, not performed [0] and performed [1]:
 	// a feed response is then assembled from bytes, not encoded per request.
 	encoded map[string]*[2][]byte
+
+	// audiences memoizes, per audience (a member's groups and channels),
+	// the ranks of the items sent to it, in feed order and whatever the
+	// time: members who share groups and channels, and every request of
+	// one member, then cost a walk of that list and a time check per item.
+	// It lives and dies with the set, so the content version invalidates it.
+	audMu     sync.RWMutex
+	audiences map[string][]int32
 }
+
+// maxAudiences bounds the memo of one feed set; when full it starts again,
+// so the audiences asking now are the ones kept.
+const maxAudiences = 20000
 
 func newFeedSet(items []*domain.Activity, mi mediaInfos) (*feedSet, error) {
 	fs := &feedSet{items: items, media: mi, encoded: make(map[string]*[2][]byte, len(items)), byID: make(map[string]*domain.Activity, len(items)),
-		byGroup: map[string][]*domain.Activity{}, byChannel: map[string][]*domain.Activity{}}
+		byGroup: map[string][]*domain.Activity{}, byChannel: map[string][]*domain.Activity{},
+		sorted: append([]*domain.Activity(nil), items...), rank: make(map[*domain.Activity]int32, len(items)), audiences: map[string][]int32{}}
+	domain.SortFeed(fs.sorted)
+	for i, a := range fs.sorted {
+		fs.rank[a] = int32(i)
+	}
 	for _, a := range items {
 		fs.byID[a.ID] = a
 		switch {
@@ -124,22 +148,62 @@ func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activi
 	if err != nil {
 		return nil, v, nil, err
 	}
-	aud := v.Audience
 	set, err := s.currentActivities(c.ctx, c.programID, v.Version, now)
 	if err != nil {
 		return nil, v, nil, err
 	}
-	out := set.candidates(aud)
-	n := 0
-	for _, a := range out {
-		if domain.Visible(a, aud, now) {
-			out[n] = a
-			n++
+	ranks := set.sentTo(v.Audience)
+	out := make([]*domain.Activity, 0, len(ranks))
+	for _, r := range ranks {
+		if a := set.sorted[r]; a.Live(now) {
+			out = append(out, a)
 		}
 	}
-	out = out[:n]
-	domain.SortFeed(out)
 	return out, v, set, nil
+}
+
+// sentTo returns the ranks of the items sent to this audience, in feed
+// order, from the memo or made and remembered.
+func (fs *feedSet) sentTo(aud domain.Audience) []int32 {
+	key := audienceKey(aud)
+	fs.audMu.RLock()
+	ranks, ok := fs.audiences[key]
+	fs.audMu.RUnlock()
+	if ok {
+		return ranks
+	}
+	cands := fs.candidates(aud)
+	ranks = make([]int32, 0, len(cands))
+	for _, a := range cands {
+		if domain.Targets(a, aud) {
+			ranks = append(ranks, fs.rank[a])
+		}
+	}
+	slices.Sort(ranks)
+	fs.audMu.Lock()
+	if len(fs.audiences) >= maxAudiences {
+		clear(fs.audiences)
+	}
+	fs.audiences[key] = ranks
+	fs.audMu.Unlock()
+	return ranks
+}
+
+// audienceKey names an audience: its groups, then its channels, each
+// sorted.
+func audienceKey(aud domain.Audience) string {
+	ids := make([]string, 0, len(aud.Groups)+len(aud.Channels)+1)
+	for g := range aud.Groups {
+		ids = append(ids, g)
+	}
+	slices.Sort(ids)
+	n := len(ids)
+	ids = append(ids, "|")
+	for c := range aud.Channels {
+		ids = append(ids, c)
+	}
+	slices.Sort(ids[n+1:])
+	return strings.Join(ids, ",")
 }
 
 // candidates are the activities that may be sent to this audience: each is
@@ -165,7 +229,7 @@ func (fs *feedSet) candidates(aud domain.Audience) []*domain.Activity {
 }
 
 func (s *Server) feed(c *call, _ none) (client.Feed, error) {
-	uid, zone, locale := c.user.ID, c.user.Timezone, c.user.Locale
+	uid, zone := c.user.ID, c.user.Timezone
 	if as := c.query("as_member"); as != "" && as != c.user.ID {
 		if !c.fullManager() {
 			return client.Feed{}, domain.Errorf(domain.CodeForbidden, "only managers can see another member's feed")
@@ -174,21 +238,21 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 		if err != nil {
 			return client.Feed{}, err
 		}
-		uid, zone, locale = m.User.ID, m.User.Timezone, m.User.Locale
+		uid, zone = m.User.ID, m.User.Timezone
 	}
 	items, view, set, err := s.visibleTo(c, uid, c.now)
 	if err != nil {
 		return client.Feed{}, err
 	}
-	// The same JSON as encoding client.Feed, from pre-encoded items.
-	var b bytes.Buffer
+	// The same JSON as encoding client.Feed, from pre-encoded items, in a
+	// buffer used again by later requests (a feed is tens of kilobytes).
+	b := feedBuffers.Get().(*bytes.Buffer)
+	defer putFeedBuffer(b)
 	b.Grow(64 + len(items)*400)
 	b.WriteString(`{"member_id":`)
-	writeJSONString(&b, uid)
+	writeJSONString(b, uid)
 	b.WriteString(`,"timezone":`)
-	writeJSONString(&b, zone)
-	b.WriteString(`,"locale":`)
-	writeJSONString(&b, locale)
+	writeJSONString(b, zone)
 	b.WriteString(`,"items":[`)
 	for i, a := range items {
 		if i > 0 {
@@ -212,6 +276,18 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 	b.WriteString("]}\n")
 	writeJSON(c.w, http.StatusOK, rawJSON(b.Bytes()))
 	return client.Feed{}, errHandled
+}
+
+var feedBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putFeedBuffer keeps a buffer for the next feed unless an unusually large
+// feed grew it past what is worth holding on to.
+func putFeedBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	feedBuffers.Put(b)
 }
 
 // feedItem is an activity as this member sees it, with their staging.

@@ -109,3 +109,20 @@ func (s *Store) AuditLog(ctx context.Context, programID string, beforeID int64, 
 
 // Cancel drops an entry not yet recorded: the request changed nothing.
 func (e *AuditEntry) Cancel() { e.written = true }
+
+// execOne runs one write statement. When ctx carries an audit entry, the
+// statement and the entry share a transaction (a change and its entry are
+// saved together or not at all). With what set, the statement must change
+// a row, else what is not found (and nothing is recorded).
+func (s *Store) execOne(ctx context.Context, what, query string, args ...any) error {
+	check := func(res sql.Result, err error) error {
+		if err != nil || what == "" {
+			return err // the caller's translation (a name taken) sees the driver's error
+		}
+		return mustAffect(res, nil, what)
+	}
+	if AuditPending(ctx) == nil {
+		return check(s.w.ExecContext(ctx, s.q(query), args...))
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error { return check(tx.ExecContext(ctx, s.q(query), args...)) })
+}

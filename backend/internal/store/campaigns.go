@@ -9,7 +9,7 @@ import (
 
 // CreateCampaign inserts a campaign.
 func (s *Store) CreateCampaign(ctx context.Context, c domain.Campaign, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO campaigns (id, program_id, name, description, created_at) VALUES (?, ?, ?, ?, ?)"), c.ID, c.ProgramID, c.Name, c.Description, ms(now))
+	err := s.execOne(ctx, "", "INSERT INTO campaigns (id, program_id, name, description, created_at) VALUES (?, ?, ?, ?, ?)", c.ID, c.ProgramID, c.Name, c.Description, ms(now))
 	return wrap("CreateCampaign", err)
 }
 
@@ -40,12 +40,10 @@ func (s *Store) Campaign(ctx context.Context, programID, id string) (domain.Camp
 
 // UpdateCampaign saves a campaign.
 func (s *Store) UpdateCampaign(ctx context.Context, c domain.Campaign) error {
-	res, err := s.w.ExecContext(ctx, s.q("UPDATE campaigns SET name = ?, description = ? WHERE program_id = ? AND id = ?"), c.Name, c.Description, c.ProgramID, c.ID)
-	return wrap("UpdateCampaign", mustAffect(res, err, "campaign"))
+	return wrap("UpdateCampaign", s.execOne(ctx, "campaign", "UPDATE campaigns SET name = ?, description = ? WHERE program_id = ? AND id = ?", c.Name, c.Description, c.ProgramID, c.ID))
 }
 
 // DeleteCampaign deletes a campaign; its activities stay, without a campaign.
 func (s *Store) DeleteCampaign(ctx context.Context, programID, id string) error {
-	res, err := s.w.ExecContext(ctx, s.q("DELETE FROM campaigns WHERE program_id = ? AND id = ?"), programID, id)
-	return wrap("DeleteCampaign", mustAffect(res, err, "campaign"))
+	return wrap("DeleteCampaign", s.execOne(ctx, "campaign", "DELETE FROM campaigns WHERE program_id = ? AND id = ?", programID, id))
 }

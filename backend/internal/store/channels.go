@@ -10,7 +10,7 @@ import (
 
 // CreateChannel inserts a channel.
 func (s *Store) CreateChannel(ctx context.Context, c domain.Channel, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO channels (id, program_id, name, visibility, created_at) VALUES (?, ?, ?, ?, ?)"), c.ID, c.ProgramID, c.Name, string(c.Visibility), ms(now))
+	err := s.execOne(ctx, "", "INSERT INTO channels (id, program_id, name, visibility, created_at) VALUES (?, ?, ?, ?, ?)", c.ID, c.ProgramID, c.Name, string(c.Visibility), ms(now))
 	return wrap("CreateChannel", nameConflict(err, "channel"))
 }
 

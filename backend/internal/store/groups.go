@@ -12,7 +12,7 @@ import (
 
 // CreateGroup inserts a member group.
 func (s *Store) CreateGroup(ctx context.Context, g domain.Group, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO member_groups (id, program_id, name, created_at) VALUES (?, ?, ?, ?)"), g.ID, g.ProgramID, g.Name, ms(now))
+	err := s.execOne(ctx, "", "INSERT INTO member_groups (id, program_id, name, created_at) VALUES (?, ?, ?, ?)", g.ID, g.ProgramID, g.Name, ms(now))
 	return wrap("CreateGroup", nameConflict(err, "group"))
 }
 
@@ -71,11 +71,8 @@ func (s *Store) GroupExists(ctx context.Context, programID, groupID string) erro
 
 // RenameGroup changes a group's name.
 func (s *Store) RenameGroup(ctx context.Context, programID, groupID, name string) error {
-	res, err := s.w.ExecContext(ctx, s.q("UPDATE member_groups SET name = ? WHERE program_id = ? AND id = ?"), name, programID, groupID)
-	if err := nameConflict(err, "group"); err != nil {
-		return wrap("RenameGroup", err)
-	}
-	return wrap("RenameGroup", mustAffect(res, nil, "group"))
+	err := s.execOne(ctx, "group", "UPDATE member_groups SET name = ? WHERE program_id = ? AND id = ?", name, programID, groupID)
+	return wrap("RenameGroup", nameConflict(err, "group"))
 }
 
 // DeleteGroup deletes a group unless a live or scheduled activity targets it:

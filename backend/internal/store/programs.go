@@ -43,9 +43,8 @@ func (s *Store) ProgramByName(ctx context.Context, name string) (domain.Program,
 
 // UpdateProgram saves a program's settings.
 func (s *Store) UpdateProgram(ctx context.Context, p domain.Program) error {
-	res, err := s.w.ExecContext(ctx, s.q("UPDATE programs SET name = ?, timezone = ?, leaderboard_enabled = ?, rewards_enabled = ? WHERE id = ?"),
-		p.Name, p.Timezone, p.LeaderboardEnabled, p.RewardsEnabled, p.ID)
-	return wrap("UpdateProgram", mustAffect(res, err, "program"))
+	return wrap("UpdateProgram", s.execOne(ctx, "program", "UPDATE programs SET name = ?, timezone = ?, leaderboard_enabled = ?, rewards_enabled = ? WHERE id = ?",
+		p.Name, p.Timezone, p.LeaderboardEnabled, p.RewardsEnabled, p.ID))
 }
 
 // Memberships lists the programs a user belongs to.

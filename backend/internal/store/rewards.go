@@ -45,7 +45,7 @@ func nullInt(p *int) sql.NullInt64 {
 
 // CreateReward adds a reward; its remaining stock starts at its quantity.
 func (s *Store) CreateReward(ctx context.Context, r Reward, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, s.q("INSERT INTO rewards ("+rewardCols+", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+	err := s.execOne(ctx, "", "INSERT INTO rewards ("+rewardCols+", created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		r.ID, r.ProgramID, r.Title, r.Description, r.Cost, nullInt(r.Quantity), nullInt(r.Quantity), r.Active, ms(now))
 	return wrap("CreateReward", err)
 }
