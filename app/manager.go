@@ -207,6 +207,7 @@ func (m *managerView) saved(a client.Activity) {
 	m.list.setStatus(m.ui.tr.T("mgr.saved", "what", preview(activityText(a), 60)), widget.SuccessImportance)
 	m.tabs.SelectIndex(0)
 	m.list.reload()
+	m.reports.reload() // the report's picker lists it at once
 }
 
 func (m *managerView) campaignName(id string) string {

@@ -198,7 +198,7 @@ func (v *reportsView) showReport(rep client.ActivityReport) {
 		"unique", tr.Num(rep.Clicks.Unique), "total", tr.Num(rep.Clicks.Total)))
 	var surf []string
 	for _, k := range sortedKeys(rep.BySurface) {
-		surf = append(surf, fmt.Sprintf("%s %s", k, tr.Num(rep.BySurface[k])))
+		surf = append(surf, fmt.Sprintf("%s %s", surfaceLabel(tr, k), tr.Num(rep.BySurface[k])))
 	}
 	if len(surf) == 0 {
 		surf = []string{"—"}
@@ -219,6 +219,14 @@ func (v *reportsView) showReport(rep client.ActivityReport) {
 	}
 	v.chart.set(rep.OverTime)
 	v.exportOne.Enable()
+}
+
+// surfaceLabel names where performs came from in the manager's words.
+func surfaceLabel(tr *Tr, surface string) string {
+	if k := "mgr.report.surface." + surface; tr.Has(k) {
+		return tr.T(k)
+	}
+	return surface
 }
 
 func sortedKeys(m map[string]int) []string {
@@ -263,6 +271,17 @@ func (v *reportsView) loadSummary() {
 	})
 }
 
+// activityName is what the summary calls an activity: its message, or a
+// TikTok activity's instructions (it has no message).
+func (v *reportsView) activityName(a client.ActivitySummary) string {
+	for _, it := range v.items {
+		if it.ID == a.ActivityID {
+			return activityText(it)
+		}
+	}
+	return a.Message
+}
+
 func urlQuery(from, to string) string {
 	return "from=" + strings.ReplaceAll(from, "+", "%2B") + "&to=" + strings.ReplaceAll(to, "+", "%2B")
 }
@@ -286,7 +305,7 @@ func (v *reportsView) showSummary(rep client.SummaryReport) {
 	}
 	objs := []fyne.CanvasObject{bold(tr.T("mgr.report.by_activity")), hdr()}
 	for _, a := range rep.Activities {
-		objs = append(objs, row(typeLabel(tr, a.Type)+" · "+preview(a.Message, 60), a.Performs, a.Points, a.Clicks))
+		objs = append(objs, row(typeLabel(tr, a.Type)+" · "+preview(v.activityName(a), 60), a.Performs, a.Points, a.Clicks))
 	}
 	if len(rep.Activities) == 0 {
 		objs = append(objs, caption(tr.T("mgr.report.nothing")))

@@ -55,7 +55,7 @@ func TestManagerReportShowsPerformsAndExportsCSV(t *testing.T) {
 	if v.report.Performed < 1 || !strings.HasPrefix(v.performed.Text, "1") {
 		t.Errorf("performed %d, label %q", v.report.Performed, v.performed.Text)
 	}
-	if !strings.Contains(v.surfaces.Text, "web") {
+	if !strings.Contains(v.surfaces.Text, "web app 1") {
 		t.Errorf("surfaces %q", v.surfaces.Text)
 	}
 	bars := 0
@@ -118,5 +118,44 @@ func TestManagerReportShowsPerformsAndExportsCSV(t *testing.T) {
 	h.tap(v.show)
 	if !strings.Contains(v.status.Text, "yesterday") {
 		t.Errorf("bad date status %q", v.status.Text)
+	}
+}
+
+// Each app says where a perform happened: phones "mobile", the web build
+// "web", the desktop app "desktop" (it was counted as web); the report names
+// them in the manager's words.
+func TestSurfacesNamedByApp(t *testing.T) {
+	for _, c := range []struct {
+		phone, browser bool
+		want           string
+	}{{true, false, "mobile"}, {false, true, "web"}, {true, true, "mobile"}, {false, false, "desktop"}} {
+		ui := &UI{opt: Options{PhoneShare: c.phone, Browser: c.browser}}
+		if got := ui.surface(); got != c.want {
+			t.Errorf("phone %v, browser %v: %q, want %q", c.phone, c.browser, got, c.want)
+		}
+	}
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	api := apiAs(t, srv.URL, testserver.Member(2))
+	pid := programOf(t, api)
+	feed, err := api.Feed(ctx, pid, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	aid := ""
+	for _, it := range feed.Items {
+		if it.Network == "wechat" && !it.Performed {
+			aid = it.ID
+			break
+		}
+	}
+	if _, err := api.Perform(ctx, pid, aid, client.Perform{ClientActionID: session.NewActionID(), Surface: "desktop"}); err != nil {
+		t.Fatalf("a desktop perform: %v", err)
+	}
+	h, m := signInManager(t, srv)
+	m.reports.pick(aid)
+	h.ui.Wait()
+	if got := m.reports.surfaces.Text; !strings.Contains(got, "desktop app 1") {
+		t.Errorf("surfaces %q, want the desktop app named", got)
 	}
 }

@@ -762,8 +762,11 @@ func (ui *UI) rebuildAuth() {
 
 // surface is what the server records as where a perform happened.
 func (ui *UI) surface() string {
-	if ui.opt.PhoneShare {
+	switch {
+	case ui.opt.PhoneShare:
 		return "mobile"
+	case ui.opt.Browser:
+		return "web"
 	}
-	return "web"
+	return "desktop"
 }

@@ -6,7 +6,7 @@ import "time"
 // idempotency key: a retry with the same key is the same perform.
 type Perform struct {
 	ClientActionID string `json:"client_action_id" maxLength:"key"`
-	Surface        string `json:"surface" maxLength:"word"` // "mobile" or "web"
+	Surface        string `json:"surface" maxLength:"word"` // "mobile", "web" or "desktop"
 }
 
 // Share is what the app hands to the network: the text to paste and the

@@ -27,6 +27,8 @@ func PeriodStart(period string, t time.Time, loc *time.Location) time.Time {
 const (
 	SurfaceMobile = "mobile"
 	SurfaceWeb    = "web"
+	// SurfaceDesktop: the desktop app (Windows, macOS, Linux).
+	SurfaceDesktop = "desktop"
 	// SurfaceWebShare: a member's share page (/s/{token}) in any phone's
 	// browser; only the server records it.
 	SurfaceWebShare = "web_share"

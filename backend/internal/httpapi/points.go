@@ -27,8 +27,8 @@ func (s *Server) perform(c *call, in client.Perform) (client.PerformResult, erro
 	if in.Surface == "" {
 		in.Surface = domain.SurfaceMobile
 	}
-	if in.Surface != domain.SurfaceMobile && in.Surface != domain.SurfaceWeb {
-		f.Add("surface", "must be mobile or web")
+	if in.Surface != domain.SurfaceMobile && in.Surface != domain.SurfaceWeb && in.Surface != domain.SurfaceDesktop {
+		f.Add("surface", "must be mobile, web or desktop")
 	}
 	if err := f.Err(); err != nil {
 		return client.PerformResult{}, err
