@@ -219,6 +219,13 @@ func (s *activityScreen) refreshState() {
 	s.state.SetText(stateText(s.ui.tr, performed, pending))
 	s.state.Importance = stateImportance(performed, pending)
 	s.state.Refresh()
+	// A TikTok video is sent once: after "✓ Done" the upload's status line
+	// (and Retry, when it failed) is the way on, not a second Send.
+	if performed || pending {
+		if kindOf(s.item.Type, s.item.Network).network == "tiktok" {
+			s.action.Disable()
+		}
+	}
 }
 
 func (s *activityScreen) setBusy(b bool) {
@@ -550,8 +557,13 @@ func (s *activityScreen) onSendTikTok() {
 			if out.Queued {
 				return
 			}
-			s.setResult(s.result.Text+"\n"+ui.tr.T("tiktok.finish"), s.result.Importance)
-			if st := out.Result.TikTok; st != nil {
+			st := out.Result.TikTok
+			if st == nil {
+				// Without the upload's status line below, say here where
+				// the video went (with it, that line says so: once).
+				s.setResult(s.result.Text+"\n"+ui.tr.T("tiktok.finish"), s.result.Importance)
+			}
+			if st != nil {
 				ui.setStaging(it.ID, st)
 				s.item.TikTok = st
 				s.showStaging()

@@ -38,11 +38,16 @@ func TestTikTokConnectThenSendThenDisconnect(t *testing.T) {
 	if a.action.Text != "Send to TikTok" {
 		t.Errorf("after connecting the action is %q", a.action.Text)
 	}
-	if !strings.Contains(a.result.Text, "+40 points") || !strings.Contains(a.result.Text, "waiting in TikTok") {
+	// One reminder of where the video went: the upload's status line,
+	// not a second paragraph above it; and no second Send beside "Done".
+	if !strings.Contains(a.result.Text, "+40 points") || strings.Contains(a.result.Text, "waiting in TikTok") {
 		t.Errorf("result %q", a.result.Text)
 	}
 	if !a.staging.Visible() || a.staging.Text == "" {
 		t.Errorf("no staging status shown (%q)", a.staging.Text)
+	}
+	if !a.action.Disabled() {
+		t.Error("Send to TikTok still active after the video was sent")
 	}
 	item, _ := h.ui.feedItem(a.item.ID)
 	if item.TikTok == nil || !item.Performed {
