@@ -34,6 +34,7 @@ type activityScreen struct {
 	staging      *widget.Label  // how the TikTok upload is doing
 	retry        *widget.Button // after a failed upload
 	cancel       *widget.Button // stops waiting for TikTok's consent page
+	copyLink     *widget.Button // copies the consent page's address
 	// phoneLink shows the member's share page as a QR code: "Open on my
 	// phone" on a desktop, "Share page link" in a manager's member view.
 	phoneLink *widget.Button
@@ -97,6 +98,8 @@ func newActivityScreen(ui *UI, it client.FeedItem) *activityScreen {
 	s.cancel = widget.NewButton(tr.T("common.cancel"), s.onCancelWait)
 	s.cancel.Importance = widget.LowImportance
 	s.cancel.Hide()
+	s.copyLink = widget.NewButtonWithIcon(tr.T("tiktok.copy_link"), theme.ContentCopyIcon(), nil)
+	s.copyLink.Hide()
 	s.phoneLink = widget.NewButton(tr.T("activity.open_on_phone"), s.onPhoneLink)
 	if ui.preview {
 		s.phoneLink.SetText(tr.T("mgr.preview.share_link"))
@@ -132,7 +135,7 @@ func (s *activityScreen) build() {
 	if !ui.opt.Mobile {
 		parts = append(parts, s.phoneLink)
 	}
-	parts = append(parts, s.cancel, s.result, s.staging, s.retry)
+	parts = append(parts, container.NewHBox(s.cancel, s.copyLink), s.result, s.staging, s.retry)
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(parts...)))
 	s.setItem(it)
 	// A WeChat activity's file is fetched now, on the devices that hand it
@@ -616,10 +619,21 @@ func (s *activityScreen) onConnectTikTok() {
 	s.stopWait = stop
 	ui.goBG(func(context.Context) {
 		defer stop()
-		err := ui.connectTikTok(wait, sess)
+		err := ui.connectTikTokShowing(wait, sess, func(u *url.URL, opened bool) {
+			s.copyLink.OnTapped = func() {
+				ui.app.Clipboard().SetContent(u.String())
+				s.copyLink.SetText(ui.tr.T("tiktok.link_copied"))
+			}
+			s.copyLink.Show()
+			if !opened {
+				s.setResult(ui.tr.T("tiktok.no_browser"), widget.WarningImportance)
+			}
+		})
 		ui.post(sess, func() {
 			s.setBusy(false)
 			s.cancel.Hide()
+			s.copyLink.Hide()
+			s.copyLink.SetText(ui.tr.T("tiktok.copy_link"))
 			switch {
 			case errors.Is(err, context.Canceled):
 				s.setResult("", widget.MediumImportance)

@@ -131,6 +131,15 @@ func (ui *UI) onTikTokConnected() {
 // server's callback, which finishes the link), or ctx ends. Off the UI
 // goroutine.
 func (ui *UI) connectTikTok(ctx context.Context, s session.Session) error {
+	return ui.connectTikTokShowing(ctx, s, nil)
+}
+
+// connectTikTokShowing is connectTikTok that also hands the consent page's
+// address to shown (on the UI goroutine, with whether the browser opened),
+// so the member can copy it when no browser came up; a browser that could
+// not be opened then ends nothing: the wait goes on until the member is
+// done or cancels.
+func (ui *UI) connectTikTokShowing(ctx context.Context, s session.Session, shown func(u *url.URL, opened bool)) error {
 	api := s.API
 	c, err := api.ConnectTikTok(ctx)
 	if err != nil {
@@ -145,7 +154,10 @@ func (ui *UI) connectTikTok(ctx context.Context, s session.Session) error {
 	default:
 	}
 	fyne.DoAndWait(func() { err = ui.opt.OpenURL(u) })
-	if err != nil {
+	if shown != nil {
+		opened := err == nil
+		ui.post(s, func() { shown(u, opened) })
+	} else if err != nil {
 		return err
 	}
 	t := time.NewTicker(ui.opt.PollEvery)

@@ -2,9 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
 
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
 	"github.com/chorus-advocacy/chorus/backend/client"
@@ -135,5 +139,34 @@ func TestStagingTexts(t *testing.T) {
 		if got, _ := stagingLong(tr, &c.st); !strings.Contains(got, c.want) {
 			t.Errorf("%+v: %q, want it to say %q", c.st, got, c.want)
 		}
+	}
+}
+
+// No browser comes up for TikTok's consent page: the app says so, offers
+// the link to copy, and Cancel ends the wait (it used to wait on, or fail).
+func TestTikTokConnectWithoutBrowser(t *testing.T) {
+	srv := testserver.Start(t)
+	h := newHarness(t, srv.URL, true)
+	h.signIn(testserver.Member(4))
+	a := h.open("Share this video on TikTok")
+	var said string
+	h.ui.opt.OpenURL = func(*url.URL) error {
+		// The member reads the note, copies the link, then cancels.
+		time.AfterFunc(300*time.Millisecond, func() {
+			said = a.result.Text
+			test.Tap(a.copyLink)
+			a.onCancelWait()
+		})
+		return errors.New("no browser here")
+	}
+	h.tap(a.action)
+	if said != h.ui.tr.T("tiktok.no_browser") {
+		t.Errorf("while waiting the app said %q", said)
+	}
+	if got := h.app.Clipboard().Content(); !strings.HasPrefix(got, srv.URL+"/oauth/tiktok/start") {
+		t.Errorf("copied %q, want the consent page's link", got)
+	}
+	if a.action.Text != "Add Your Account & Send" || a.action.Disabled() || a.cancel.Visible() || a.copyLink.Visible() {
+		t.Errorf("after cancelling: action %q (disabled %v), cancel %v, copy %v", a.action.Text, a.action.Disabled(), a.cancel.Visible(), a.copyLink.Visible())
 	}
 }
