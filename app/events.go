@@ -11,28 +11,8 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
-
-// Live event kinds (GET /api/v1/events; backend/client.Event).
-const (
-	evFeedChanged     = "feed_changed"
-	evPointsChanged   = "points_changed"
-	evTikTokStatus    = "tiktok_status"
-	evTikTokConnected = "tiktok_connected"
-	evHandoff         = "handoff"
-	evReset           = "reset"
-)
-
-// eventData is the union of what the events carry; each kind fills its part.
-type eventData struct {
-	ProgramID     string `json:"program_id"`
-	ActivityID    string `json:"activity_id"`
-	PointsAwarded int    `json:"points_awarded"`
-	PointsTotal   *int   `json:"points_total"`
-	Status        string `json:"status"`
-	FailReason    string `json:"fail_reason"`
-	DisplayName   string `json:"display_name"`
-}
 
 // eventStreamer is what followEvents needs from the API client.
 type eventStreamer interface {
@@ -116,28 +96,27 @@ func (ui *UI) stopEvents() {
 // staging update in place, and what the member should know about becomes a
 // notification. On the UI goroutine.
 func (ui *UI) onEvent(ev client.Event) {
-	var d eventData
-	if len(ev.Data) > 0 {
-		if err := json.Unmarshal(ev.Data, &d); err != nil {
-			slog.Warn("live event not understood", "kind", ev.Kind, "err", err)
-			return
-		}
-	}
-	if ui.shell == nil || (d.ProgramID != "" && d.ProgramID != ui.session().ProgramID) {
-		// Another program's news: seen when the member opens it.
-		if ev.Kind == evTikTokConnected {
-			ui.onTikTokConnected()
-		}
+	if ev.Kind == wire.EventTikTokConnected {
+		ui.onTikTokConnected() // the account, not a program's news
 		return
 	}
+	if ui.shell == nil {
+		return
+	}
+	// Another program's news is seen when the member opens it.
+	mine := func(programID string) bool { return programID == "" || programID == ui.session().ProgramID }
 	tr := ui.tr
 	switch ev.Kind {
-	case evFeedChanged, evReset:
-		ui.refreshAndTellNew()
-	case evPointsChanged:
-		if d.PointsTotal != nil {
-			ui.total = *d.PointsTotal
+	case wire.EventFeedChanged, wire.EventReset:
+		if d, ok := eventData[wire.FeedChanged](ev); ok && mine(d.ProgramID) {
+			ui.refreshAndTellNew()
 		}
+	case wire.EventPointsChanged:
+		d, ok := eventData[wire.PointsChanged](ev)
+		if !ok || !mine(d.ProgramID) {
+			return
+		}
+		ui.total = d.PointsTotal
 		if d.ActivityID != "" {
 			ui.markPerformed(d.ActivityID, ui.total)
 		} else {
@@ -150,19 +129,24 @@ func (ui *UI) onEvent(ev client.Event) {
 		if ui.shell.current() == tabPoints {
 			ui.points.load()
 		}
-	case evTikTokStatus:
+	case wire.EventTikTokStatus:
+		d, ok := eventData[wire.TikTokStatus](ev)
+		if !ok || !mine(d.ProgramID) {
+			return
+		}
 		st := &client.TikTokStaging{Status: d.Status, FailReason: d.FailReason}
 		it, ok := ui.setStaging(d.ActivityID, st)
 		switch {
 		case !ok:
-		case d.Status == stagingStaged:
+		case d.Status == wire.StagingStaged:
 			ui.tell(d.ActivityID, tr.T("notify.tiktok_staged_title"), tr.T("notify.tiktok_staged", "message", preview(cardText(it), 60)))
-		case d.Status == stagingFailed:
+		case d.Status == wire.StagingFailed:
 			ui.tell(d.ActivityID, tr.T("notify.tiktok_failed_title"), tr.T("notify.tiktok_failed", "reason", stagingReason(tr, d.FailReason)))
 		}
-	case evHandoff:
+	case wire.EventHandoff:
+		d, ok := eventData[wire.Handoff](ev)
 		// Sent from this member's desktop: the phone is where it is done.
-		if !ui.opt.PhoneShare {
+		if !ok || !mine(d.ProgramID) || !ui.opt.PhoneShare {
 			return
 		}
 		it, ok := ui.feedItem(d.ActivityID)
@@ -171,9 +155,20 @@ func (ui *UI) onEvent(ev client.Event) {
 			return
 		}
 		ui.tell(it.ID, tr.T("notify.handoff_title"), preview(cardText(it), 80))
-	case evTikTokConnected:
-		ui.onTikTokConnected()
 	}
+}
+
+// eventData reads an event's payload as the type its kind carries
+// (backend/wire); an event without data reads as the zero payload.
+func eventData[T any](ev client.Event) (T, bool) {
+	var d T
+	if len(ev.Data) > 0 {
+		if err := json.Unmarshal(ev.Data, &d); err != nil {
+			slog.Warn("live event not understood", "kind", ev.Kind, "err", err)
+			return d, false
+		}
+	}
+	return d, true
 }
 
 // refreshAndTellNew refreshes the feed and tells the member about

@@ -14,6 +14,7 @@ import (
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
 	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // The subscriber against a local event stream: it reads events, reconnects
@@ -68,11 +69,11 @@ func TestFollowEventsReconnectsWithLastEventID(t *testing.T) {
 	if want := []string{"", "", "2", "3"}; strings.Join(calls, ",") != strings.Join(want, ",") {
 		t.Errorf("Last-Event-ID per connection %q, want %q", calls, want)
 	}
-	if len(got) != 3 || got[0].Kind != "feed_changed" || got[1].Kind != "points_changed" || got[2].Kind != "tiktok_status" {
+	if len(got) != 3 || got[0].Kind != wire.EventFeedChanged || got[1].Kind != wire.EventPointsChanged || got[2].Kind != wire.EventTikTokStatus {
 		t.Fatalf("events %+v", got)
 	}
-	var d eventData
-	if err := json.Unmarshal(got[1].Data, &d); err != nil || d.PointsTotal == nil || *d.PointsTotal != 50 {
+	var d wire.PointsChanged
+	if err := json.Unmarshal(got[1].Data, &d); err != nil || d.PointsTotal != 50 {
 		t.Errorf("multi-line data %q: %+v %v", got[1].Data, d, err)
 	}
 }
@@ -121,7 +122,7 @@ func TestLiveEventsUpdateTheAppAndNotify(t *testing.T) {
 	tiktok := h.card("Share this video on TikTok").item
 
 	// Performed on another device: the card and the points follow.
-	h.ui.onEvent(event(t, evPointsChanged, map[string]any{"program_id": pid, "activity_id": launch.ID, "points_awarded": 50, "points_total": 50}))
+	h.ui.onEvent(event(t, wire.EventPointsChanged, map[string]any{"program_id": pid, "activity_id": launch.ID, "points_awarded": 50, "points_total": 50}))
 	if s := h.card("我们的新产品").state.Text; s != "✓ Done" {
 		t.Errorf("card after points_changed: %q", s)
 	}
@@ -130,14 +131,14 @@ func TestLiveEventsUpdateTheAppAndNotify(t *testing.T) {
 	}
 
 	// Another program's news is not this one's.
-	h.ui.onEvent(event(t, evTikTokStatus, map[string]any{"program_id": "prg_other", "activity_id": tiktok.ID, "status": "staged"}))
+	h.ui.onEvent(event(t, wire.EventTikTokStatus, map[string]any{"program_id": "prg_other", "activity_id": tiktok.ID, "status": "staged"}))
 	if n := len(h.app.notifications()); n != 0 {
 		t.Fatalf("%d notifications for another program", n)
 	}
 
 	// The TikTok upload finished: status in place, a notification, and the
 	// activity opens when the member comes back to the app.
-	h.ui.onEvent(event(t, evTikTokStatus, map[string]any{"program_id": pid, "activity_id": tiktok.ID, "status": "staged"}))
+	h.ui.onEvent(event(t, wire.EventTikTokStatus, map[string]any{"program_id": pid, "activity_id": tiktok.ID, "status": "staged"}))
 	notes := h.app.notifications()
 	if len(notes) != 1 || notes[0].Title != "Video ready in TikTok" || !strings.Contains(notes[0].Content, "Share this video on TikTok") {
 		t.Fatalf("notifications %+v", notes)
@@ -162,7 +163,7 @@ func TestLiveEventsUpdateTheAppAndNotify(t *testing.T) {
 	}
 
 	// A handoff from the desktop: the phone says so.
-	h.ui.onEvent(event(t, evHandoff, map[string]any{"program_id": pid, "activity_id": launch.ID}))
+	h.ui.onEvent(event(t, wire.EventHandoff, map[string]any{"program_id": pid, "activity_id": launch.ID}))
 	if notes := h.app.notifications(); len(notes) != 2 || notes[1].Title != "Share from your phone" {
 		t.Fatalf("notifications after handoff %+v", notes)
 	}
@@ -173,7 +174,7 @@ func TestLiveEventsUpdateTheAppAndNotify(t *testing.T) {
 	if _, err := mgr.CreateActivity(ctx, pid, client.ActivityInput{Type: &typ, Message: &msg, Points: &pts}); err != nil {
 		t.Fatal(err)
 	}
-	h.ui.onEvent(event(t, evFeedChanged, map[string]any{"program_id": pid}))
+	h.ui.onEvent(event(t, wire.EventFeedChanged, map[string]any{"program_id": pid}))
 	h.ui.Wait()
 	h.card("Fresh from the launch event")
 	notes = h.app.notifications()
@@ -191,7 +192,7 @@ func TestDesktopIgnoresHandoffEvent(t *testing.T) {
 	srv := testserver.Start(t)
 	h := newHarness(t, srv.URL, false)
 	h.signIn(testserver.Member(1))
-	h.ui.onEvent(event(t, evHandoff, map[string]any{"program_id": h.ui.session().ProgramID, "activity_id": h.ui.feed.Items[0].ID}))
+	h.ui.onEvent(event(t, wire.EventHandoff, map[string]any{"program_id": h.ui.session().ProgramID, "activity_id": h.ui.feed.Items[0].ID}))
 	if n := len(h.app.notifications()); n != 0 {
 		t.Errorf("desktop notified %d times", n)
 	}
@@ -207,7 +208,7 @@ func TestServerEventsMatchWhatTheAppReads(t *testing.T) {
 	pid := programOf(t, member)
 	evs := make(chan client.Event, 16)
 	go followEvents(ctx, member, backoff{min: 50 * time.Millisecond, max: time.Second, missing: time.Second}, func(ev client.Event) { evs <- ev })
-	next := func(kind string) eventData {
+	next := func(kind string) wire.PointsChanged {
 		t.Helper()
 		for {
 			select {
@@ -215,7 +216,9 @@ func TestServerEventsMatchWhatTheAppReads(t *testing.T) {
 				if ev.Kind != kind {
 					continue
 				}
-				var d eventData
+				// Every payload's program and activity have the same JSON
+				// names, so PointsChanged reads those of feed_changed too.
+				var d wire.PointsChanged
 				if err := json.Unmarshal(ev.Data, &d); err != nil {
 					t.Fatalf("%s data %s: %v", kind, ev.Data, err)
 				}
@@ -235,17 +238,17 @@ func TestServerEventsMatchWhatTheAppReads(t *testing.T) {
 	if _, err := member.Perform(ctx, pid, aid, client.Perform{ClientActionID: session.NewActionID(), Surface: "mobile"}); err != nil {
 		t.Fatal(err)
 	}
-	d := next(evPointsChanged)
-	if d.ProgramID != pid || d.ActivityID != aid || d.PointsTotal == nil || *d.PointsTotal != feed.Items[0].Points {
+	d := next(wire.EventPointsChanged)
+	if d.ProgramID != pid || d.ActivityID != aid || d.PointsTotal != feed.Items[0].Points {
 		t.Errorf("points_changed %+v", d)
 	}
 
 	mgr := apiAs(t, srv.URL, testserver.Manager)
-	typ, msg, pts := "wechat_photo", "Live from the launch", 10
+	typ, msg, pts := wire.ActivityWeChatPhoto, "Live from the launch", 10
 	if _, err := mgr.CreateActivity(ctx, pid, client.ActivityInput{Type: &typ, Message: &msg, Points: &pts}); err != nil {
 		t.Fatal(err)
 	}
-	if d := next(evFeedChanged); d.ProgramID != "" && d.ProgramID != pid {
+	if d := next(wire.EventFeedChanged); d.ProgramID != "" && d.ProgramID != pid {
 		t.Errorf("feed_changed %+v", d)
 	}
 }

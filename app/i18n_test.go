@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Every key has a text in every language, with the same placeholders.
@@ -115,14 +117,11 @@ func TestCatalogHasEveryKeyTheCodeUses(t *testing.T) {
 	}
 }
 
-// Codes the server sends (backend/internal/domain and httpapi) all have a
-// translation, so members never see the generic text for a known case.
+// Codes the server sends (backend/wire) all have a translation, so members
+// never see the generic text for a known case.
 func TestEveryServerErrorCodeTranslated(t *testing.T) {
 	c := catalog(t)
-	for _, code := range []string{"bad_request", "validation_failed", "unauthorized", "forbidden", "not_found",
-		"conflict", "body_too_large", "unsupported_media_type", "rate_limited", "internal", "activity_not_started",
-		"activity_expired", "activity_removed", "tiktok_not_connected", "leaderboard_disabled", "rewards_disabled",
-		"insufficient_points", "out_of_stock", "reward_unavailable"} {
+	for _, code := range wire.Codes() {
 		for _, l := range Langs {
 			if c.msgs[l]["error."+code] == "" {
 				t.Errorf("%s: no text for error code %s", l, code)

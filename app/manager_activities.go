@@ -11,11 +11,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // activityTypes are the types a manager can create, all under "Other
 // Social Networks"; the list stays open for more.
-var activityTypes = []string{"wechat_photo", "wechat_video", "tiktok_video"}
+var activityTypes = wire.ActivityTypes()
 
 // activitiesView lists the program's activities with filters.
 type activitiesView struct {

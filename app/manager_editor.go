@@ -20,6 +20,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/mediacheck"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // wallLayout is how a manager types a start or end, in their own zone.
@@ -139,7 +140,7 @@ func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *acti
 	cnames := make([]string, len(m.channels))
 	for i, c := range m.channels {
 		cnames[i] = c.Name
-		if c.Visibility == "private" {
+		if c.Visibility == wire.VisibilityPrivate {
 			cnames[i] += " (" + tr.T("mgr.channel.private") + ")"
 		}
 	}
@@ -245,7 +246,7 @@ func (e *activityEditor) onType() {
 		return
 	}
 	k := e.kind()
-	if k == "tiktok_video" && strings.TrimSpace(e.instr.Text) == "" {
+	if k == wire.ActivityTikTokVideo && strings.TrimSpace(e.instr.Text) == "" {
 		e.instr.SetText(e.m.ui.tr.T("mgr.tiktok_default"))
 	}
 	if e.file != "" && e.fileKind != k && !e.uploading {
@@ -439,7 +440,7 @@ func (e *activityEditor) checkLinks() {
 // showLinkPhoto shows the link's page image while the activity is a WeChat
 // Photo without a photo of its own: the one members will get.
 func (e *activityEditor) showLinkPhoto(photo fyne.Resource) {
-	if photo == nil || e.kind() != "wechat_photo" || e.file != "" || e.mediaID != "" {
+	if photo == nil || e.kind() != wire.ActivityWeChatPhoto || e.file != "" || e.mediaID != "" {
 		e.linkPhoto.Hide()
 		e.linkPhotoNote.Hide()
 		return

@@ -11,9 +11,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
-var visibilities = []string{"public", "private"}
+var visibilities = []string{wire.VisibilityPublic, wire.VisibilityPrivate}
 
 func visibilityLabels(tr *Tr) []string {
 	return []string{tr.T("mgr.admin.public"), tr.T("mgr.channel.private")}
@@ -88,7 +89,7 @@ var channelList = listKind{
 			// The members of a public channel are whoever follows it:
 			// nothing to pick.
 			out[i] = listEntry{id: c.ID, name: c.Name, visibility: c.Visibility, memberCount: c.MemberCount,
-				members: c.MemberIDs, pickable: c.Visibility == "private"}
+				members: c.MemberIDs, pickable: c.Visibility == wire.VisibilityPrivate}
 		}
 		return out
 	},

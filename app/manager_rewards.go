@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // rewardsAdmin keeps the reward catalog and decides members' redemptions.
@@ -113,7 +114,7 @@ func (p *rewardsAdmin) show() {
 
 	// Redemptions: pending first, then the newest.
 	sort.SliceStable(p.redemptions, func(i, j int) bool {
-		pi, pj := p.redemptions[i].Status == "pending", p.redemptions[j].Status == "pending"
+		pi, pj := p.redemptions[i].Status == wire.RedemptionPending, p.redemptions[j].Status == wire.RedemptionPending
 		if pi != pj {
 			return pi
 		}
@@ -130,7 +131,7 @@ func (p *rewardsAdmin) show() {
 		r.reject.Importance = widget.DangerImportance
 		head := container.NewHBox(bold(rd.RewardTitle), caption(rd.MemberName+" · "+tr.Points(rd.Cost)+" · "+tr.Day(rd.CreatedAt)))
 		var row fyne.CanvasObject
-		if rd.Status == "pending" {
+		if rd.Status == wire.RedemptionPending {
 			row = container.NewVBox(head, container.NewBorder(nil, nil, nil, container.NewHBox(r.fulfil, r.reject), r.note))
 		} else {
 			st := widget.NewLabel(tr.T("mgr.admin.redemption." + rd.Status))

@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 	"github.com/chorus-advocacy/chorus/platform"
 )
 
@@ -190,7 +191,7 @@ func (s *mediaStore) thumb(ctx context.Context, api *client.Client, pid string, 
 	var buf bytes.Buffer
 	if _, err := api.MediaThumbnail(ctx, pid, m.ID, &buf); err != nil {
 		switch client.Code(err) {
-		case client.CodeThumbnailUnavailable, "not_found":
+		case wire.CodeThumbnailUnavailable, wire.CodeNotFound:
 			s.keepThumb(m.ID, nil)
 			return nil, nil
 		}

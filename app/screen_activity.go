@@ -14,6 +14,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 	"github.com/chorus-advocacy/chorus/platform"
 )
 
@@ -206,7 +207,7 @@ func (s *activityScreen) showStaging() {
 	text, imp := stagingLong(s.ui.tr, st)
 	s.staging.Importance = imp
 	say(s.staging, text)
-	if st.Status == stagingFailed {
+	if st.Status == wire.StagingFailed {
 		s.retry.Show()
 	} else {
 		s.retry.Hide()
@@ -546,7 +547,7 @@ func (s *activityScreen) onSendTikTok() {
 		out := ui.engine.Perform(ctx, sess, it.ID, surface)
 		ui.post(sess, func() {
 			s.setBusy(false)
-			if client.Code(out.Err) == "tiktok_not_connected" {
+			if client.Code(out.Err) == wire.CodeTikTokNotConnected {
 				s.connectFirst = true
 				s.action.SetText(ui.tr.T("activity.connect_tiktok"))
 				s.setResult(ui.tr.T("error.tiktok_not_connected"), widget.WarningImportance)
@@ -589,7 +590,7 @@ func (s *activityScreen) onRetry() {
 		ui.post(sess, func() {
 			s.retry.Enable()
 			if err != nil {
-				if client.Code(err) == "tiktok_not_connected" {
+				if client.Code(err) == wire.CodeTikTokNotConnected {
 					ui.tiktok, ui.tiktokKnown = nil, true
 					s.setItem(s.item)
 				}

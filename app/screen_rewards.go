@@ -12,6 +12,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // rewardsScreen: the catalog to redeem points for, and my redemptions.
@@ -127,9 +128,9 @@ func (s *rewardsScreen) showRedemptions() {
 	for _, r := range s.redemptions {
 		status := widget.NewLabel(tr.T("redemption." + r.Status))
 		switch r.Status {
-		case "fulfilled":
+		case wire.RedemptionFulfilled:
 			status.Importance = widget.SuccessImportance
-		case "rejected":
+		case wire.RedemptionRejected:
 			status.Importance = widget.DangerImportance
 		default:
 			status.Importance = widget.WarningImportance

@@ -11,15 +11,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
-)
-
-// TikTok staging statuses (backend/client.TikTokStaging).
-const (
-	stagingPending    = "pending"
-	stagingUploading  = "uploading"
-	stagingProcessing = "processing"
-	stagingStaged     = "staged"
-	stagingFailed     = "failed"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // connectWait is how long the app waits for the member to finish TikTok's
@@ -31,7 +23,7 @@ func stagingInFlight(st *client.TikTokStaging) bool {
 		return false
 	}
 	switch st.Status {
-	case stagingPending, stagingUploading, stagingProcessing:
+	case wire.StagingPending, wire.StagingUploading, wire.StagingProcessing:
 		return true
 	}
 	return false
@@ -40,9 +32,9 @@ func stagingInFlight(st *client.TikTokStaging) bool {
 // stagingShort is a feed card's state for a performed TikTok activity.
 func stagingShort(tr *Tr, status string) (string, widget.Importance) {
 	switch status {
-	case stagingStaged:
+	case wire.StagingStaged:
 		return "✓ " + tr.T("staging.short.staged"), widget.SuccessImportance
-	case stagingFailed:
+	case wire.StagingFailed:
 		return tr.T("staging.short.failed"), widget.DangerImportance
 	}
 	return tr.T("staging.short.sending"), widget.WarningImportance
@@ -51,15 +43,15 @@ func stagingShort(tr *Tr, status string) (string, widget.Importance) {
 // stagingLong is the activity screen's line about the upload.
 func stagingLong(tr *Tr, st *client.TikTokStaging) (string, widget.Importance) {
 	switch st.Status {
-	case stagingPending:
+	case wire.StagingPending:
 		return tr.T("staging.pending"), widget.WarningImportance
-	case stagingUploading:
+	case wire.StagingUploading:
 		return tr.T("staging.uploading"), widget.WarningImportance
-	case stagingProcessing:
+	case wire.StagingProcessing:
 		return tr.T("staging.processing"), widget.WarningImportance
-	case stagingStaged:
+	case wire.StagingStaged:
 		return tr.T("staging.staged"), widget.SuccessImportance
-	case stagingFailed:
+	case wire.StagingFailed:
 		return tr.T("staging.failed", "reason", stagingReason(tr, st.FailReason)), widget.DangerImportance
 	}
 	return st.Status, widget.MediumImportance

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // "Add Your Account & Send": the consent page opens in the browser, the app
@@ -62,7 +63,7 @@ func TestTikTokConnectThenSendThenDisconnect(t *testing.T) {
 	if got := h.card("Share this video on TikTok").state.Text; got != st {
 		t.Errorf("card state %q, want %q", got, st)
 	}
-	if item.TikTok.Status == stagingFailed && !a.retry.Visible() {
+	if item.TikTok.Status == wire.StagingFailed && !a.retry.Visible() {
 		t.Error("a failed upload offers no Retry")
 	}
 

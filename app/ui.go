@@ -20,6 +20,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 	"github.com/chorus-advocacy/chorus/platform"
 )
 
@@ -342,7 +343,7 @@ func (ui *UI) restoreOnline() {
 		me, err := s.API.Me(ctx)
 		ui.post(s, func() {
 			if err != nil {
-				if client.Code(err) == "unauthorized" {
+				if client.Code(err) == wire.CodeUnauthorized {
 					ui.prefs.ClearSession()
 				}
 				ui.login.setStatus(ui.errText(err))
@@ -359,7 +360,7 @@ func (ui *UI) loadMe(ctx context.Context, s session.Session) {
 	me, err := s.API.Me(ctx)
 	ui.post(s, func() {
 		switch {
-		case client.Code(err) == "unauthorized":
+		case client.Code(err) == wire.CodeUnauthorized:
 			ui.endSession(ui.tr.T("login.session_ended"))
 		case err == nil:
 			zoneChanged := me.Timezone != ui.me.Timezone
@@ -547,7 +548,7 @@ func (ui *UI) refreshThen(then func()) {
 			ui.feedView.setBusy(false)
 			ui.reportSync(synced)
 			if err != nil {
-				if client.Code(err) == "unauthorized" {
+				if client.Code(err) == wire.CodeUnauthorized {
 					ui.endSession(ui.tr.T("login.session_ended"))
 					return
 				}

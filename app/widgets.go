@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Network colours, as members know them from the apps.
@@ -98,14 +100,14 @@ type itemKind struct {
 func kindOf(typ, network string) itemKind {
 	k := itemKind{network: network}
 	switch typ {
-	case "wechat_video", "tiktok_video":
+	case wire.ActivityWeChatVideo, wire.ActivityTikTokVideo:
 		k.video = true
 	}
 	if k.network == "" {
 		switch typ {
-		case "wechat_photo", "wechat_video":
+		case wire.ActivityWeChatPhoto, wire.ActivityWeChatVideo:
 			k.network = "wechat"
-		case "tiktok_video":
+		case wire.ActivityTikTokVideo:
 			k.network = "tiktok"
 		}
 	}

@@ -103,7 +103,7 @@ func (c *Client) ResumeUpload(ctx context.Context, pid, id string, r io.ReaderAt
 		n := min(o.ChunkSize, size-offset)
 		next, err := c.UploadChunk(ctx, pid, id, offset, io.NewSectionReader(r, offset, n), n)
 		switch {
-		case err == nil, Code(err) == CodeOffsetMismatch:
+		case err == nil, Code(err) == wire.CodeOffsetMismatch:
 			if next <= offset && err != nil {
 				failures++
 			} else {

@@ -22,24 +22,6 @@ const (
 	ContentTypeOffsetStream = "application/offset+octet-stream"
 )
 
-// Error codes of the media API; backend/wire spells them.
-const (
-	// CodeMediaRefused (422): the file breaks its kind's rules. The error's
-	// Fields map each problem code (unsupported_format, too_large,
-	// too_long, too_short, resolution_too_low, unreadable) to its message;
-	// MediaProblems lists them.
-	CodeMediaRefused = wire.CodeMediaRefused
-	// CodeOffsetMismatch (409): the chunk did not start where the upload
-	// stands; the response's Upload-Offset header says where it does.
-	CodeOffsetMismatch = wire.CodeOffsetMismatch
-	// CodeUploadIncomplete (409): complete before every byte arrived.
-	CodeUploadIncomplete = wire.CodeUploadIncomplete
-	// CodeThumbnailUnavailable (404): no small image for this media: a
-	// video without a poster (the server makes one only with ffmpeg on
-	// its PATH), or a photo too large to decode.
-	CodeThumbnailUnavailable = wire.CodeThumbnailUnavailable
-)
-
 // UploadRequest starts an upload: the activity kind it is for
 // (wechat_photo, wechat_video, tiktok_video), the file's name and its
 // exact size in bytes. A name or size the kind's rules refuse is answered
@@ -112,7 +94,7 @@ var problemOrder = map[string]int{"unsupported_format": 0, "unreadable": 1, "too
 // any other error.
 func MediaProblems(err error) []MediaProblem {
 	var e *Error
-	if !errors.As(err, &e) || e.Code != CodeMediaRefused {
+	if !errors.As(err, &e) || e.Code != wire.CodeMediaRefused {
 		return nil
 	}
 	out := make([]MediaProblem, 0, len(e.Fields))

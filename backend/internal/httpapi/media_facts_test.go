@@ -15,6 +15,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/media"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 func fileSHA256(t *testing.T, path string) (string, int64) {
@@ -185,7 +186,7 @@ func TestMediaPosterWithoutFFmpeg(t *testing.T) {
 		vid := e.UploadMedia("wechat_video", path)
 		sum, size := fileSHA256(t, path)
 		var out bytes.Buffer
-		if _, err := ann.MediaThumbnail(ctx, pid, vid.MediaID, &out); client.Status(err) != 404 || apitest.Code(err) != client.CodeThumbnailUnavailable {
+		if _, err := ann.MediaThumbnail(ctx, pid, vid.MediaID, &out); client.Status(err) != 404 || apitest.Code(err) != wire.CodeThumbnailUnavailable {
 			t.Fatalf("thumbnail without a poster: %v", err)
 		}
 		a := must[client.Activity](t)(e.Manager.CreateActivity(ctx, pid, client.ActivityInput{Type: apitest.Ptr("wechat_video"),
