@@ -46,7 +46,10 @@ func (a *ssoArea) load(server string, status func(msg string, bad bool)) {
 	}
 	a.server = server
 	a.box.RemoveAll()
-	if server == "" {
+	// The phone apps register no URL scheme yet, so the browser could not
+	// bring the code back to them: they sign in with a password (or in the
+	// web build) until they do.
+	if server == "" || (fyne.CurrentDevice().IsMobile() && !a.ui.opt.Browser) {
 		return
 	}
 	api := client.New(server).SetRetryCount(0)
