@@ -229,7 +229,7 @@ func (fs *feedSet) candidates(aud domain.Audience) []*domain.Activity {
 }
 
 func (s *Server) feed(c *call, _ none) (client.Feed, error) {
-	uid, zone := c.user.ID, c.user.Timezone
+	uid, zone, locale := c.user.ID, c.user.Timezone, c.user.Locale
 	if as := c.query("as_member"); as != "" && as != c.user.ID {
 		if !c.fullManager() {
 			return client.Feed{}, domain.Errorf(domain.CodeForbidden, "only managers can see another member's feed")
@@ -238,7 +238,7 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 		if err != nil {
 			return client.Feed{}, err
 		}
-		uid, zone = m.User.ID, m.User.Timezone
+		uid, zone, locale = m.User.ID, m.User.Timezone, m.User.Locale
 	}
 	items, view, set, err := s.visibleTo(c, uid, c.now)
 	if err != nil {
@@ -253,6 +253,8 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 	writeJSONString(b, uid)
 	b.WriteString(`,"timezone":`)
 	writeJSONString(b, zone)
+	b.WriteString(`,"locale":`)
+	writeJSONString(b, locale)
 	b.WriteString(`,"items":[`)
 	for i, a := range items {
 		if i > 0 {
