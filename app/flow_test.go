@@ -291,7 +291,7 @@ func TestLanguageSwitchAtRuntime(t *testing.T) {
 		t.Errorf("sign out button %q", h.ui.settings.signOut.Text)
 	}
 	d := h.ui.shell.(*desktopShell)
-	if d.tabs.Items[0].Text != "任务" {
+	if d.tabs.Items[0].Text != "活动" {
 		t.Errorf("feed tab %q", d.tabs.Items[0].Text)
 	}
 	c := h.card("我们的新产品")

@@ -152,7 +152,7 @@ test('web build at phone size: sign in as a demo member and see the feed', { tim
   await publish('Live from the browser test 浏览器实时 🎉 launch day');
   const live = await waitFor('the new activity, live', (s) => (s.cards || []).some((c) => c.message.includes('Live from the browser test')), 30_000);
   const liveMs = Date.now() - t1;
-  assert.match(live.news || '', /新任务|New activity/, `no news line: ${JSON.stringify(live)}`);
+  assert.match(live.news || '', /新活动|New activity/, `no news line: ${JSON.stringify(live)}`);
   assert.ok(live.cards.some((c) => c.message.includes('🎉 launch day')), 'the text around the emoji');
   await page.waitForTimeout(500);
   await page.screenshot({ path: join(results, 'web-live.png') });

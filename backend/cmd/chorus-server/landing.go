@@ -43,10 +43,10 @@ var landingTexts = map[string]landingText{
 	},
 	"zh-Hans": {
 		Lead:     "员工倡导：让员工把内容发到管理后台无法代发的平台——微信和 TikTok。",
-		AppTitle: "打开成员应用", AppText: "在浏览器中登录并完成任务。",
+		AppTitle: "打开成员应用", AppText: "在浏览器中登录并完成活动。",
 		AppMissing: "网页版尚未构建；请运行",
 		ShareTitle: "成员分享页", ShareText: "成员在任何手机上（包括微信内）打开的页面：图片、带专属链接的文案，一键完成。",
-		DesktopTitle: "桌面应用", DesktopText: "供管理员创建任务、预览成员所见。在代码仓库中运行",
+		DesktopTitle: "桌面应用", DesktopText: "供管理员创建活动、预览成员所见。在代码仓库中运行",
 		APITitle: "API 文档", APIText: "每个接口的 OpenAPI 3 描述。",
 		AccountsTitle: "演示账号", Manager: "管理员", Members: "成员", Password: "密码",
 		Mailbox: "演示邮箱", MailboxText: "演示服务器发出的邀请和密码重置邮件。",
