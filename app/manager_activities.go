@@ -46,7 +46,7 @@ type activityRow struct {
 	content   fyne.CanvasObject
 }
 
-var activityStatuses = []string{"", "live", "scheduled", "expired", "removed"}
+var activityStatuses = append([]string{""}, wire.ActivityStatuses()...) // "": all
 
 func newActivitiesView(m *managerView) *activitiesView {
 	tr := m.ui.tr
@@ -172,7 +172,7 @@ func (v *activitiesView) newRow(a client.Activity) *activityRow {
 	r.duplicate = widget.NewButtonWithIcon(tr.T("mgr.duplicate"), theme.ContentCopyIcon(), func() { m.openEditor(&r.item, true) })
 	r.remove = widget.NewButtonWithIcon(tr.T("mgr.remove"), theme.VisibilityOffIcon(), func() { v.confirmRemove(r) })
 	r.remove.Importance = widget.DangerImportance
-	if a.Status == "removed" {
+	if a.Status == wire.StatusRemoved {
 		r.remove.Disable()
 	}
 	actions := container.NewHBox(layout.NewSpacer(), r.edit, r.duplicate, r.remove)
@@ -222,11 +222,11 @@ func statusText(tr *Tr, status string) string {
 
 func statusImportance(status string) widget.Importance {
 	switch status {
-	case "live":
+	case wire.StatusLive:
 		return widget.SuccessImportance
-	case "scheduled":
+	case wire.StatusScheduled:
 		return widget.HighImportance
-	case "removed":
+	case wire.StatusRemoved:
 		return widget.DangerImportance
 	}
 	return widget.LowImportance

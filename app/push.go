@@ -12,6 +12,7 @@ import (
 
 	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 	"github.com/chorus-advocacy/chorus/platform"
 )
 
@@ -205,7 +206,7 @@ func (ui *UI) dropPush(ctx context.Context, api *client.Client, deviceID string)
 	if deviceID == "" {
 		return errSys
 	}
-	if err := api.DeleteDevice(ctx, deviceID); err != nil && client.Code(err) != "not_found" {
+	if err := api.DeleteDevice(ctx, deviceID); err != nil && client.Code(err) != wire.CodeNotFound {
 		return err
 	}
 	return errSys

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // notifySettings is Settings' "Notifications" part: what this device shows
@@ -278,7 +279,7 @@ func (n *notifySettings) showChannels(chs []client.Channel, err error) {
 	}
 	n.follows = map[string]*widget.Check{}
 	for _, c := range chs {
-		if c.Visibility != "public" {
+		if c.Visibility != wire.VisibilityPublic {
 			continue // private channels are a manager's choice
 		}
 		c := c

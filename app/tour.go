@@ -206,7 +206,7 @@ func (ui *UI) managerTour(shot func(string) error, wait func(string, func() bool
 			m.tabs.SelectIndex(3)
 			// The featured live activity: the one members performed most.
 			for i, a := range m.reports.items {
-				if a.Status == "live" && (a.Featured || i == len(m.reports.items)-1) {
+				if a.Status == wire.StatusLive && (a.Featured || i == len(m.reports.items)-1) {
 					m.reports.activity.SetSelectedIndex(i)
 					return
 				}

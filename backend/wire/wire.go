@@ -73,6 +73,20 @@ func ActivityTypes() []string {
 	return []string{ActivityWeChatPhoto, ActivityWeChatVideo, ActivityTikTokVideo}
 }
 
+// Activity statuses: how a manager's list describes an activity now
+// (client.Activity.Status, and the status filter of the activities list).
+const (
+	StatusLive      = "live"
+	StatusScheduled = "scheduled"
+	StatusExpired   = "expired"
+	StatusRemoved   = "removed"
+)
+
+// ActivityStatuses are the statuses, in the order a filter offers them.
+func ActivityStatuses() []string {
+	return []string{StatusLive, StatusScheduled, StatusExpired, StatusRemoved}
+}
+
 // Roles of a program member. An owner is a manager who also decides roles,
 // settings and sign-in.
 const (

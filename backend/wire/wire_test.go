@@ -46,11 +46,11 @@ func constants(t *testing.T, prefix string) map[string]string {
 	return out
 }
 
-// Codes and ActivityTypes list every constant of their kind, once, so tests
+// Codes, ActivityTypes and ActivityStatuses list every constant of their kind, once, so tests
 // built on them (every code has an HTTP status, every code a translation)
 // miss none.
 func TestListsAreComplete(t *testing.T) {
-	for prefix, list := range map[string][]string{"Code": Codes(), "Activity": ActivityTypes()} {
+	for prefix, list := range map[string][]string{"Code": Codes(), "Activity": ActivityTypes(), "Status": ActivityStatuses()} {
 		declared := constants(t, prefix)
 		if len(declared) < 3 {
 			t.Fatalf("%s: found only %v: is the parser reading this package?", prefix, declared)

@@ -110,13 +110,13 @@ func (a *Activity) Live(now time.Time) bool {
 func (a *Activity) Status(now time.Time) string {
 	switch {
 	case a.Removed():
-		return "removed"
+		return wire.StatusRemoved
 	case now.Before(a.StartsAt):
-		return "scheduled"
+		return wire.StatusScheduled
 	case !a.EndsAt.IsZero() && !now.Before(a.EndsAt):
-		return "expired"
+		return wire.StatusExpired
 	}
-	return "live"
+	return wire.StatusLive
 }
 
 // ActivityInput is what a manager sends to create or edit an activity.

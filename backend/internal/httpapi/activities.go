@@ -3,18 +3,18 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 func (s *Server) activities(c *call, _ none) (client.List[client.Activity], error) {
 	status := c.query("status")
-	switch status {
-	case "", "live", "scheduled", "expired", "removed":
-	default:
+	if status != "" && !slices.Contains(wire.ActivityStatuses(), status) {
 		return client.List[client.Activity]{}, &domain.Error{Code: domain.CodeValidation, Message: "some fields need attention",
 			Fields: map[string]string{"status": "must be live, scheduled, expired or removed"}}
 	}

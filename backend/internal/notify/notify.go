@@ -218,9 +218,9 @@ type directPayload struct {
 
 // ActivitySaved tells the program's open apps that an activity changed.
 func (n *Notifier) ActivitySaved(ctx context.Context, a domain.Activity) error {
-	reason := "saved"
+	reason := wire.FeedSaved
 	if a.Removed() {
-		reason = "removed"
+		reason = wire.FeedRemoved
 	}
 	n.bus.PublishProgram(a.ProgramID, wire.EventFeedChanged, wire.FeedChanged{ProgramID: a.ProgramID, ActivityID: a.ID, Reason: reason})
 	return nil
