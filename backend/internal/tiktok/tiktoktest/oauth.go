@@ -1,11 +1,11 @@
 package tiktoktest
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -152,12 +152,16 @@ func (s *Server) consentUser() *user {
 	if u := s.users[s.consentAs]; s.consentAs != "" && u != nil {
 		return u
 	}
+	// Named by a random tag, not a count: the fake starts again with every
+	// serve --demo while the accounts linked before stay in the database,
+	// so a count gave two members the same "TikTok Member 1" (and open_id).
 	s.userSeq++
-	id := fmt.Sprintf("fake-open-id-%d", s.userSeq)
+	tag := rand.Text()[:8]
+	id := "fake-open-id-" + tag
 	u := &user{
 		openID:      id,
-		unionID:     fmt.Sprintf("fake-union-id-%d", s.userSeq),
-		displayName: fmt.Sprintf("TikTok Member %d", s.userSeq),
+		unionID:     "fake-union-id-" + tag,
+		displayName: "TikTok Member " + tag,
 		avatarURL:   s.ts.URL + "/avatar/" + id,
 	}
 	s.users[id] = u
