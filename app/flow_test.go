@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -369,10 +370,11 @@ func TestPointsLeaderboardAndRewards(t *testing.T) {
 	h.ui.shell.selectTab(tabRewards)
 	h.ui.Wait()
 	r := h.ui.rewards
-	if len(r.rewards) != 1 || r.redeem[r.rewards[0].ID].Disabled() {
+	hoodie := slices.IndexFunc(r.rewards, func(rw client.Reward) bool { return rw.Title == title })
+	if hoodie < 0 || r.redeem[r.rewards[hoodie].ID].Disabled() {
 		t.Fatalf("rewards %+v", r.rewards)
 	}
-	r.redeemNow(r.rewards[0])
+	r.redeemNow(r.rewards[hoodie])
 	h.ui.Wait()
 	if len(r.redemptions) != 1 || r.redemptions[0].Status != "pending" {
 		t.Fatalf("redemptions %+v", r.redemptions)
@@ -380,7 +382,7 @@ func TestPointsLeaderboardAndRewards(t *testing.T) {
 	if r.balance.Text != "You have 20 points to spend." {
 		t.Errorf("balance %q", r.balance.Text)
 	}
-	if !r.redeem[r.rewards[0].ID].Disabled() {
+	if !r.redeem[r.rewards[hoodie].ID].Disabled() {
 		t.Error("can redeem with too few points")
 	}
 }

@@ -126,5 +126,18 @@ func Demo(ctx context.Context, st *store.Store, p auth.Params, now time.Time, op
 			return DemoResult{}, err
 		}
 	}
+	// Something to spend points on, so the demo shows rewards end to end:
+	// one a first share pays for, one for a few, one limited.
+	three := 3
+	for _, r := range []store.Reward{
+		{Title: "咖啡券 Coffee voucher", Description: "A coffee on us at the office café", Cost: 30},
+		{Title: "Chorus 卫衣 Chorus hoodie", Description: "Warm, soft, and in our colours", Cost: 100},
+		{Title: "额外一天假 An extra day off", Description: "Agree the day with your manager", Cost: 150, Quantity: &three},
+	} {
+		r.ID, r.ProgramID, r.Active = domain.NewID("rwd"), pid, true
+		if err := st.CreateReward(ctx, r, now); err != nil {
+			return DemoResult{}, err
+		}
+	}
 	return DemoResult{Program: prog, Created: true}, nil
 }
