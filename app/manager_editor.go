@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -60,7 +63,12 @@ type activityEditor struct {
 	featured      *widget.Check
 	save          *widget.Button
 	status        *widget.Label
-	content       fyne.CanvasObject
+	// groupIDs and channelIDs match the check boxes' options one for one:
+	// the manager view's lists may be fetched again while the form is open.
+	groupIDs, channelIDs []string
+	// notes hold each field's problem under it, by the API's field name.
+	notes   map[string]*widget.Label
+	content fyne.CanvasObject
 
 	// Media: the chosen file, and the media id once uploaded (or the
 	// edited activity's).
@@ -134,12 +142,14 @@ func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *acti
 	gnames := make([]string, len(m.groups))
 	for i, g := range m.groups {
 		gnames[i] = g.Name
+		e.groupIDs = append(e.groupIDs, g.ID)
 	}
 	e.groups = widget.NewCheckGroup(gnames, nil)
 	e.groups.Horizontal = true
 	cnames := make([]string, len(m.channels))
 	for i, c := range m.channels {
 		cnames[i] = c.Name
+		e.channelIDs = append(e.channelIDs, c.ID)
 		if c.Visibility == wire.VisibilityPrivate {
 			cnames[i] += " (" + tr.T("mgr.channel.private") + ")"
 		}
@@ -165,21 +175,26 @@ func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *acti
 	e.status = wrapped("")
 	e.status.Hide()
 
+	e.notes = map[string]*widget.Label{}
+	for _, f := range editorFields {
+		e.notes[f] = fieldNote()
+	}
+	n := e.notes
 	zone := tr.Location().String()
 	form := widget.NewForm(
-		widget.NewFormItem(tr.T("mgr.field.type"), container.NewVBox(caption(tr.T("mgr.other_networks")), e.typ)),
-		widget.NewFormItem(tr.T("mgr.field.message"), container.NewVBox(e.message, e.tracked, e.linkPhotoNote, e.linkPhoto)),
-		widget.NewFormItem(tr.T("mgr.field.instructions"), e.instr),
+		widget.NewFormItem(tr.T("mgr.field.type"), container.NewVBox(caption(tr.T("mgr.other_networks")), e.typ, n["type"])),
+		widget.NewFormItem(tr.T("mgr.field.message"), container.NewVBox(e.message, n["message"], e.tracked, e.linkPhotoNote, e.linkPhoto)),
+		widget.NewFormItem(tr.T("mgr.field.instructions"), container.NewVBox(e.instr, n["instructions"])),
 		widget.NewFormItem(tr.T("mgr.field.media"), container.NewVBox(
-			container.NewBorder(nil, nil, nil, e.pick, e.fileLabel), e.preview, caption(tr.T("mgr.media.drop")),
+			container.NewBorder(nil, nil, nil, e.pick, e.fileLabel), n["media_id"], e.preview, caption(tr.T("mgr.media.drop")),
 			e.problems, container.NewBorder(nil, nil, nil, container.NewHBox(e.cancel, e.resume), e.progress))),
 		widget.NewFormItem(tr.T("mgr.field.groups"), e.groups),
 		widget.NewFormItem(tr.T("mgr.field.channels"), e.channels),
 		widget.NewFormItem("", caption(tr.T("mgr.targeting_rule"))),
-		widget.NewFormItem(tr.T("mgr.field.starts"), e.starts),
-		widget.NewFormItem(tr.T("mgr.field.ends"), e.ends),
+		widget.NewFormItem(tr.T("mgr.field.starts"), container.NewVBox(e.starts, n["starts_at"])),
+		widget.NewFormItem(tr.T("mgr.field.ends"), container.NewVBox(e.ends, n["ends_at"])),
 		widget.NewFormItem("", caption(tr.T("mgr.zone", "zone", zone))),
-		widget.NewFormItem(tr.T("mgr.field.points"), e.points),
+		widget.NewFormItem(tr.T("mgr.field.points"), container.NewVBox(e.points, n["points"])),
 		widget.NewFormItem(tr.T("mgr.field.campaign"), e.campaign),
 		widget.NewFormItem("", e.featured),
 	)
@@ -204,18 +219,14 @@ func (e *activityEditor) fill(a client.Activity, duplicate bool) {
 		e.fileLabel.SetText(tr.T("mgr.media.kept"))
 		e.showMediaPreview(a)
 	}
-	for i, g := range e.m.groups {
-		for _, id := range a.GroupIDs {
-			if id == g.ID {
-				e.groups.Selected = append(e.groups.Selected, e.groups.Options[i])
-			}
+	for i, gid := range e.groupIDs {
+		if slices.Contains(a.GroupIDs, gid) {
+			e.groups.Selected = append(e.groups.Selected, e.groups.Options[i])
 		}
 	}
-	for i, c := range e.m.channels {
-		for _, id := range a.ChannelIDs {
-			if id == c.ID {
-				e.channels.Selected = append(e.channels.Selected, e.channels.Options[i])
-			}
+	for i, cid := range e.channelIDs {
+		if slices.Contains(a.ChannelIDs, cid) {
+			e.channels.Selected = append(e.channels.Selected, e.channels.Options[i])
 		}
 	}
 	e.groups.Refresh()
@@ -263,6 +274,11 @@ func (e *activityEditor) onPick() {
 		r.Close()
 		e.setFile(path)
 	}, e.m.ui.win)
+	// Only the photos or videos this activity type takes (the drop zone
+	// still takes any file, and says why one is refused).
+	if exts := mediacheck.Extensions(mediacheck.Kind(e.kind())); len(exts) > 0 {
+		d.SetFilter(storage.NewExtensionFileFilter(exts))
+	}
 	d.Show()
 }
 
@@ -453,13 +469,12 @@ func (e *activityEditor) showLinkPhoto(photo fyne.Resource) {
 
 // input builds the request from the form; a message in the error's place
 // says what is wrong with it.
-func (e *activityEditor) input() (client.ActivityInput, string) {
+func (e *activityEditor) input() (in client.ActivityInput, field, bad string) {
 	tr := e.m.ui.tr
 	loc := tr.Location()
-	var in client.ActivityInput
 	k := e.kind()
 	if k == "" {
-		return in, tr.T("mgr.invalid.type")
+		return in, "type", tr.T("mgr.invalid.type")
 	}
 	in.Type = &k
 	msg := strings.TrimSpace(e.message.Text)
@@ -469,36 +484,37 @@ func (e *activityEditor) input() (client.ActivityInput, string) {
 		in.MediaID = &e.mediaID
 	}
 	groups := []string{}
-	for i, g := range e.m.groups {
+	for i, id := range e.groupIDs {
 		if containsStr(e.groups.Selected, e.groups.Options[i]) {
-			groups = append(groups, g.ID)
+			groups = append(groups, id)
 		}
 	}
 	channels := []string{}
-	for i, c := range e.m.channels {
+	for i, id := range e.channelIDs {
 		if containsStr(e.channels.Selected, e.channels.Options[i]) {
-			channels = append(channels, c.ID)
+			channels = append(channels, id)
 		}
 	}
 	in.GroupIDs, in.ChannelIDs = &groups, &channels
 	for _, f := range []struct {
 		entry *widget.Entry
 		dst   **string
-	}{{e.starts, &in.StartsAt}, {e.ends, &in.EndsAt}} {
+		field string
+	}{{e.starts, &in.StartsAt, "starts_at"}, {e.ends, &in.EndsAt, "ends_at"}} {
 		s := strings.TrimSpace(f.entry.Text)
 		if s == "" {
 			continue
 		}
 		t, err := time.ParseInLocation(wallLayout, s, loc)
 		if err != nil {
-			return in, tr.T("mgr.invalid.time", "text", s, "format", wallLayout)
+			return in, f.field, tr.T("mgr.invalid.time", "text", s, "format", wallLayout)
 		}
 		v := t.Format(time.RFC3339)
 		*f.dst = &v
 	}
 	pts, err := strconv.Atoi(strings.TrimSpace(e.points.Text))
 	if err != nil || pts < 0 {
-		return in, tr.T("mgr.invalid.points")
+		return in, "points", tr.T("mgr.invalid.points")
 	}
 	in.Points = &pts
 	camp := ""
@@ -508,7 +524,7 @@ func (e *activityEditor) input() (client.ActivityInput, string) {
 	in.CampaignID = &camp
 	feat := e.featured.Checked
 	in.Featured = &feat
-	return in, ""
+	return in, "", ""
 }
 
 func containsStr(list []string, s string) bool {
@@ -531,9 +547,11 @@ func (e *activityEditor) onSave() {
 		e.setStatus(tr.T("mgr.media.not_uploaded"), widget.DangerImportance)
 		return
 	}
-	in, bad := e.input()
+	e.clearNotes()
+	in, field, bad := e.input()
 	if bad != "" {
-		e.setStatus(bad, widget.DangerImportance)
+		say(e.notes[field], bad)
+		e.setStatus(tr.T("mgr.invalid.see_fields"), widget.DangerImportance)
 		return
 	}
 	sess := ui.session()
@@ -552,7 +570,7 @@ func (e *activityEditor) onSave() {
 		ui.post(sess, func() {
 			e.save.Enable()
 			if err != nil {
-				e.setStatus(fieldErrors(ui, err), widget.DangerImportance)
+				e.setStatus(e.showFieldErrors(err), widget.DangerImportance)
 				return
 			}
 			e.setStatus(tr.T("common.saved"), widget.SuccessImportance)
@@ -568,16 +586,53 @@ func (e *activityEditor) setStatus(msg string, imp widget.Importance) {
 	say(e.status, msg)
 }
 
-// fieldErrors is an error's text with the server's per-field reasons.
-func fieldErrors(ui *UI, err error) string {
+// editorFields are the API's names of the fields with a note under them,
+// in the form's order.
+var editorFields = []string{"type", "message", "instructions", "media_id", "starts_at", "ends_at", "points"}
+
+func (e *activityEditor) clearNotes() {
+	for _, n := range e.notes {
+		say(n, "")
+	}
+}
+
+// showFieldErrors puts the server's reason for each field under it, in the
+// manager's language, and answers the status line: what to do, plus in form
+// order (not a map's) any reason that has no field on the form.
+func (e *activityEditor) showFieldErrors(err error) string {
+	ui := e.m.ui
 	text := ui.errText(err)
 	var ce *client.Error
-	if errors.As(err, &ce) && len(ce.Fields) > 0 {
-		parts := []string{}
-		for f, m := range ce.Fields {
-			parts = append(parts, f+": "+m)
+	if !errors.As(err, &ce) || len(ce.Fields) == 0 {
+		return text
+	}
+	var rest []string
+	for _, f := range slices.Sorted(maps.Keys(ce.Fields)) {
+		if n := e.notes[f]; n != nil {
+			say(n, activityProblem(ui, ce.Fields[f]))
+		} else {
+			rest = append(rest, activityProblem(ui, ce.Fields[f]))
 		}
-		text += " (" + strings.Join(parts, "; ") + ")"
+	}
+	if len(rest) > 0 {
+		text += " " + strings.Join(rest, " ")
 	}
 	return text
+}
+
+// activityProblem is the server's reason for an activity field in the
+// manager's words, when the app knows it.
+func activityProblem(ui *UI, msg string) string {
+	tr := ui.tr
+	switch {
+	case strings.HasPrefix(msg, "is required"):
+		return tr.T("mgr.problem.required")
+	case msg == "must be after starts_at":
+		return tr.T("mgr.problem.after_start")
+	case strings.HasPrefix(msg, "must be between 0 and"):
+		return tr.T("mgr.problem.points_range")
+	case strings.HasPrefix(msg, "is longer than"):
+		return tr.T("mgr.problem.too_long")
+	}
+	return fieldProblem(ui, msg)
 }

@@ -96,6 +96,10 @@ var rules = map[Kind]rule{
 		[]string{".mp4", ".m4v", ".webm"}, true},
 }
 
+// Extensions are the file name extensions kind accepts (".jpg", …), for a
+// file dialog to offer only those; nil for an unknown kind.
+func Extensions(kind Kind) []string { return slices.Clone(rules[kind].exts) }
+
 // containerPhrases name what a file is, as a manager would say it.
 var containerPhrases = map[string]string{
 	ContainerMP4: "an MP4 video", ContainerMOV: "a MOV video", ContainerWebM: "a WebM video",

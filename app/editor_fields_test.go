@@ -1,0 +1,49 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chorus-advocacy/chorus/app/internal/testserver"
+)
+
+// The editor shows each problem under its field in the manager's language
+// (here Chinese), not field codes and English in the footer.
+func TestEditorProblemsUnderTheirFields(t *testing.T) {
+	srv := testserver.Start(t)
+	h, _ := signInManager(t, srv)
+	h.ui.setLang(Chinese)
+	m := h.ui.mgr
+	m.newActivity()
+	e := m.editor
+	tr := h.ui.tr
+
+	// Checked here: a start that is not a time.
+	e.starts.SetText("tomorrow")
+	h.tap(e.save)
+	if n := e.notes["starts_at"]; !n.Visible() || !strings.Contains(n.Text, "tomorrow") {
+		t.Errorf("start note %q (visible %v)", n.Text, n.Visible())
+	}
+	if e.status.Text != tr.T("mgr.invalid.see_fields") {
+		t.Errorf("status %q", e.status.Text)
+	}
+
+	// Checked by the server: a WeChat photo needs its message; the end
+	// must come after the start.
+	e.starts.SetText("2030-01-02 10:00")
+	e.ends.SetText("2030-01-01 10:00")
+	e.message.SetText("")
+	h.tap(e.save)
+	if n := e.notes["starts_at"]; n.Visible() {
+		t.Errorf("the start's old note stayed: %q", n.Text)
+	}
+	if n := e.notes["message"]; n.Text != tr.T("mgr.problem.required") {
+		t.Errorf("message note %q", n.Text)
+	}
+	if n := e.notes["ends_at"]; n.Text != tr.T("mgr.problem.after_start") {
+		t.Errorf("end note %q", n.Text)
+	}
+	if strings.Contains(e.status.Text, "message") || strings.Contains(e.status.Text, "ends_at") {
+		t.Errorf("status shows field codes: %q", e.status.Text)
+	}
+}
