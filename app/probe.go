@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 )
 
 // ProbeState is what Probe("state") reports: the screen and what it says, as
@@ -186,5 +187,10 @@ func (ui *UI) locate(name string) ProbeBox {
 	}
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
 	size := o.Size()
+	if c, ok := o.(*widget.Check); ok {
+		// A check reacts to taps on its box and label only, not on the
+		// rest of the row it is stretched across.
+		size = fyne.NewSize(min(size.Width, c.MinSize().Width), size.Height)
+	}
 	return ProbeBox{Found: true, X: pos.X, Y: pos.Y, W: size.Width, H: size.Height}
 }
