@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
 )
 
@@ -45,5 +48,33 @@ func TestEditorProblemsUnderTheirFields(t *testing.T) {
 	}
 	if strings.Contains(e.status.Text, "message") || strings.Contains(e.status.Text, "ends_at") {
 		t.Errorf("status shows field codes: %q", e.status.Text)
+	}
+}
+
+// At the desktop's default size, with a photo chosen, the form scrolls far
+// enough to show its last row (Featured) above the Save footer.
+func TestEditorLastRowAboveTheFooter(t *testing.T) {
+	srv := testserver.Start(t)
+	h, m := signInManager(t, srv)
+	h.win.Resize(fyne.NewSize(1120, 740))
+	m.newActivity()
+	e := m.editor
+	e.setFile(mediaFile("image.jpg"))
+	h.ui.Wait()
+	var sc *container.Scroll
+	for _, o := range e.content.(*fyne.Container).Objects {
+		if s, ok := o.(*container.Scroll); ok {
+			sc = s
+		}
+	}
+	if sc == nil {
+		t.Fatal("the form does not scroll")
+	}
+	sc.ScrollToBottom()
+	d := fyne.CurrentApp().Driver()
+	bottom := d.AbsolutePositionForObject(sc).Y + sc.Size().Height
+	featured := d.AbsolutePositionForObject(e.featured).Y + e.featured.Size().Height
+	if featured > bottom+1 || d.AbsolutePositionForObject(e.save).Y < bottom-1 {
+		t.Errorf("Featured ends at %v, the form's view at %v, Save starts at %v", featured, bottom, d.AbsolutePositionForObject(e.save).Y)
 	}
 }
