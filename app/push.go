@@ -165,6 +165,12 @@ func (ui *UI) registerPush(ctx context.Context, s session.Session, cfg *client.P
 	if err != nil {
 		return err
 	}
+	if id := fyne.CurrentApp().Metadata().ID; tok.Platform == platform.PushAPNs && cfg.APNsTopic != "" && id != "" && cfg.APNsTopic != id {
+		// APNs delivers only to the bundle id the server addresses
+		// (CHORUS_APNS_TOPIC): registering still lets a fixed server reach
+		// this phone, but say why nothing arrives meanwhile.
+		slog.Warn("push: the server's APNs topic is not this app's bundle id", "topic", cfg.APNsTopic, "app", id)
+	}
 	in := client.DeviceInput{Platform: tok.Platform, Token: tok.Token, Locale: lang}
 	if tok.Platform == platform.PushWebPush {
 		in.Token = ""
