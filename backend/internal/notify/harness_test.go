@@ -32,8 +32,10 @@ func (c *clock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 type recorder struct {
 	next  push.Sender
 	delay time.Duration
-	mu    sync.Mutex
-	calls []sendCall
+	// before, when set, runs ahead of every send (a test's gate).
+	before func()
+	mu     sync.Mutex
+	calls  []sendCall
 }
 
 type sendCall struct {
@@ -44,6 +46,9 @@ type sendCall struct {
 }
 
 func (r *recorder) Send(ctx context.Context, d push.Device, m push.Message) error {
+	if r.before != nil {
+		r.before()
+	}
 	if r.delay > 0 {
 		time.Sleep(r.delay)
 	}

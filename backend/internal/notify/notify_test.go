@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -389,6 +390,19 @@ func TestTwoInstances(t *testing.T) {
 	e.inst.rec.delay = 2 * time.Millisecond
 	other := newInstance(st2, e.clk, e.fk.Senders(), mod)
 	other.rec.delay = 2 * time.Millisecond
+	// Instance 1 sends nothing until instance 2 has sent once: on a loaded
+	// machine instance 1 could otherwise drain every batch before instance
+	// 2's first poll. Instance 1 claims at most its runner's Concurrency
+	// (8) of the 20 batches, so instance 2 always has some to take; the
+	// wait is bounded so a broken claim fails the test instead of hanging.
+	secondSent := make(chan struct{})
+	other.rec.before = sync.OnceFunc(func() { close(secondSent) })
+	e.inst.rec.before = func() {
+		select {
+		case <-secondSent:
+		case <-time.After(10 * time.Second):
+		}
+	}
 	other.start(t)
 	tokens := manyDevices(t, e, 10, 400)
 	photo(t, e, "Both of us", client.ActivityInput{})
