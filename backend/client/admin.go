@@ -2,6 +2,9 @@ package client
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -139,6 +142,34 @@ type SSOStart struct {
 // a session.
 type SSOExchange struct {
 	Code string `json:"code" maxLength:"key"`
+	// Verifier is the secret whose SSOChallenge the phone app put in its
+	// chorus://sso return: a code that came back through the app's URL
+	// scheme is only good with it, so another app that registered the
+	// same scheme and caught the code cannot use it.
+	Verifier string `json:"verifier,omitempty" maxLength:"key"`
+}
+
+// SSOAppScheme is the phone apps' URL scheme, the one return besides the
+// desktop's loopback listener and the web build that the server accepts.
+const SSOAppScheme = "chorus"
+
+// NewSSOVerifier returns a fresh secret for SSOAppReturn (256 bits).
+func NewSSOVerifier() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// SSOChallenge is the public half of a verifier (S256, as PKCE's).
+func SSOChallenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// SSOAppReturn is the return address a phone app gives StartSSO: the
+// browser comes back to chorus://sso?challenge=…&sso_code=….
+func SSOAppReturn(verifier string) string {
+	return SSOAppScheme + "://sso?challenge=" + SSOChallenge(verifier)
 }
 
 // SSO reads a program's single sign-on settings (owners).
@@ -174,7 +205,13 @@ func (c *Client) StartSSO(ctx context.Context, pid, ret string) (SSOStart, error
 // ExchangeSSO trades a one-time sign-in code for a session (and keeps its
 // token, as Login does).
 func (c *Client) ExchangeSSO(ctx context.Context, code string) (Session, error) {
-	s, err := do[Session](ctx, c, http.MethodPost, "/api/v1/auth/sso/exchange", SSOExchange{Code: code})
+	return c.ExchangeAppSSO(ctx, code, "")
+}
+
+// ExchangeAppSSO is ExchangeSSO for a code that came back through the
+// app's URL scheme, with the verifier of SSOAppReturn.
+func (c *Client) ExchangeAppSSO(ctx context.Context, code, verifier string) (Session, error) {
+	s, err := do[Session](ctx, c, http.MethodPost, "/api/v1/auth/sso/exchange", SSOExchange{Code: code, Verifier: verifier})
 	if err == nil {
 		c.SetToken(s.Token)
 	}

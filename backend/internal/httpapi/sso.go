@@ -246,12 +246,15 @@ func (s *Server) checkReturn(ret string) (string, error) {
 		return "", nil
 	}
 	u, err := url.Parse(ret)
-	bad := domain.Errorf(domain.CodeValidation, "return must be a loopback address of this device (http://127.0.0.1:PORT/…), the app's chorus: URL or empty")
+	bad := domain.Errorf(domain.CodeValidation, "return must be a loopback address of this device (http://127.0.0.1:PORT/…), the app's chorus://sso?challenge=… or empty")
 	if err != nil || u.User != nil || u.Fragment != "" {
 		return "", bad
 	}
 	switch {
-	case u.Scheme == "chorus":
+	case u.Scheme == client.SSOAppScheme:
+		if ssoAppChallenge(u) == "" {
+			return "", bad
+		}
 		return ret, nil
 	case u.Scheme == "http":
 		host := u.Hostname()
@@ -260,6 +263,31 @@ func (s *Server) checkReturn(ret string) (string, error) {
 		}
 	}
 	return "", bad
+}
+
+// ssoAppChallenge is the challenge of a phone app's return,
+// chorus://sso?challenge=… and nothing else; "" for any other address.
+// Any app can register a URL scheme, so the code sent there is bound to
+// the challenge: only the app holding its verifier can exchange it.
+func ssoAppChallenge(u *url.URL) string {
+	if u.Scheme != client.SSOAppScheme || u.Host != "sso" || (u.Path != "" && u.Path != "/") || u.Opaque != "" || u.User != nil || u.Fragment != "" {
+		return ""
+	}
+	q := u.Query()
+	ch := q.Get("challenge")
+	if len(q) != 1 || len(q["challenge"]) != 1 || len(ch) != 43 || strings.Trim(ch, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		return ""
+	}
+	return ch
+}
+
+// ssoCodeKey is what a one-time code is stored under: the code, and for a
+// phone app's return its challenge too.
+func ssoCodeKey(code, challenge string) string {
+	if challenge == "" {
+		return auth.HashToken(code)
+	}
+	return auth.HashToken(code + "." + challenge)
 }
 
 // startSSO is POST /api/v1/auth/sso/start?program=…&return=….
@@ -438,8 +466,12 @@ func (s *Server) ssoCallback(c *call, _ none) (htmlPage, error) {
 	default:
 		return htmlPage{}, err
 	}
-	code, hash := auth.NewToken(32)
-	in.CodeHash = hash
+	code, _ := auth.NewToken(32)
+	challenge := ""
+	if ret, err := url.Parse(flow.ReturnTo); err == nil && flow.ReturnTo != "" {
+		challenge = ssoAppChallenge(ret)
+	}
+	in.CodeHash = ssoCodeKey(code, challenge)
 	if err := s.store.CompleteSSO(c.ctx, in, c.now); err != nil {
 		return htmlPage{}, err
 	}
@@ -487,7 +519,11 @@ func docSSOCallback(op map[string]any) {
 // exchangeSSO is POST /api/v1/auth/sso/exchange: the one-time code, once,
 // within a minute, for a session.
 func (s *Server) exchangeSSO(c *call, in client.SSOExchange) (client.Session, error) {
-	u, err := s.store.TakeSSOCode(c.ctx, auth.HashToken(strings.TrimSpace(in.Code)), c.now)
+	challenge := ""
+	if in.Verifier != "" {
+		challenge = client.SSOChallenge(in.Verifier)
+	}
+	u, err := s.store.TakeSSOCode(c.ctx, ssoCodeKey(strings.TrimSpace(in.Code), challenge), c.now)
 	if isCode(err, domain.CodeNotFound) {
 		return client.Session{}, domain.Errorf(domain.CodeUnauthorized, "this sign-in code has expired or was used; sign in again")
 	} else if err != nil {

@@ -171,7 +171,7 @@ func signIn(t *testing.T, authURL, username string) (back, callback *url.URL) {
 		if strings.Contains(req.URL.Path, "/oauth/sso/callback") {
 			callback = req.URL
 		}
-		if strings.HasPrefix(req.URL.String(), appReturn) || strings.Contains(req.URL.Fragment, "sso") {
+		if strings.HasPrefix(req.URL.String(), appReturn) || strings.Contains(req.URL.Fragment, "sso") || req.URL.Scheme == client.SSOAppScheme {
 			back = req.URL
 			return http.ErrUseLastResponse
 		}
@@ -300,6 +300,41 @@ func TestSingleSignOn(t *testing.T) {
 		// Only loopback, the app's scheme or the web build get the code.
 		_, err = e.Client().StartSSO(ctx, pid, "https://evil.test/steal")
 		wantStatus(t, "a return to another site", err, 422)
+		// The phone app's scheme, only as chorus://sso with a challenge.
+		verifier := client.NewSSOVerifier()
+		ch := client.SSOChallenge(verifier)
+		for _, bad := range []string{"chorus://sso", "chorus://evil.test/?challenge=" + ch, "chorus://sso?challenge=short",
+			"chorus://sso?challenge=" + ch + "&next=https://evil.test", "chorus://sso?challenge=" + ch + "&challenge=" + ch,
+			"chorus:sso?challenge=" + ch, "chorus://sso/more?challenge=" + ch, "chorus://sso?challenge=" + ch[:42] + "%2B",
+			"chorus://u@sso?challenge=" + ch, "chorusx://sso?challenge=" + ch, "javascript://sso?challenge=" + ch} {
+			_, err = e.Client().StartSSO(ctx, pid, bad)
+			wantStatus(t, "return "+bad, err, 422)
+		}
+		back, _ = signIn(t, must[client.SSOStart](t)(e.Client().StartSSO(ctx, pid, client.SSOAppReturn(verifier))).URL, "alice")
+		code = back.Query().Get("sso_code")
+		if back.Scheme != "chorus" || back.Host != "sso" || back.Query().Get("challenge") != ch || code == "" {
+			t.Fatalf("the phone app's return: %s", back)
+		}
+		// The code alone (another app that caught the URL) or with
+		// another verifier is refused, and stays good for the app.
+		_, err = e.Client().ExchangeSSO(ctx, code)
+		wantStatus(t, "a phone app's code without its verifier", err, 401)
+		_, err = e.Client().ExchangeAppSSO(ctx, code, client.NewSSOVerifier())
+		wantStatus(t, "a phone app's code with another verifier", err, 401)
+		if phone := must[client.Session](t)(e.Client().ExchangeAppSSO(ctx, code, verifier)); phone.User.ID != sess.User.ID {
+			t.Fatalf("the phone app signed in as %+v", phone.User)
+		}
+		_, err = e.Client().ExchangeAppSSO(ctx, code, verifier)
+		wantStatus(t, "a phone app's code used twice", err, 401)
+		// A loopback code is not made good by a verifier either.
+		back, _ = signIn(t, start(), "alice")
+		_, err = e.Client().ExchangeAppSSO(ctx, back.Query().Get("sso_code"), verifier)
+		wantStatus(t, "a loopback code with a verifier", err, 401)
+		// A refusal comes back to the app's scheme too.
+		back, _ = signIn(t, must[client.SSOStart](t)(e.Client().StartSSO(ctx, pid, client.SSOAppReturn(verifier))).URL, "bob")
+		if back.Scheme != "chorus" || back.Query().Get("sso_error") != "email_unverified" || back.Query().Get("sso_code") != "" {
+			t.Fatalf("a refusal to the phone app: %s", back)
+		}
 		// The web build (same origin) gets it in its address.
 		authURL = must[client.SSOStart](t)(e.Client().StartSSO(ctx, pid, "")).URL
 		back, _ = signIn(t, authURL, "alice")
