@@ -76,6 +76,7 @@ func main() {
 		// In a phone's browser, WeChat activities open the share page here.
 		Browser:      platform.InBrowser(),
 		OpenHere:     platform.OpenHere(a),
+		AppURLs:      platform.ReceivesAppURLs(),
 		Version:      version(a),
 		LiveEvents:   true,
 		Lang:         *lang,
@@ -93,6 +94,8 @@ func main() {
 	// A tapped notification (iOS; the web build's service worker) opens
 	// its activity.
 	platform.OnOpenLink(ui.OpenLink)
+	// chorus://sso brings a single sign-on back (iOS; see ReceivesAppURLs).
+	platform.OnAppURL(ui.OpenAppURL)
 	platform.ExposeTestHook(ui.Probe)
 	if *tour != "" {
 		shell := map[bool]string{true: "phone", false: "desktop"}[mobile]

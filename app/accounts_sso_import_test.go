@@ -49,8 +49,8 @@ func demoBrowserTo(t *testing.T, who string, landed func(*url.URL)) func(u *url.
 		var last *url.URL
 		c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 			last = req.URL
-			if req.URL.Fragment != "" {
-				return http.ErrUseLastResponse // the web build: the page, not the server
+			if req.URL.Fragment != "" || req.URL.Scheme == client.SSOAppScheme {
+				return http.ErrUseLastResponse // the web build's page, or the phone app's URL
 			}
 			return nil
 		}

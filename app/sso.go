@@ -7,12 +7,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
@@ -21,7 +23,11 @@ import (
 // Connect flow; the app only opens the provider's page in the browser and
 // gets back a one-time code it trades for a session: on the desktop through
 // a loopback listener (http://127.0.0.1:PORT/sso, RFC 8252's way for
-// native apps), in the web build through its own address (#sso/{code}).
+// native apps), in the web build through its own address (#sso/{code}), on
+// a phone that can be opened with chorus:// URLs through
+// chorus://sso?challenge=…&sso_code=… (RFC 8252's private-use scheme; the
+// code is only good with the verifier this app keeps, see
+// client.SSOAppReturn).
 
 // ssoWait is how long the desktop waits for the browser to come back.
 const ssoWait = 5 * time.Minute
@@ -46,10 +52,10 @@ func (a *ssoArea) load(server string, status func(msg string, bad bool)) {
 	}
 	a.server = server
 	a.box.RemoveAll()
-	// The phone apps register no URL scheme yet, so the browser could not
-	// bring the code back to them: they sign in with a password (or in the
-	// web build) until they do.
-	if server == "" || (fyne.CurrentDevice().IsMobile() && !a.ui.opt.Browser) {
+	// A phone app that cannot be opened with chorus:// (Android, see
+	// platform.ReceivesAppURLs) could not get the code back from the
+	// browser: it signs in with a password (or in the web build).
+	if server == "" || (fyne.CurrentDevice().IsMobile() && !a.ui.opt.Browser && !a.ui.opt.AppURLs) {
 		return
 	}
 	api := client.New(server).SetRetryCount(0)
@@ -93,6 +99,10 @@ func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg stri
 				}
 			})
 		})
+		return
+	}
+	if ui.opt.AppURLs {
+		ui.startAppSSO(server, started, p, status)
 		return
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -159,16 +169,88 @@ func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg stri
 	})
 }
 
+// appSSOFlow is a phone sign-in the browser is to bring back through
+// chorus://sso: its server and the verifier whose challenge it carries.
+type appSSOFlow struct {
+	server, verifier string
+}
+
+// startAppSSO sends the browser to the provider with the return
+// chorus://sso?challenge=…; OpenAppURL takes it from there.
+func (ui *UI) startAppSSO(server string, started session.Session, p client.SSOProvider, status func(msg string, bad bool)) {
+	flow := &appSSOFlow{server: server, verifier: client.NewSSOVerifier()}
+	ui.appSSO = flow // a later start replaces it: only its URL is taken
+	status(ui.tr.T("login.sso_waiting", "company", p.DisplayName), false)
+	ui.goBG(func(ctx context.Context) {
+		st, err := started.API.StartSSO(ctx, p.ProgramID, client.SSOAppReturn(flow.verifier))
+		if err == nil {
+			u, _ := url.Parse(st.URL)
+			fyne.DoAndWait(func() { err = ui.opt.OpenURL(u) })
+		}
+		if err != nil {
+			ui.post(started, func() { status(ui.errText(err), true) })
+		}
+	})
+}
+
+// ssoReturn is what a chorus://sso URL brought back.
+type ssoReturn struct {
+	challenge, code, errCode string
+}
+
+// parseSSOReturn reads chorus://sso?challenge=…&sso_code=… (or sso_error=…).
+func parseSSOReturn(raw string) (ssoReturn, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || !strings.EqualFold(u.Scheme, client.SSOAppScheme) || u.Host != "sso" || (u.Path != "" && u.Path != "/") {
+		return ssoReturn{}, false
+	}
+	q := u.Query()
+	r := ssoReturn{challenge: q.Get("challenge"), code: q.Get("sso_code"), errCode: q.Get("sso_error")}
+	if r.challenge == "" || len(r.challenge) > 64 || len(r.code) > 128 || len(r.errCode) > 64 || (r.code == "") == (r.errCode == "") {
+		return ssoReturn{}, false
+	}
+	return r, true
+}
+
+// OpenAppURL takes a URL the system opened the app with (platform.OnAppURL).
+func (ui *UI) OpenAppURL(raw string) {
+	fyne.Do(func() { ui.openAppURL(raw) })
+}
+
+// openAppURL finishes the phone sign-in this app started, and only that:
+// a chorus://sso URL from anywhere else (another sign-in's, or a link
+// made to sign this person into someone else's account) is ignored.
+func (ui *UI) openAppURL(raw string) bool {
+	r, ok := parseSSOReturn(raw)
+	flow := ui.appSSO
+	if !ok || flow == nil || r.challenge != client.SSOChallenge(flow.verifier) {
+		return false
+	}
+	ui.appSSO = nil
+	if r.errCode != "" {
+		ui.showLogin(ssoErrorText(ui.tr, r.errCode))
+		return true
+	}
+	ui.exchangeSSO(flow.server, r.code, flow.verifier)
+	return true
+}
+
 // finishSSO trades the code the web build's address brought for a session.
 func (ui *UI) finishSSO(code string) {
 	server := firstNonEmpty(ui.opt.Server, ui.prefs.ServerURL())
 	if server == "" {
 		return
 	}
+	ui.exchangeSSO(server, code, "")
+}
+
+// exchangeSSO trades a one-time code (with the phone's verifier, if it
+// came through chorus://sso) for a session on server.
+func (ui *UI) exchangeSSO(server, code, verifier string) {
 	ui.connect(server, "")
 	started := ui.session()
 	ui.goBG(func(ctx context.Context) {
-		sess, err := started.API.ExchangeSSO(ctx, code)
+		sess, err := started.API.ExchangeAppSSO(ctx, code, verifier)
 		ui.post(started, func() {
 			if err != nil {
 				ui.showLogin(ui.errText(err))

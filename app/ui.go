@@ -78,6 +78,10 @@ type Options struct {
 	// OpenHere opens a page in place of the app (the web build: this tab,
 	// which no pop-up blocker stops after a wait); nil means OpenURL.
 	OpenHere func(u *url.URL) error
+	// AppURLs: the system opens this build with chorus:// URLs (an iOS
+	// bundle that registers the scheme), so single sign-on comes back to
+	// it that way (platform.ReceivesAppURLs; main hands them to OpenAppURL).
+	AppURLs bool
 	// SyncEvery is how often queued performs are retried while any wait;
 	// 0 means every 30 s, a negative value turns the timer off (tests).
 	SyncEvery time.Duration
@@ -178,6 +182,9 @@ type UI struct {
 	// pendingActivity is an activity a link asked for before the feed was
 	// there (the web build's #activity/{id}, a notification's tap at launch).
 	pendingActivity string
+	// appSSO is the sign-in waiting for the browser to come back through
+	// chorus://sso (Options.AppURLs); nil when none is.
+	appSSO *appSSOFlow
 }
 
 // New builds the client; call Start to show the first screen.
