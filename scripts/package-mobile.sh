@@ -114,8 +114,9 @@ vet)
 	[ -n "$clang" ] || clang=$(command -v clang-14 || command -v clang || true)
 	if [ -n "$sdk" ] && [ -d "$sdk" ] && [ -n "$clang" ]; then
 		cc="$clang --target=arm64-apple-ios13.0 -isysroot $sdk"
-		echo "clang -fsyntax-only platform/platform_ios.m; GOOS=ios GOARCH=arm64 go vet ./platform/... (SDK $sdk)"
+		echo "clang -fsyntax-only platform/platform_ios.m platform/appurl_ios.m; GOOS=ios GOARCH=arm64 go vet ./platform/... (SDK $sdk)"
 		$cc -fobjc-arc -Wall -Werror -fsyntax-only platform/platform_ios.m
+		$cc -fobjc-arc -Wall -Werror -fsyntax-only platform/appurl_ios.m
 		# Fyne's GL code calls OpenGL ES, deprecated on iOS 12+: Apple's macro
 		# quiets that, and only that, while vet compiles the dependencies.
 		GOOS=ios GOARCH=arm64 CGO_ENABLED=1 CC=$cc CGO_CFLAGS="${CGO_CFLAGS:--g -O2} -DGLES_SILENCE_DEPRECATION" \
@@ -239,6 +240,26 @@ MSG
 		say "$bad"
 		exit 1
 	fi
+	# fyne package's Info.plist has no place for URL schemes: chorus:// (the
+	# way single sign-on comes back to the app) is added here, and the bundle
+	# signed again with the identity and entitlements it was signed with.
+	# The app offers "Sign in with …" only when its bundle lists the scheme
+	# (platform.ReceivesAppURLs), so a bundle without this step keeps to
+	# passwords rather than leaving people in Safari.
+	plist="$stage/Chorus.app/Info.plist"
+	/usr/libexec/PlistBuddy -c "Delete :CFBundleURLTypes" "$plist" >/dev/null 2>&1 || true
+	/usr/libexec/PlistBuddy -c "Add :CFBundleURLTypes array" -c "Add :CFBundleURLTypes:0 dict" \
+		-c "Add :CFBundleURLTypes:0:CFBundleURLName string $id.sso" \
+		-c "Add :CFBundleURLTypes:0:CFBundleURLSchemes array" \
+		-c "Add :CFBundleURLTypes:0:CFBundleURLSchemes:0 string chorus" "$plist"
+	identity=$(codesign -dvv "$stage/Chorus.app" 2>&1 | sed -n 's/^Authority=//p' | head -n1)
+	if [ -z "$identity" ]; then
+		say "make ios: Chorus.app is not signed, so it cannot be signed again after adding chorus:// to its Info.plist"
+		exit 1
+	fi
+	codesign -d --entitlements - --xml "$stage/Chorus.app" >"$stage/entitlements.plist"
+	codesign --force --sign "$identity" --entitlements "$stage/entitlements.plist" "$stage/Chorus.app"
+	codesign --verify --strict "$stage/Chorus.app"
 	mkdir -p bin
 	rm -rf bin/Chorus.app
 	mv "$stage/Chorus.app" bin/Chorus.app
