@@ -3,7 +3,7 @@ package app
 import (
 	"fmt"
 	"net/url"
-	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,8 +54,8 @@ func benchUI(b testing.TB, n int) *UI {
 }
 
 // BenchmarkFeed1000 draws a feed of 1,000 activities at phone size: the
-// cards built (the first page of feedPage), laid out, and one frame painted
-// by the test driver's software painter (what a refresh costs).
+// list rebound (only the cards on screen exist), laid out, and one frame
+// painted by the test driver's software painter (what a refresh costs).
 func BenchmarkFeed1000(b *testing.B) {
 	ui := benchUI(b, 1000)
 	c := ui.win.Canvas()
@@ -66,7 +66,7 @@ func BenchmarkFeed1000(b *testing.B) {
 	}
 }
 
-// BenchmarkFeed1000Build is the same without the paint: building and
+// BenchmarkFeed1000Build is the same without the paint: binding and
 // laying out the cards only.
 func BenchmarkFeed1000Build(b *testing.B) {
 	ui := benchUI(b, 1000)
@@ -77,29 +77,77 @@ func BenchmarkFeed1000Build(b *testing.B) {
 	}
 }
 
-// BenchmarkFeed1000All is the worst case: every one of the 1,000 cards
-// shown (the member pressed "Show more" to the end).
-func BenchmarkFeed1000All(b *testing.B) {
+// BenchmarkFeed1000Scroll is one frame of scrolling through 1,000
+// activities: the list moved by 37 units (cards leaving and entering are
+// rebound) and the window painted by the software painter, from the top to
+// the end and back to the top.
+func BenchmarkFeed1000Scroll(b *testing.B) {
 	ui := benchUI(b, 1000)
-	ui.feedView.limit = 1000
-	c := ui.win.Canvas()
+	l, c := ui.feedView.list, ui.win.Canvas()
+	c.Capture()
 	b.ResetTimer()
+	y := float32(0)
 	for b.Loop() {
-		ui.feedView.show()
+		y += 37
+		l.ScrollToOffset(y)
+		if l.GetScrollOffset() < y {
+			y = 0 // the end: start again at the top
+			l.ScrollToTop()
+		}
 		c.Capture()
 	}
 }
 
-// A long feed shows a page, and "Show more" the next.
-func TestLongFeedShowsPages(t *testing.T) {
-	ui := benchUI(t, 100)
-	f := ui.feedView
-	if len(f.cards) != feedPage || f.more.Text != "Show more (60 more activities)" {
-		t.Fatalf("%d cards, %q", len(f.cards), f.more.Text)
+// BenchmarkFeed1000ScrollLayout is the same without the paint: what moving
+// the list costs the UI goroutine.
+func BenchmarkFeed1000ScrollLayout(b *testing.B) {
+	ui := benchUI(b, 1000)
+	l := ui.feedView.list
+	ui.win.Canvas().Capture()
+	b.ResetTimer()
+	y := float32(0)
+	for b.Loop() {
+		y += 37
+		l.ScrollToOffset(y)
+		if l.GetScrollOffset() < y {
+			y = 0
+			l.ScrollToTop()
+		}
 	}
-	test.Tap(f.more)
-	test.Tap(f.more)
-	if len(f.cards) != 100 || slices.Contains(f.list.Objects, fyne.CanvasObject(f.more)) {
-		t.Errorf("after two pages more: %d cards, button still there: %v", len(f.cards), slices.Contains(f.list.Objects, fyne.CanvasObject(f.more)))
+}
+
+// A long feed builds only the cards on screen and reuses them: scrolled to
+// the end, the last activity has a card, which opens it.
+func TestLongFeedIsLazy(t *testing.T) {
+	ui := benchUI(t, 1000)
+	f := ui.feedView
+	ui.win.Canvas().Capture()
+	made := f.made
+	if made == 0 || made > 30 {
+		t.Fatalf("%d cards made for 1,000 activities at phone size, want a screenful", made)
+	}
+	first := f.cardAt(0)
+	if first == nil || !strings.HasPrefix(first.message.Text, "活动 0：") || !first.featured.Visible() {
+		t.Fatalf("first card: %+v", first)
+	}
+	// Scrolled through to the end, the cards leaving are reused for those
+	// entering.
+	made = f.made
+	for y := float32(0); f.list.GetScrollOffset() >= y; y += 100 {
+		f.list.ScrollToOffset(y)
+	}
+	if f.made > made+3 {
+		t.Errorf("scrolling to the end made %d cards, %d before: not reused", f.made, made)
+	}
+	c := f.cardAt(999)
+	if c == nil || !strings.HasPrefix(c.message.Text, "活动 999：") || c.featured.Visible() || c.points.Text != "59 points" {
+		t.Fatalf("last card: %+v", c)
+	}
+	if got := shownCards(t, f); len(got) != 1000 || got[999].Message != c.message.Text {
+		t.Errorf("%d cards read, last %q", len(got), got[len(got)-1].Message)
+	}
+	test.Tap(f.cardAt(999).card)
+	if ui.activity == nil || ui.activity.item.ID != "act_0999" {
+		t.Fatalf("tapping the last card opened %+v", ui.activity)
 	}
 }

@@ -18,19 +18,19 @@ func TestFeedLoadsBeforeSayingItIsEmpty(t *testing.T) {
 	ui.feed, ui.fetched = client.Feed{}, false
 	s := newFeedScreen(ui)
 	s.show()
-	if len(s.list.Objects) != 1 || s.list.Objects[0] != s.loading {
-		t.Fatalf("before the first answer the feed shows %v, want the loading state", s.list.Objects)
+	if !s.loading.Visible() || s.empty.Visible() || s.list.Length() != 0 {
+		t.Fatalf("before the first answer: loading %v, empty %v, %d rows; want the loading state", s.loading.Visible(), s.empty.Visible(), s.list.Length())
 	}
 	s.setError("offline")
 	s.show()
-	if s.list.Objects[0] != s.empty {
-		t.Errorf("after a failed refresh the feed shows %v, want the empty text", s.list.Objects)
+	if s.loading.Visible() || !s.empty.Visible() {
+		t.Errorf("after a failed refresh: loading %v, empty %v; want the empty text", s.loading.Visible(), s.empty.Visible())
 	}
 	s = newFeedScreen(ui)
 	ui.fetched = true
 	s.show()
-	if s.list.Objects[0] != s.empty {
-		t.Errorf("after an empty answer the feed shows %v, want the empty text", s.list.Objects)
+	if s.loading.Visible() || !s.empty.Visible() {
+		t.Errorf("after an empty answer: loading %v, empty %v; want the empty text", s.loading.Visible(), s.empty.Visible())
 	}
 }
 

@@ -33,14 +33,14 @@ func TestSignInShowsFeedFeaturedFirstInMembersZone(t *testing.T) {
 		t.Run(fmt.Sprint("member", c.member), func(t *testing.T) {
 			h := newHarness(t, srv.URL, false)
 			h.signIn(testserver.Member(c.member))
-			cards := h.ui.feedView.cards
+			cards := shownCards(t, h.ui.feedView)
 			if len(cards) == 0 {
 				t.Fatal("empty feed")
 			}
-			if !cards[0].item.Featured || !strings.Contains(cards[0].message.Text, "我们的新产品今天发布") {
-				t.Errorf("first card = %q (featured %v), want the featured launch photo", cards[0].message.Text, cards[0].item.Featured)
+			if !h.ui.feedView.items[0].Featured || !strings.Contains(cards[0].Message, "我们的新产品今天发布") {
+				t.Errorf("first card = %q (featured %v), want the featured launch photo", cards[0].Message, h.ui.feedView.items[0].Featured)
 			}
-			if cards[0].featured == nil {
+			if !cards[0].Featured {
 				t.Error("featured card has no Featured pill")
 			}
 			for _, want := range append([]string{"幕后花絮", "Share this video on TikTok"}, c.sees...) {
@@ -48,8 +48,8 @@ func TestSignInShowsFeedFeaturedFirstInMembersZone(t *testing.T) {
 			}
 			for _, card := range cards {
 				for _, bad := range c.not {
-					if strings.Contains(card.message.Text, bad) {
-						t.Errorf("member sees %q", card.message.Text)
+					if strings.Contains(card.Message, bad) {
+						t.Errorf("member sees %q", card.Message)
 					}
 				}
 			}
@@ -207,13 +207,13 @@ func TestOfflinePerformQueuedThenSyncedOnce(t *testing.T) {
 	srv := testserver.Start(t)
 	h := newHarness(t, srv.URL, true)
 	h.signIn(testserver.Member(3))
-	n := len(h.ui.feedView.cards)
+	n := len(shownCards(t, h.ui.feedView))
 
 	srv.Stop()
 	// The app starts again while the server is down: the feed is there.
 	h.start()
-	if h.ui.shell == nil || len(h.ui.feedView.cards) != n {
-		t.Fatalf("offline start shows %d cards, want the cached %d", len(h.ui.feedView.cards), n)
+	if h.ui.shell == nil || len(shownCards(t, h.ui.feedView)) != n {
+		t.Fatalf("offline start shows %d cards, want the cached %d", len(h.ui.feedView.items), n)
 	}
 	if !h.ui.offline || !strings.Contains(h.ui.feedView.status.Text, "Offline") {
 		t.Errorf("status %q, offline=%v", h.ui.feedView.status.Text, h.ui.offline)
@@ -405,8 +405,8 @@ func TestAcceptInvite(t *testing.T) {
 	if h.ui.shell == nil {
 		t.Fatalf("invite not accepted: %q", in.status.Text)
 	}
-	if h.ui.me.Email != "new@demo.test" || len(h.ui.feedView.cards) == 0 {
-		t.Errorf("after the invite: %+v, %d cards", h.ui.me, len(h.ui.feedView.cards))
+	if h.ui.me.Email != "new@demo.test" || len(shownCards(t, h.ui.feedView)) == 0 {
+		t.Errorf("after the invite: %+v, %d cards", h.ui.me, len(h.ui.feedView.items))
 	}
 }
 

@@ -233,13 +233,33 @@ func (h *harness) signIn(email string) {
 // card finds the feed card whose message contains text.
 func (h *harness) card(text string) *feedCard {
 	h.t.Helper()
-	for _, c := range h.ui.feedView.cards {
-		if strings.Contains(c.item.Message+c.item.Instructions, text) {
-			return c
+	f := h.ui.feedView
+	for i, it := range f.items {
+		if strings.Contains(it.Message+it.Instructions, text) {
+			if c := f.cardAt(i); c != nil {
+				return c
+			}
+			h.t.Fatalf("activity %d (%q) has no card on screen after scrolling to it", i, text)
 		}
 	}
-	h.t.Fatalf("no card with %q in %d cards", text, len(h.ui.feedView.cards))
+	h.t.Fatalf("no card with %q in %d activities", text, len(f.items))
 	return nil
+}
+
+// shownCards scrolls to each activity of the feed in turn and reads its
+// card off the screen (cards are reused, so it copies what they say).
+func shownCards(t testing.TB, f *feedScreen) []ProbeCard {
+	t.Helper()
+	var out []ProbeCard
+	for i, it := range f.items {
+		c := f.cardAt(i)
+		if c == nil || c.item.ID != it.ID {
+			t.Fatalf("activity %d (%s) has no card after scrolling to it", i, it.ID)
+		}
+		out = append(out, ProbeCard{Type: typeLabel(f.ui.tr, c.item.Type), Message: c.message.Text, Points: c.points.Text,
+			TimeLeft: c.timeLeft.Text, State: c.state.Text, Featured: c.featured.Visible()})
+	}
+	return out
 }
 
 // open taps a card and returns the activity screen.

@@ -126,9 +126,11 @@ func (ui *UI) probeState() ProbeState {
 		s.Status = visibleText(ui.feedView.status.Text, ui.feedView.status.Visible())
 		s.Notice = visibleText(ui.feedView.notice.Text, ui.feedView.notice.Visible())
 		s.News = visibleText(ui.feedView.newsMsg.Text, ui.feedView.news.Visible())
-		for _, c := range ui.feedView.cards {
-			s.Cards = append(s.Cards, ProbeCard{Type: typeLabel(ui.tr, c.item.Type), Message: c.message.Text,
-				Points: c.points.Text, TimeLeft: c.timeLeft.Text, State: c.state.Text, Featured: c.featured != nil})
+		// Every activity, as its card says it when scrolled to: the list
+		// builds only the cards on screen.
+		f := ui.feedView
+		for _, it := range f.items {
+			s.Cards = append(s.Cards, cardTexts(ui.tr, it, f.pending[it.ID], f.now))
 		}
 	}
 	return s
@@ -156,8 +158,9 @@ func (ui *UI) locate(name string) ProbeBox {
 		}
 	}
 	if rest, ok := strings.CutPrefix(name, "feed.card."); ok && ui.feedView != nil {
-		for i, c := range ui.feedView.cards {
-			if rest == strconv.Itoa(i) {
+		// Scrolls the card into view first, as a member would.
+		if i, err := strconv.Atoi(rest); err == nil {
+			if c := ui.feedView.cardAt(i); c != nil {
 				o = c.card
 			}
 		}

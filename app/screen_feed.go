@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -13,7 +14,9 @@ import (
 )
 
 // feedScreen lists what the member can do now, in the server's order
-// (featured first).
+// (featured first). The list is lazy: only the cards on screen exist, and
+// scrolling rebinds them to other activities, so a feed of 1,000 costs what
+// a screenful costs (BenchmarkFeed1000Scroll).
 type feedScreen struct {
 	ui       *UI
 	title    *widget.Label
@@ -25,27 +28,35 @@ type feedScreen struct {
 	newsMsg  *widget.Label // a live event's news, with an Open button
 	newsOpen *widget.Button
 	newsID   string
-	list     *fyne.Container
-	cards    []*feedCard
+	list     *widget.List
+	items    []client.FeedItem // what the list shows
+	pending  map[string]bool   // queued shares, marked on their cards
+	now      time.Time
+	made     int               // cards the list has made (they are reused)
+	bound    map[int]*feedCard // the card last bound to each item on screen
+	spare    *feedCard         // cardAt's card while the list is not drawn
 	empty    *widget.Label
 	loading  *fyne.Container // instead of empty until the first answer
 	spinner  *widget.Activity
 	failed   bool   // the last refresh failed: empty is the answer for now
 	open     string // the activity shown beside the feed
-	limit    int    // cards shown; "Show more" adds a page
-	more     *widget.Button
 	content  fyne.CanvasObject
 }
 
-// feedCard is one activity in the list.
+// feedCard is one card of the list, bound to the activity at index.
 type feedCard struct {
+	widget.BaseWidget
+	index    int
 	item     client.FeedItem
-	badge    fyne.CanvasObject
+	badge    *fyne.Container // holds the type's pill
+	badgeKey string
 	featured fyne.CanvasObject
 	message  *widget.Label
 	points   *widget.Label
 	timeLeft *widget.Label
 	state    *widget.Label
+	thumb    *fyne.Container // holds the media thumbnail
+	thumbKey string
 	card     *tapCard
 }
 
@@ -74,16 +85,14 @@ func newFeedScreen(ui *UI) *feedScreen {
 	loadingText := wrapped(tr.T("feed.loading"))
 	loadingText.Alignment = fyne.TextAlignCenter
 	s.loading = container.NewVBox(s.spinner, loadingText)
-	s.list = container.NewVBox()
-	s.limit = feedPage
-	s.more = widget.NewButton("", func() {
-		s.limit += feedPage
-		s.show()
-	})
-	s.more.Importance = widget.LowImportance
+	s.empty.Hide()
+	s.loading.Hide()
+	s.bound = map[int]*feedCard{}
+	s.list = widget.NewList(func() int { return len(s.items) }, s.newCard, s.bindCard)
+	s.list.HideSeparators = true // cards have their own outline
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(s.busy, s.refresh), s.title)
 	s.content = container.NewBorder(container.NewVBox(top, s.status, s.notice, s.news), nil, nil, nil,
-		container.NewVScroll(s.list))
+		container.NewStack(s.list, container.NewVBox(s.loading, s.empty)))
 	return s
 }
 
@@ -117,8 +126,8 @@ func (s *feedScreen) setError(msg string) {
 // markOpen outlines the card of the open activity ("" for none).
 func (s *feedScreen) markOpen(id string) {
 	s.open = id
-	for _, c := range s.cards {
-		c.card.setSelected(c.item.ID == id && !s.ui.opt.Mobile)
+	for _, c := range s.bound {
+		c.card.setSelected(c.index >= 0 && c.item.ID == id && !s.ui.opt.Mobile)
 	}
 }
 
@@ -148,49 +157,35 @@ func (s *feedScreen) setNotice(msg string) {
 	s.notice.Show()
 }
 
-// feedPage is how many cards the feed shows at first, and how many more
-// each "Show more" adds: a page of cards costs little to build and draw
-// however long the feed is (BenchmarkFeed1000).
-const feedPage = 40
-
 // show draws the feed held by the UI, with the pending marks of the queue.
 func (s *feedScreen) show() {
 	ui, tr := s.ui, s.ui.tr
-	pending := ui.pending()
-	now := ui.now()
-	s.cards = s.cards[:0]
-	n := min(len(ui.feed.Items), s.limit)
-	objs := make([]fyne.CanvasObject, 0, n+1)
-	for _, it := range ui.feed.Items[:n] {
-		c := newFeedCard(ui, it, pending[it.ID], now)
-		s.cards = append(s.cards, c)
-		objs = append(objs, c.card)
-	}
-	if left := len(ui.feed.Items) - n; left > 0 {
-		s.more.SetText(tr.N("feed.more", left))
-		objs = append(objs, s.more)
-	}
+	s.pending = ui.pending()
+	s.now = ui.now()
+	s.items = ui.feed.Items
+	s.loading.Hide()
+	s.empty.Hide()
 	switch {
-	case len(objs) > 0:
+	case len(s.items) > 0:
 	case !ui.fetched && !s.failed:
 		// Nothing fetched in this run yet: "Nothing to share" would not be
 		// true yet.
-		objs = append(objs, s.loading)
+		s.loading.Show()
 	default:
-		objs = append(objs, s.empty)
+		s.empty.Show()
 	}
-	if len(objs) == 1 && objs[0] == s.loading {
+	if s.loading.Visible() {
 		s.spinner.Start()
 	} else {
 		s.spinner.Stop()
 	}
-	s.list.Objects = objs
+	clear(s.bound) // a full refresh rebinds every card on screen
 	s.list.Refresh()
-	s.markOpen(s.open)
-	if ui.opt.MeasureStart && len(s.cards) > 0 {
+	if ui.opt.MeasureStart && len(s.items) > 0 {
 		ui.opt.MeasureStart = false
 		go ui.reportStart(!ui.fetched)
 	}
+	pending, now := s.pending, s.now
 
 	status := ""
 	switch {
@@ -215,35 +210,133 @@ func (s *feedScreen) show() {
 	}
 }
 
-func newFeedCard(ui *UI, it client.FeedItem, pending bool, now time.Time) *feedCard {
-	tr := ui.tr
-	k := kindOf(it.Type, it.Network)
-	c := &feedCard{item: it}
-	c.badge = pill(typeLabel(tr, it.Type), networkColor(k.network))
-	head := []fyne.CanvasObject{c.badge}
-	if it.Featured {
-		c.featured = pill("★ "+tr.T("feed.featured"), colorGold)
-		head = append(head, c.featured)
-	}
-	c.points = widget.NewLabel(tr.Points(it.Points))
+// cardLines is how many lines of its message a card shows: cards are all
+// one height, so the list knows where each is without building it.
+const cardLines = 2
+
+// newCard makes an empty card for the list to bind.
+func (s *feedScreen) newCard() fyne.CanvasObject {
+	c := &feedCard{index: -1}
+	c.ExtendBaseWidget(c)
+	c.badge = container.NewStack()
+	c.featured = pill("★ "+s.ui.tr.T("feed.featured"), colorGold)
+	c.points = widget.NewLabel("")
 	c.points.TextStyle = fyne.TextStyle{Bold: true}
-	head = append(head, layout.NewSpacer(), c.points)
-
-	c.message = wrapped(preview(cardText(it), 140))
-	c.timeLeft = widget.NewLabel(tr.TimeLeft(now, it.EndsAt))
+	c.message = wrapped("")
+	c.message.Truncation = fyne.TextTruncateEllipsis
+	c.timeLeft = widget.NewLabel("")
 	c.timeLeft.SizeName = theme.SizeNameCaptionText
-	c.state = widget.NewLabel(stateText(tr, it.Performed, pending))
+	c.state = widget.NewLabel("")
 	c.state.SizeName = theme.SizeNameCaptionText
-	c.state.Importance = stateImportance(it.Performed, pending)
-	if it.TikTok != nil && it.Performed {
-		c.state.Text, c.state.Importance = stagingShort(tr, it.TikTok.Status)
-	}
 	foot := container.NewHBox(c.timeLeft, layout.NewSpacer(), c.state)
-
-	body := container.NewBorder(container.NewHBox(head...), foot, nil, nil, c.message)
-	thumb := ui.mediaThumb(k, mediaOf(it), 64)
-	c.card = newTapCard(container.NewBorder(nil, nil, container.NewVBox(thumb), nil, body), func() { ui.openActivity(it) })
+	head := container.NewHBox(c.badge, c.featured, layout.NewSpacer(), c.points)
+	lines := widget.NewLabel(strings.Repeat("\n", cardLines-1)).MinSize().Height
+	msg := container.New(minHeight(lines), c.message)
+	body := container.NewBorder(head, foot, nil, nil, msg)
+	c.thumb = container.NewStack()
+	c.card = newTapCard(container.NewBorder(nil, nil, container.NewVBox(c.thumb), nil, body), func() {
+		if c.index >= 0 {
+			s.ui.openActivity(c.item)
+		}
+	})
+	s.made++
 	return c
+}
+
+func (c *feedCard) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(c.card)
+}
+
+// bindCard shows item i on a card the list made.
+func (s *feedScreen) bindCard(i widget.ListItemID, o fyne.CanvasObject) {
+	if i < 0 || i >= len(s.items) {
+		return
+	}
+	c, ok := o.(*feedCard)
+	if !ok {
+		return
+	}
+	if s.bound[c.index] == c {
+		delete(s.bound, c.index)
+	}
+	c.index, c.item = i, s.items[i]
+	s.bound[i] = c
+	ui, it := s.ui, c.item
+	t := cardTexts(ui.tr, it, s.pending[it.ID], s.now)
+	k := kindOf(it.Type, it.Network)
+	if key := it.Type + "\x00" + k.network; key != c.badgeKey {
+		c.badgeKey = key
+		c.badge.Objects = []fyne.CanvasObject{pill(t.Type, networkColor(k.network))}
+		c.badge.Refresh()
+	}
+	if it.Featured {
+		c.featured.Show()
+	} else {
+		c.featured.Hide()
+	}
+	c.points.SetText(t.Points)
+	c.message.SetText(t.Message)
+	c.timeLeft.SetText(t.TimeLeft)
+	c.state.Importance = stateImportance(it.Performed, s.pending[it.ID])
+	if it.TikTok != nil && it.Performed {
+		_, c.state.Importance = stagingShort(ui.tr, it.TikTok.Status)
+	}
+	c.state.SetText(t.State)
+	m := mediaOf(it)
+	if key := k.network + "\x00" + it.Type + "\x00" + m.ID; key != c.thumbKey {
+		c.thumbKey = key
+		c.thumb.Objects = []fyne.CanvasObject{ui.mediaThumb(k, m, 64)}
+		c.thumb.Refresh()
+	}
+	c.card.setSelected(it.ID == s.open && !ui.opt.Mobile)
+}
+
+// cardTexts is what the card of an activity says (the probe reads it too,
+// for activities scrolled out of view).
+func cardTexts(tr *Tr, it client.FeedItem, pending bool, now time.Time) ProbeCard {
+	t := ProbeCard{Type: typeLabel(tr, it.Type), Message: preview(cardText(it), 140), Points: tr.Points(it.Points),
+		TimeLeft: tr.TimeLeft(now, it.EndsAt), State: stateText(tr, it.Performed, pending), Featured: it.Featured}
+	if it.TikTok != nil && it.Performed {
+		t.State, _ = stagingShort(tr, it.TikTok.Status)
+	}
+	return t
+}
+
+// cardAt scrolls the list to item i and returns its card (nil when there is
+// no such item).
+func (s *feedScreen) cardAt(i int) *feedCard {
+	if i < 0 || i >= len(s.items) {
+		return nil
+	}
+	// A jump rebinds every card on screen (and Fyne drops the others).
+	clear(s.bound)
+	s.list.ScrollTo(i)
+	if c := s.bound[i]; c != nil && c.index == i {
+		return c
+	}
+	// The list is not drawn yet (a preview not on screen): a card of its
+	// own, which taps as the list's would.
+	if s.spare == nil {
+		s.spare = s.newCard().(*feedCard)
+	}
+	s.bindCard(i, s.spare)
+	return s.spare
+}
+
+// minHeight lays out one object at least h tall: a card's message keeps
+// room for cardLines lines however short it is.
+type minHeight float32
+
+func (h minHeight) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := objs[0].MinSize()
+	return fyne.NewSize(m.Width, max(m.Height, float32(h)))
+}
+
+func (h minHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // cardText is what a card says: the message, or for TikTok (no message) the

@@ -195,7 +195,7 @@ func TestManagerPreviewShareLinkIsTheMembers(t *testing.T) {
 	if p.ui == nil {
 		t.Fatalf("no preview: %q", p.status.Text)
 	}
-	test.Tap(p.ui.feedView.cards[0].card)
+	test.Tap(p.ui.feedView.cardAt(0).card)
 	act := p.ui.activity
 	if act == nil {
 		t.Fatal("no activity")

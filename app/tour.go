@@ -86,7 +86,7 @@ func (ui *UI) Tour(o TourOptions) ([]string, error) {
 		ui.login.onSignIn()
 	})
 	if err := wait("the feed", func() bool {
-		return ui.shell != nil && !ui.feedAt.IsZero() && len(ui.feedView.cards) > 0 && !ui.feedView.busy.Visible()
+		return ui.shell != nil && !ui.feedAt.IsZero() && len(ui.feedView.items) > 0 && !ui.feedView.busy.Visible()
 	}); err != nil {
 		return files, err
 	}
@@ -105,7 +105,7 @@ func (ui *UI) Tour(o TourOptions) ([]string, error) {
 	if err := shot("feed"); err != nil {
 		return files, err
 	}
-	fyne.DoAndWait(func() { ui.openActivity(ui.feedView.cards[0].item) })
+	fyne.DoAndWait(func() { ui.openActivity(ui.feedView.items[0]) })
 	if err := wait("the activity's picture", func() bool {
 		a := ui.activity
 		return a == nil || a.media.ref.ID == "" || a.media.full || a.media.status.Visible()
@@ -283,10 +283,10 @@ func writePNG(path string, img image.Image) error {
 	return f.Close()
 }
 
-// thumbsSettled: every card with media has its thumbnail answer (a picture
+// thumbsSettled: every card on screen with media has its thumbnail answer (a picture
 // or the server's "none").
 func (ui *UI) thumbsSettled() bool {
-	for _, c := range ui.feedView.cards {
+	for _, c := range ui.feedView.bound { // the cards on screen
 		if c.item.MediaID == "" {
 			continue
 		}
