@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"net/http"
 	"net/url"
@@ -118,7 +119,8 @@ type mediaStore struct {
 	http *http.Client
 
 	mu       sync.Mutex
-	thumbs   map[string][]byte // by media id; nil entry: the server has none
+	thumbs   map[string][]byte      // by media id; nil entry: the server has none
+	decoded  map[string]image.Image // thumbnails decoded, so a card rebound while scrolling does not decode again
 	files    map[string]cachedMedia
 	inflight map[string]*mediaJob
 }
@@ -161,6 +163,34 @@ func safeID(id string) string {
 }
 
 func (s *mediaStore) thumbName(id string) string { return "media-thumb-" + safeID(id) + ".jpg" }
+
+// maxDecoded bounds the decoded thumbnails kept (a 1,000-activity feed
+// scrolled end to end must not hold them all).
+const maxDecoded = 128
+
+// decodedThumb is a thumbnail already decoded, if any.
+func (s *mediaStore) decodedThumb(id string) (image.Image, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	img, ok := s.decoded[id]
+	return img, ok
+}
+
+// decodeThumb decodes a thumbnail's bytes (off the UI goroutine) and keeps
+// the picture; nil when b is not an image.
+func (s *mediaStore) decodeThumb(id string, b []byte) image.Image {
+	img := decodeImage(b)
+	if img == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.decoded == nil || len(s.decoded) >= maxDecoded {
+		s.decoded = map[string]image.Image{}
+	}
+	s.decoded[id] = img
+	return img
+}
 
 // cachedThumb is the thumbnail held in memory, if any, without waiting.
 func (s *mediaStore) cachedThumb(id string) ([]byte, bool) {

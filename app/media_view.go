@@ -52,10 +52,9 @@ func (ui *UI) mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject
 	if m.ID == "" || ui.media == nil {
 		return box
 	}
-	show := func(b []byte) bool {
-		img := decodeImage(b)
+	show := func(img image.Image) {
 		if img == nil {
-			return false
+			return
 		}
 		pic := canvas.NewImageFromImage(img)
 		pic.FillMode = canvas.ImageFillCover
@@ -67,12 +66,13 @@ func (ui *UI) mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject
 		}
 		box.Objects = objs
 		box.Refresh()
-		return true
 	}
-	if b, ok := ui.media.cachedThumb(m.ID); ok {
-		show(b)
+	if img, ok := ui.media.decodedThumb(m.ID); ok {
+		show(img)
 		return box
 	}
+	// Read, fetched or decoded off the UI goroutine: the first paint of a
+	// cached feed and the frames of a scroll do not wait for JPEGs.
 	sess := ui.session()
 	api, pid := sess.API, sess.ProgramID
 	ui.goBG(func(ctx context.Context) {
@@ -80,7 +80,8 @@ func (ui *UI) mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject
 		if err != nil || b == nil {
 			return
 		}
-		ui.post(sess, func() { show(b) })
+		img := ui.media.decodeThumb(m.ID, b)
+		ui.post(sess, func() { show(img) })
 	})
 	return box
 }
