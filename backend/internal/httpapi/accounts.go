@@ -66,7 +66,7 @@ func (s *Server) checkPassword(c *call, account, password, hash string) error {
 		}
 		return gerr
 	}
-	if err == auth.ErrMismatch {
+	if errors.Is(err, auth.ErrMismatch) {
 		return errWrongPassword
 	}
 	if err != nil {
