@@ -139,11 +139,19 @@ async function api(path, { body, token, method } = {}) {
   return r.status === 204 ? null : r.json();
 }
 
+// within fails with what was awaited when it takes longer than ms: a
+// service worker or DevTools call that never answers names itself.
+function within(what, promise, ms = 60_000) {
+  let timer;
+  return Promise.race([promise, new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`${what}: no answer in ${ms} ms`)), ms); })])
+    .finally(() => clearTimeout(timer));
+}
+
 // swCall runs fn(arg) inside the app's service worker.
 async function swCall(fn, arg) {
   const sw = browser.serviceWorkers().find((w) => w.url().includes('/app/sw.js'))
     || await browser.waitForEvent('serviceworker', { predicate: (w) => w.url().includes('/app/sw.js'), timeout: 30_000 });
-  return sw.evaluate(fn, arg);
+  return within('the service worker', sw.evaluate(fn, arg));
 }
 
 test('web push: turn on in Settings, a new activity is notified in the member\'s language, a tap opens it', { timeout: 600_000 }, async () => {
@@ -180,10 +188,10 @@ test('web push: turn on in Settings, a new activity is notified in the member\'s
   assert.deepEqual(calls.map((c) => c.call), ['subscribe']);
   assert.equal(calls[0].key, config.vapid_public_key, 'subscribed with the server\'s VAPID key');
   assert.equal(calls[0].userVisibleOnly, true);
-  const reg = await page.evaluate(async () => {
+  const reg = await within('the registration', page.evaluate(async () => {
     const r = await navigator.serviceWorker.getRegistration();
     return { scope: r.scope, script: (r.active || r.waiting || r.installing).scriptURL };
-  });
+  }));
   assert.equal(reg.scope, serverURL + '/app/');
   assert.equal(reg.script, serverURL + '/app/sw.js?lang=zh-Hans');
 
@@ -207,17 +215,17 @@ test('web push: turn on in Settings, a new activity is notified in the member\'s
   assert.equal(sent.data.activity_id, activity.id);
 
   // The browser's push service hands it to the worker: Chromium's CDP.
-  await cdp.send('ServiceWorker.enable');
+  await within('ServiceWorker.enable', cdp.send('ServiceWorker.enable'));
   const regs = [];
   cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => regs.push(...e.registrations));
   for (let i = 0; i < 40 && !regs.some((r) => r.scopeURL === serverURL + '/app/' && !r.isDeleted); i++) await page.waitForTimeout(100);
   const registrationId = regs.find((r) => r.scopeURL === serverURL + '/app/' && !r.isDeleted).registrationId;
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: payload });
+  await within('deliverPushMessage', cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: payload }));
   let shown = [];
   for (let i = 0; i < 50 && shown.length === 0; i++) {
     await page.waitForTimeout(100);
-    shown = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
-      .map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data, lang: n.lang })));
+    shown = await within('getNotifications', page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
+      .map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data, lang: n.lang }))));
   }
   assert.equal(shown.length, 1, 'one notification');
   assert.ok(shown[0].title.startsWith('新活动：'), `title in the member's language: ${shown[0].title}`);
@@ -227,11 +235,11 @@ test('web push: turn on in Settings, a new activity is notified in the member\'s
   assert.equal(shown[0].data.url, `${serverURL}/app/#activity/${activity.id}`);
 
   // A push without a title still reads in the member's language.
-  await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify({ kind: 'new_activity', tag: 't2', data: { activity_id: 'act_none' } }) });
+  await within('deliverPushMessage (no title)', cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify({ kind: 'new_activity', tag: 't2', data: { activity_id: 'act_none' } }) }));
   let bare;
   for (let i = 0; i < 50 && !bare; i++) {
     await page.waitForTimeout(100);
-    bare = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications({ tag: 't2' })).map((n) => n.title)[0]);
+    bare = await within('getNotifications (no title)', page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications({ tag: 't2' })).map((n) => n.title)[0]));
   }
   assert.equal(bare, '新活动');
 
@@ -257,7 +265,7 @@ test('web push: turn on in Settings, a new activity is notified in the member\'s
   // address: a fresh tab there, already signed in, opens the activity.
   const fresh = await browser.newPage();
   try {
-    await fresh.goto(shown[0].data.url.replace('#', '?e2e=1#'));
+    await within('the fresh tab', fresh.goto(shown[0].data.url.replace('#', '?e2e=1#')));
     await fresh.waitForFunction(() => typeof window.chorusProbe === 'function', null, { timeout: 180_000 });
     const d2 = appDriver(fresh, assert);
     await d2.waitFor('the activity from its link', (s) => s.screen === 'activity' && s.activity && s.activity.message.includes(message));
@@ -266,7 +274,7 @@ test('web push: turn on in Settings, a new activity is notified in the member\'s
   }
 
   // Turning it off in Settings unsubscribes and ends the registration.
-  await page.bringToFront();
+  await within('bringToFront', page.bringToFront());
   await tapWidget('tab.settings');
   await waitFor('Settings', (s) => s.screen === 'settings');
   await tapWidget('settings.push');
