@@ -37,7 +37,6 @@ type ssoArea struct {
 	ui     *UI
 	box    *fyne.Container
 	server string // the buttons are for this address
-	cancel context.CancelFunc
 }
 
 func newSSOArea(ui *UI) *ssoArea {

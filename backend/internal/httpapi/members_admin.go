@@ -95,15 +95,13 @@ func (s *Server) applyScope(c *call, userID string, in client.UpdateMember) erro
 	if err != nil {
 		return err
 	}
-	limited := cur != nil
 	sc := domain.Scope{}
 	if cur != nil {
 		sc = *cur
 	}
+	limited := true // sending lists limits to them
 	if in.Limited != nil {
 		limited = *in.Limited
-	} else {
-		limited = true // sending lists limits to them
 	}
 	if in.ScopeGroupIDs != nil {
 		sc.GroupIDs = uniq(*in.ScopeGroupIDs)

@@ -78,12 +78,10 @@ func TestOwnersAndLimitedManagers(t *testing.T) {
 		if ok != 1 {
 			t.Fatalf("demotion race: %d won (%v / %v)", ok, errs[0], errs[1])
 		}
-		survivor, loser := owner, e.ManagerID
+		// errs[0]: the owner demoting mgrID; errs[1]: mgr demoting the owner.
+		survivor, loser := owner, mgrID
 		if errs[0] != nil {
-			survivor, loser = mgr, mgrID
-			loser = e.ManagerID
-		} else {
-			loser = mgrID
+			survivor, loser = mgr, e.ManagerID
 		}
 		owners := 0
 		for _, m := range must[[]client.Member](t)(survivor.Members(ctx, pid)) {

@@ -81,7 +81,7 @@ func (s *idpStorage) bend(aud []string, life time.Duration) {
 
 // resign changes an ID token's audience and signs it with the provider's key.
 func resign(t *testing.T, st *idpStorage, raw string, aud []string) string {
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatal(err)
 	}
