@@ -522,16 +522,9 @@ func (n *Notifier) handleWebhook(ctx context.Context, j store.Job) error {
 	if err := decode(j, &p); err != nil {
 		return err
 	}
-	a, err := n.st.Activity(ctx, p.ProgramID, p.ActivityID)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
+	a, _, err := n.liveActivity(ctx, p.ProgramID, p.ActivityID)
+	if a == nil {
 		return err
-	}
-	now := n.now()
-	if !a.Live(now) {
-		return nil
 	}
 	key, id := "act:"+a.ID, p.Channel+":"+p.ProgramID
 	done, err := n.st.Deliveries(ctx, key, []string{id})
@@ -563,8 +556,8 @@ func (n *Notifier) handleWebhook(ctx context.Context, j store.Job) error {
 	if err != nil {
 		return err
 	}
-	payload, err := chatwebhook.Message(p.Channel, chatwebhook.Activity{Program: prog.Name, Title: activityTitle(&a),
-		ImageURL: n.pictureURL(&a), Link: n.appLink(a.ID)})
+	payload, err := chatwebhook.Message(p.Channel, chatwebhook.Activity{Program: prog.Name, Title: activityTitle(a),
+		ImageURL: n.pictureURL(a), Link: n.appLink(a.ID)})
 	if err != nil {
 		return jobs.Permanent(err)
 	}

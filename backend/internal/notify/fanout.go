@@ -108,6 +108,23 @@ func (n *Notifier) handleLive(ctx context.Context, j store.Job) error {
 	return nil
 }
 
+// liveActivity loads a job's activity if it is live now; nil when it was
+// removed or is no longer live (the job then has nobody to tell).
+func (n *Notifier) liveActivity(ctx context.Context, programID, activityID string) (*domain.Activity, time.Time, error) {
+	a, err := n.st.Activity(ctx, programID, activityID)
+	if isNotFound(err) {
+		return nil, time.Time{}, nil
+	}
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	now := n.now()
+	if !a.Live(now) {
+		return nil, now, nil
+	}
+	return &a, now, nil
+}
+
 // handleBatch sends an announcement to a batch of devices: those not yet
 // recorded, of members, outside their quiet hours, while the activity is
 // live. Devices in quiet hours are recorded as held, together with a
@@ -117,19 +134,12 @@ func (n *Notifier) handleBatch(ctx context.Context, j store.Job) error {
 	if err := decode(j, &p); err != nil {
 		return err
 	}
-	a, err := n.st.Activity(ctx, p.ProgramID, p.ActivityID)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
+	a, now, err := n.liveActivity(ctx, p.ProgramID, p.ActivityID)
+	if a == nil {
 		return err
 	}
-	now := n.now()
-	if !a.Live(now) {
-		return nil // removed or expired by now: nobody
-	}
 	if p.Channel != "" {
-		return n.handleChannelBatch(ctx, j, p, &a)
+		return n.handleChannelBatch(ctx, j, p, a)
 	}
 	key := "act:" + a.ID
 	pending := p.Devices
@@ -169,7 +179,7 @@ func (n *Notifier) handleBatch(ctx context.Context, j store.Job) error {
 	var releases []int64
 	for _, t := range targets {
 		if p.Held {
-			if aud, member := auds[t.UserID]; !member || !domain.Visible(&a, aud, now) {
+			if aud, member := auds[t.UserID]; !member || !domain.Visible(a, aud, now) {
 				continue
 			}
 		}
@@ -208,7 +218,7 @@ func (n *Notifier) handleBatch(ctx context.Context, j store.Job) error {
 		l := push.ResolveLocale(localeOf(t))
 		m, ok := msgs[l]
 		if !ok {
-			m = push.NewActivityMessage(l, a.ProgramID, a.ID, activityTitle(&a))
+			m = push.NewActivityMessage(l, a.ProgramID, a.ID, activityTitle(a))
 			msgs[l] = m
 		}
 		return m
