@@ -128,19 +128,7 @@ func (v *auditView) askExport() {
 		if w == nil {
 			return
 		}
-		call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) (struct{}, error) {
-			data, err := api.CSV(ctx, pid, "audit")
-			if err == nil {
-				_, err = w.Write(data)
-			}
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
-			return struct{}{}, err
-		}, func(struct{}) {
-			v.exported = w.URI()
-			v.setStatus(v.m.ui.tr.T("mgr.report.exported", "file", w.URI().Path()), widget.SuccessImportance)
-		})
+		exportCSV(v.m, v.setStatus, w, "audit", func() { v.exported = w.URI() })
 	})
 }
 

@@ -338,7 +338,13 @@ func (v *reportsView) askExport(name, path string) {
 
 // export fetches the CSV of path and writes it to w, then closes w.
 func (v *reportsView) export(w fyne.URIWriteCloser, path string) {
-	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) (struct{}, error) {
+	exportCSV(v.m, v.setStatus, w, path, func() { v.exported = w.URI() })
+}
+
+// exportCSV writes the program's CSV at path (a report, the audit log) to
+// w, then says where it went; done runs first, on the UI goroutine.
+func exportCSV(m *managerView, setStatus func(string, widget.Importance), w fyne.URIWriteCloser, path string, done func()) {
+	call(m, setStatus, func(ctx context.Context, api *client.Client, pid string) (struct{}, error) {
 		data, err := api.CSV(ctx, pid, path)
 		if err == nil {
 			_, err = w.Write(data)
@@ -348,8 +354,8 @@ func (v *reportsView) export(w fyne.URIWriteCloser, path string) {
 		}
 		return struct{}{}, err
 	}, func(struct{}) {
-		v.exported = w.URI()
-		v.setStatus(v.m.ui.tr.T("mgr.report.exported", "file", w.URI().Path()), widget.SuccessImportance)
+		done()
+		setStatus(m.ui.tr.T("mgr.report.exported", "file", w.URI().Path()), widget.SuccessImportance)
 	})
 }
 
