@@ -126,6 +126,7 @@ type UI struct {
 	prefs Prefs
 	// engine holds the current Session, the offline queue and the cache.
 	engine *session.Engine
+	saves  saves
 	// media keeps the pictures and files of the feed's activities.
 	media *mediaStore
 	tr    *Tr
@@ -382,9 +383,7 @@ func (ui *UI) loadMe(ctx context.Context, s session.Session) {
 }
 
 func (ui *UI) saveMe() {
-	if err := ui.engine.SaveMe(ui.me); err != nil {
-		slog.Warn("cache profile", "err", err)
-	}
+	saveLater(ui, "me/"+ui.me.ID, ui.me, func(me client.Me) error { return ui.engine.SaveMe(me) })
 }
 
 // signedIn continues after sign-in or invite acceptance.
@@ -611,9 +610,8 @@ func (ui *UI) markPerformed(aid string, total int) {
 
 // saveFeed caches the feed as shown, for the next start.
 func (ui *UI) saveFeed() {
-	if err := ui.engine.SaveFeed(ui.session(), session.CachedFeed{Feed: ui.feed, At: ui.feedAt}); err != nil {
-		slog.Warn("cache feed", "err", err)
-	}
+	s := ui.session()
+	saveLater(ui, "feed/"+s.UserID+"/"+s.ProgramID, session.CachedFeed{Feed: ui.feed, At: ui.feedAt}, func(f session.CachedFeed) error { return ui.engine.SaveFeed(s, f) })
 }
 
 // reportSync shows what a sync did: the feed marks, the points, and a

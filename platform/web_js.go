@@ -5,6 +5,7 @@ package platform
 import (
 	"errors"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall/js"
@@ -44,6 +45,12 @@ func exposeTestHook(fn func(cmd string) string) {
 		return
 	}
 	promise := js.Global().Get("Promise")
+	// Every goroutine's stack, answered at once without Fyne's loop: what a
+	// browser test prints when the probe stops answering (a stuck loop).
+	js.Global().Set("chorusStacks", js.FuncOf(func(js.Value, []js.Value) any {
+		buf := make([]byte, 1<<20)
+		return string(buf[:runtime.Stack(buf, true)])
+	}))
 	js.Global().Set("chorusProbe", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		cmd := ""
 		if len(args) > 0 {
