@@ -26,7 +26,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, '..', 'results');
 const MEMBER = 'member1@demo.test';
 
-let srv, serverURL, browser, page, probe, waitFor, clickWidget;
+let srv, serverURL, browser, page, probe, waitFor, clickWidget, signIn;
 
 before(async () => {
   mkdirSync(results, { recursive: true });
@@ -38,7 +38,7 @@ before(async () => {
   });
   page = browser.pages()[0] || await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  ({ probe, waitFor, clickWidget } = appDriver(page, assert));
+  ({ probe, waitFor, clickWidget, signIn } = appDriver(page, assert));
 });
 
 after(async () => {
@@ -106,11 +106,7 @@ test('web build at phone size: sign in as a demo member and see the feed', { tim
   const sc = await colours(signInShot, { brand: [0x5b, 0x4b, 0xe0] });
   assert.ok(sc.brand > 2000, `the Sign in button is not painted in the brand colour (${sc.brand} px)`);
 
-  await clickWidget('login.email');
-  await page.keyboard.type(MEMBER, { delay: 10 });
-  await clickWidget('login.password');
-  await page.keyboard.type(PASSWORD, { delay: 10 });
-  await clickWidget('login.sign_in');
+  await signIn(MEMBER);
 
   const feed = await waitFor('the feed', (s) => s.screen === 'feed' && (s.cards || []).length > 0);
   const signedInMs = Date.now() - t0;

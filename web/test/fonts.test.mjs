@@ -99,11 +99,7 @@ test('English: the first load is at most 8 MB without the CJK fonts; a Chinese p
 
     // member1 reads Chinese: signing in switches the app to it, and the
     // full fonts come for the feed's text.
-    await app.clickWidget('login.email');
-    await app.page.keyboard.type('member1@demo.test', { delay: 10 });
-    await app.clickWidget('login.password');
-    await app.page.keyboard.type(PASSWORD, { delay: 10 });
-    await app.clickWidget('login.sign_in');
+    await app.signIn('member1@demo.test');
     const feed = await app.waitFor('the feed', (s) => s.screen === 'feed' && (s.cards || []).length > 0);
     assert.equal(feed.lang, 'zh-Hans');
     await app.page.waitForFunction(() => window.chorusLoad.fontsFull, null, { timeout: 30_000 });

@@ -66,7 +66,22 @@ export async function launchBrowser(name, options) {
 // and places come from the probe, and clicks and taps land on the widgets
 // it locates (Fyne units map to CSS pixels by the canvas width).
 export function appDriver(page, assert) {
-  const probe = async (cmd) => JSON.parse(await page.evaluate((c) => window.chorusProbe(c), cmd));
+  // A probe call that never answers (the page's thread stuck) fails with
+  // its command instead of holding the test until node's own timeout.
+  const probe = async (cmd) => {
+    let timer;
+    const stuck = new Promise((_, fail) => {
+      timer = setTimeout(async () => {
+        const stacks = await page.evaluate(() => window.chorusStacks && window.chorusStacks()).catch((e) => String(e));
+        fail(new Error(`probe ${cmd}: no answer in 30 s; the app's goroutines:\n${stacks}`));
+      }, 30_000);
+    });
+    try {
+      return JSON.parse(await Promise.race([page.evaluate((c) => window.chorusProbe(c), cmd), stuck]));
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   // waitFor polls the probe until pred holds; the last state is in the message.
   async function waitFor(what, pred, timeout = 60_000) {
     const end = Date.now() + timeout;
@@ -88,5 +103,13 @@ export function appDriver(page, assert) {
   const clickWidget = async (name) => page.mouse.click(...await middle(name));
   // tapWidget touches instead (a phone: touch, not a mouse).
   const tapWidget = async (name) => page.touchscreen.tap(...await middle(name));
-  return { probe, waitFor, clickWidget, tapWidget };
+  // signIn types into the sign-in screen's fields as a person would.
+  async function signIn(email, password = PASSWORD) {
+    await clickWidget('login.email');
+    await page.keyboard.type(email, { delay: 10 });
+    await clickWidget('login.password');
+    await page.keyboard.type(password, { delay: 10 });
+    await clickWidget('login.sign_in');
+  }
+  return { probe, waitFor, clickWidget, tapWidget, signIn };
 }

@@ -28,7 +28,7 @@ import { startServer, launchBrowser, appDriver, PHONE, PASSWORD } from './harnes
 
 const MEMBER = 'member1@demo.test'; // the demo gives member1 Chinese (zh-Hans)
 
-let srv, serverURL, browser, page, probe, waitFor, clickWidget, tapWidget, pushService;
+let srv, serverURL, browser, page, probe, waitFor, clickWidget, tapWidget, signIn, pushService;
 
 // Chrome on an Android phone: it has Web Push (and the app's phone tab bar).
 const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
@@ -120,7 +120,7 @@ before(async () => {
   }, { endpoint: pushService.url + '/push/member1', p256dh: b64u(ua.getPublicKey()), auth: b64u(auth) });
   page = browser.pages()[0] || await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  ({ probe, waitFor, clickWidget, tapWidget } = appDriver(page, assert));
+  ({ probe, waitFor, clickWidget, tapWidget, signIn } = appDriver(page, assert));
 });
 
 after(async () => {
@@ -165,11 +165,7 @@ test('web push: turn on in Settings, a new activity is notified in the member\'s
   await page.goto(serverURL + '/app/?e2e=1');
   await page.waitForFunction(() => typeof window.chorusProbe === 'function', null, { timeout: 180_000 });
   await waitFor('the sign-in screen', (s) => s.screen === 'login');
-  await clickWidget('login.email');
-  await page.keyboard.type(MEMBER, { delay: 10 });
-  await clickWidget('login.password');
-  await page.keyboard.type(PASSWORD, { delay: 10 });
-  await clickWidget('login.sign_in');
+  await signIn(MEMBER);
   const feed = await waitFor('the feed', (s) => s.screen === 'feed' && (s.cards || []).length > 0);
   assert.equal(feed.lang, 'zh-Hans');
   assert.equal(feed.push, 'off', 'push starts off: the app asks only from Settings, after explaining');

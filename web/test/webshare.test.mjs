@@ -22,7 +22,7 @@ const results = join(here, '..', 'results');
 const MEMBER = 'member1@demo.test';
 const ANDROID_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
 
-let srv, serverURL, browser, page, probe, waitFor, clickWidget, tapWidget;
+let srv, serverURL, browser, page, probe, waitFor, clickWidget, tapWidget, signIn;
 
 // recorder stands in for the browser's share sheet and clipboard, keeping
 // what the app hands them; the shared files are hashed in the page.
@@ -69,7 +69,7 @@ before(async () => {
   await browser.addInitScript(recorder);
   page = browser.pages()[0] || await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  ({ probe, waitFor, clickWidget, tapWidget } = appDriver(page, assert));
+  ({ probe, waitFor, clickWidget, tapWidget, signIn } = appDriver(page, assert));
 });
 
 after(async () => {
@@ -97,11 +97,7 @@ test('web build on a touch phone: Share hands the photo file to the share sheet'
   await page.goto(serverURL + '/app/?e2e=1');
   await page.waitForFunction(() => typeof window.chorusProbe === 'function', null, { timeout: 180_000 });
   await waitFor('the sign-in screen', (s) => s.screen === 'login');
-  await clickWidget('login.email');
-  await page.keyboard.type(MEMBER, { delay: 10 });
-  await clickWidget('login.password');
-  await page.keyboard.type(PASSWORD, { delay: 10 });
-  await clickWidget('login.sign_in');
+  await signIn(MEMBER);
   const feed = await waitFor('the feed', (s) => s.screen === 'feed' && (s.cards || []).length > 0);
   assert.match(feed.cards[0].message, /我们的新产品今天发布/);
 
