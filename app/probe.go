@@ -18,6 +18,7 @@ type ProbeState struct {
 	Canvas [2]float32  `json:"canvas"` // the window's size in Fyne units
 	Status string      `json:"status,omitempty"`
 	Server string      `json:"server,omitempty"` // the sign-in screen's server field
+	Focus  string      `json:"focus,omitempty"`  // the sign-in field with the keyboard focus (login.email, login.password)
 	Cards  []ProbeCard `json:"cards,omitempty"`
 	Notice string      `json:"notice,omitempty"` // what a sync did
 	News   string      `json:"news,omitempty"`   // a live event's news line
@@ -96,6 +97,14 @@ func (ui *UI) probeState() ProbeState {
 			s.Screen = "login"
 			if ui.login != nil {
 				s.Server, s.Status = ui.login.server.Text, visibleText(ui.login.status.Text, ui.login.status.Visible())
+				if c := ui.win.Canvas(); c != nil {
+					switch c.Focused() {
+					case fyne.Focusable(ui.login.email):
+						s.Focus = "login.email"
+					case fyne.Focusable(ui.login.password):
+						s.Focus = "login.password"
+					}
+				}
 			}
 		}
 		return s

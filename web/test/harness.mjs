@@ -104,11 +104,15 @@ export function appDriver(page, assert) {
   // tapWidget touches instead (a phone: touch, not a mouse).
   const tapWidget = async (name) => page.touchscreen.tap(...await middle(name));
   // signIn types into the sign-in screen's fields as a person would.
+  // Each field is typed into only once the app has given it the focus (a
+  // busy app takes the click a frame or two later; keys typed sooner went
+  // to the other field).
   async function signIn(email, password = PASSWORD) {
-    await clickWidget('login.email');
-    await page.keyboard.type(email, { delay: 10 });
-    await clickWidget('login.password');
-    await page.keyboard.type(password, { delay: 10 });
+    for (const [field, text] of [['login.email', email], ['login.password', password]]) {
+      await clickWidget(field);
+      await waitFor(`the focus in ${field}`, (s) => s.focus === field, 10_000);
+      await page.keyboard.type(text, { delay: 10 });
+    }
     await clickWidget('login.sign_in');
   }
   return { probe, waitFor, clickWidget, tapWidget, signIn };
