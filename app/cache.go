@@ -156,7 +156,8 @@ func saveLater[T any](ui *UI, key string, v T, write func(T) error) {
 			return // a newer copy is queued behind
 		}
 		var cp T
-		if err := json.Unmarshal(data, &cp); err == nil {
+		err := json.Unmarshal(data, &cp)
+		if err == nil {
 			err = write(cp)
 		}
 		if err != nil {
