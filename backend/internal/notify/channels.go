@@ -268,8 +268,7 @@ func (n *Notifier) handleChannelBatch(ctx context.Context, j store.Job, p batchP
 		return err
 	}
 	var send []store.Recipient
-	held := map[int64][]string{}
-	var releases []int64
+	var held quietHolds
 	var skipped []store.Delivery
 	for _, r := range rs {
 		aud, member := auds[r.UserID]
@@ -285,29 +284,16 @@ func (n *Notifier) handleChannelBatch(ctx context.Context, j store.Job, p batchP
 			skipped = append(skipped, store.Delivery{DeviceID: p.Channel + ":" + r.UserID, Outcome: store.OutcomeSkipped})
 			continue
 		}
-		if hold, until := push.QuietUntil(now, zone(r.Timezone), r.QuietHoursStart, r.QuietHoursEnd); hold {
-			k := until.UnixMilli()
-			if held[k] == nil {
-				releases = append(releases, k)
-			}
-			held[k] = append(held[k], r.UserID)
+		if held.hold(now, r.Timezone, r.QuietHoursStart, r.QuietHoursEnd, r.UserID) {
 			continue
 		}
 		send = append(send, r)
 	}
-	var js []store.NewJob
-	ds := skipped
-	for _, k := range releases {
-		for _, u := range held[k] {
-			ds = append(ds, store.Delivery{DeviceID: p.Channel + ":" + u, Outcome: store.OutcomeHeld})
-		}
-		payload, err := encode(batchPayload{ProgramID: a.ProgramID, ActivityID: a.ID, Channel: p.Channel, Devices: held[k], Held: true})
-		if err != nil {
-			return err
-		}
-		js = append(js, store.NewJob{Kind: KindActivityBatch, Payload: payload, RunAt: time.UnixMilli(k), MaxAttempts: batchAttempts,
-			DedupeKey: fmt.Sprintf("%s-held:%s:%d:%d", p.Channel, a.ID, j.ID, k)})
+	heldDs, js, err := held.plan(a, p.Channel, j.ID, func(u string) string { return p.Channel + ":" + u })
+	if err != nil {
+		return err
 	}
+	ds := append(skipped, heldDs...)
 	if err := n.st.RecordDeliveries(ctx, key, ds, now, js...); err != nil {
 		return err
 	}

@@ -125,6 +125,58 @@ func (n *Notifier) liveActivity(ctx context.Context, programID, activityID strin
 	return &a, now, nil
 }
 
+// quietHolds collects the members or devices held back by quiet hours,
+// grouped by when each hold ends (in the order first seen), for one batch.
+type quietHolds struct {
+	at  []int64            // release times, Unix ms
+	ids map[int64][]string // ids per release time
+}
+
+// hold reports whether id is in its quiet hours now, and if so keeps it
+// for the end of them.
+func (h *quietHolds) hold(now time.Time, tz, start, end, id string) bool {
+	hold, until := push.QuietUntil(now, zone(tz), start, end)
+	if !hold {
+		return false
+	}
+	k := until.UnixMilli()
+	if h.ids == nil {
+		h.ids = map[int64][]string{}
+	}
+	if h.ids[k] == nil {
+		h.at = append(h.at, k)
+	}
+	h.ids[k] = append(h.ids[k], id)
+	return true
+}
+
+// plan records every held id as held (its delivery id: record(id), or id)
+// and makes one batch job per release time that sends them then (checking
+// the rules again). channel is "" for push devices.
+func (h *quietHolds) plan(a *domain.Activity, channel string, jobID int64, record func(string) string) ([]store.Delivery, []store.NewJob, error) {
+	name := channel
+	if name == "" {
+		name = "push"
+	}
+	var ds []store.Delivery
+	var js []store.NewJob
+	for _, k := range h.at {
+		for _, id := range h.ids[k] {
+			if record != nil {
+				id = record(id)
+			}
+			ds = append(ds, store.Delivery{DeviceID: id, Outcome: store.OutcomeHeld})
+		}
+		payload, err := encode(batchPayload{ProgramID: a.ProgramID, ActivityID: a.ID, Channel: channel, Devices: h.ids[k], Held: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		js = append(js, store.NewJob{Kind: KindActivityBatch, Payload: payload, RunAt: time.UnixMilli(k), MaxAttempts: batchAttempts,
+			DedupeKey: fmt.Sprintf("%s-held:%s:%d:%d", name, a.ID, jobID, k)})
+	}
+	return ds, js, nil
+}
+
 // handleBatch sends an announcement to a batch of devices: those not yet
 // recorded, of members, outside their quiet hours, while the activity is
 // live. Devices in quiet hours are recorded as held, together with a
@@ -175,38 +227,22 @@ func (n *Notifier) handleBatch(ctx context.Context, j store.Job) error {
 		}
 	}
 	send := make([]store.PushTarget, 0, len(targets))
-	held := map[int64][]string{}
-	var releases []int64
+	var held quietHolds
 	for _, t := range targets {
 		if p.Held {
 			if aud, member := auds[t.UserID]; !member || !domain.Visible(a, aud, now) {
 				continue
 			}
 		}
-		if hold, until := push.QuietUntil(now, zone(t.Timezone), t.QuietHoursStart, t.QuietHoursEnd); hold {
-			k := until.UnixMilli()
-			if held[k] == nil {
-				releases = append(releases, k)
-			}
-			held[k] = append(held[k], t.ID)
+		if held.hold(now, t.Timezone, t.QuietHoursStart, t.QuietHoursEnd, t.ID) {
 			continue
 		}
 		send = append(send, t)
 	}
-	if len(held) > 0 {
-		var ds []store.Delivery
-		var js []store.NewJob
-		for _, k := range releases {
-			ids := held[k]
-			for _, id := range ids {
-				ds = append(ds, store.Delivery{DeviceID: id, Outcome: store.OutcomeHeld})
-			}
-			payload, err := encode(batchPayload{ProgramID: a.ProgramID, ActivityID: a.ID, Devices: ids, Held: true})
-			if err != nil {
-				return err
-			}
-			js = append(js, store.NewJob{Kind: KindActivityBatch, Payload: payload, RunAt: time.UnixMilli(k), MaxAttempts: batchAttempts,
-				DedupeKey: fmt.Sprintf("push-held:%s:%d:%d", a.ID, j.ID, k)})
+	if len(held.at) > 0 {
+		ds, js, err := held.plan(a, "", j.ID, nil)
+		if err != nil {
+			return err
 		}
 		if err := n.st.RecordDeliveries(ctx, key, ds, now, js...); err != nil {
 			return err
