@@ -131,13 +131,13 @@ type saves struct {
 // v is copied (through JSON) before returning, so the UI goroutine may go on
 // changing what it shares; of several saves of one document only the newest
 // is written, and it is written last.
-func saveLater[T any](ui *UI, key string, v T, write func(T) error) {
+func saveLater[T any](k *kit, key string, v T, write func(T) error) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		slog.Warn("cache", "doc", key, "err", err)
 		return
 	}
-	s := &ui.saves
+	s := &k.saves
 	s.mu.Lock()
 	if s.newest == nil {
 		s.newest = map[string]uint64{}
@@ -146,7 +146,7 @@ func saveLater[T any](ui *UI, key string, v T, write func(T) error) {
 	mine := s.n
 	s.newest[key] = mine
 	s.mu.Unlock()
-	ui.goBG(func(context.Context) {
+	k.goBG(func(context.Context) {
 		s.writing.Lock()
 		defer s.writing.Unlock()
 		s.mu.Lock()

@@ -116,12 +116,10 @@ func (ui *UI) onEvent(ev client.Event) {
 		if !ok || !mine(d.ProgramID) {
 			return
 		}
-		ui.total = d.PointsTotal
 		if d.ActivityID != "" {
-			ui.markPerformed(d.ActivityID, ui.total)
+			ui.markPerformed(d.ActivityID, d.PointsTotal)
 		} else {
-			ui.points.showTotal()
-			ui.rewards.showBalance()
+			ui.setBalance(d.PointsTotal)
 		}
 		if ui.activity != nil && ui.activity.item.ID == d.ActivityID {
 			ui.activity.refreshState()

@@ -194,3 +194,11 @@ func (t *Tr) TimeLeft(now time.Time, end *time.Time) string {
 	}
 	return t.N("time.minutes_left", max(1, int(d/time.Minute)))
 }
+
+// typeLabel names an activity type ("WeChat Moments photo").
+func typeLabel(tr *Tr, typ string) string {
+	if tr.Has("type." + typ) {
+		return tr.T("type." + typ)
+	}
+	return tr.T("type.other")
+}

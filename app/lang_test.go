@@ -34,10 +34,10 @@ func TestManagerPreviewInTheMembersLanguage(t *testing.T) {
 	}
 	test.Tap(p.buttons[0])
 	h.ui.Wait()
-	if p.ui == nil {
+	if previewUI(p) == nil {
 		t.Fatalf("no preview: %q", p.status.Text)
 	}
-	if got := p.ui.tr.Lang(); got != Chinese {
+	if got := previewUI(p).tr.Lang(); got != Chinese {
 		t.Errorf("preview in %q, want the member's zh-Hans", got)
 	}
 	if got := h.ui.tr.Lang(); got != English {

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
-	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // Modes of the desktop shell for managers.
@@ -23,7 +22,8 @@ const (
 // member view preview. It sits beside the member shell; a switch at the top
 // picks which one shows.
 type managerView struct {
-	ui      *UI
+	k       *kit
+	host    managerHost
 	mode    *segmented
 	tabs    *container.AppTabs
 	list    *activitiesView
@@ -48,37 +48,27 @@ type managerView struct {
 	members   []client.Member
 }
 
-// isManager: the signed-in person manages the open program.
-func (ui *UI) isManager() bool {
-	for _, m := range ui.me.Memberships {
-		if m.ProgramID == ui.session().ProgramID && (m.Role == wire.RoleManager || m.Role == wire.RoleOwner) {
-			return true
-		}
-	}
-	return false
+// managerHost is what the manager's desktop asks of the app it sits in.
+type managerHost interface {
+	// shownManager is the manager view on screen: answers that come back
+	// to another one are dropped.
+	shownManager() *managerView
+	isOwner() bool
+	mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject
+	// previewAs builds the member app on a member's feed, in their
+	// language and zone, with its actions off.
+	previewAs(mem client.Member, feed client.Feed) memberPreview
 }
 
-// frame puts the manager/member switch above the member shell for managers
-// on a desktop; everyone else gets the shell as it is.
-func (ui *UI) frame(member fyne.CanvasObject) fyne.CanvasObject {
-	if ui.mgr != nil && ui.mgr.editor != nil {
-		ui.mgr.editor.close()
-	}
-	if ui.opt.Mobile || !ui.isManager() {
-		ui.mgr = nil
-		return member
-	}
-	mode := modeManager
-	if ui.mgr != nil && ui.mgr.mode.selected == modeMember {
-		mode = modeMember
-	}
-	ui.mgr = newManagerView(ui, member, mode)
-	return ui.mgr.content
+// memberPreview is the member app drawn for a manager's preview.
+type memberPreview interface {
+	root() fyne.CanvasObject
+	zone() string
 }
 
-func newManagerView(ui *UI, member fyne.CanvasObject, mode string) *managerView {
-	tr := ui.tr
-	m := &managerView{ui: ui, member: member}
+func newManagerView(k *kit, host managerHost, member fyne.CanvasObject, mode string) *managerView {
+	tr := k.tr
+	m := &managerView{k: k, host: host, member: member}
 	m.list = newActivitiesView(m)
 	m.preview = newPreviewView(m)
 	m.reports = newReportsView(m)
@@ -93,7 +83,7 @@ func newManagerView(ui *UI, member fyne.CanvasObject, mode string) *managerView 
 	)
 	m.importer = newImportView(m)
 	m.tabs.Append(container.NewTabItem(tr.T("mgr.tab.import"), m.importer.content))
-	if ui.isOwner() {
+	if host.isOwner() {
 		m.audit = newAuditView(m)
 		m.tabs.Append(container.NewTabItem(tr.T("mgr.tab.audit"), m.audit.content))
 	}
@@ -104,7 +94,7 @@ func newManagerView(ui *UI, member fyne.CanvasObject, mode string) *managerView 
 	bar := container.NewBorder(nil, nil, bold(tr.T("mgr.mode.title")), nil, m.mode.box)
 	m.content = container.NewBorder(bar, nil, nil, nil, m.body)
 	m.showMode(mode)
-	ui.win.SetOnDropped(m.onDropped)
+	k.win.SetOnDropped(m.onDropped)
 	m.load()
 	return m
 }
@@ -127,7 +117,7 @@ func (m *managerView) showMode(mode string) {
 // onDropped hands a file dropped on the window to the editor (a new
 // activity when none is open).
 func (m *managerView) onDropped(_ fyne.Position, uris []fyne.URI) {
-	if len(uris) == 0 || m.ui.mgr != m {
+	if len(uris) == 0 || m.host.shownManager() != m {
 		return
 	}
 	if m.editor == nil {
@@ -204,7 +194,7 @@ func (m *managerView) openEditor(a *client.Activity, duplicate bool) {
 
 // saved goes back to the list after the editor saved.
 func (m *managerView) saved(a client.Activity) {
-	m.list.setStatus(m.ui.tr.T("mgr.saved", "what", preview(activityText(a), 60)), widget.SuccessImportance)
+	m.list.setStatus(m.k.tr.T("mgr.saved", "what", preview(activityText(a), 60)), widget.SuccessImportance)
 	m.tabs.SelectIndex(0)
 	m.list.reload()
 	m.reports.reload() // the report's picker lists it at once
@@ -230,16 +220,16 @@ func activityText(a client.Activity) string {
 // then, on the UI thread and only if this manager view is still the one
 // showing, an error goes to fail and a result to done.
 func call[T any](m *managerView, fail func(string, widget.Importance), work func(ctx context.Context, api *client.Client, pid string) (T, error), done func(T)) {
-	ui := m.ui
-	sess := ui.session()
-	ui.goBG(func(ctx context.Context) {
+	k := m.k
+	sess := k.session()
+	k.goBG(func(ctx context.Context) {
 		v, err := work(ctx, sess.API, sess.ProgramID)
-		ui.post(sess, func() {
-			if ui.mgr != m {
+		k.post(sess, func() {
+			if m.host.shownManager() != m {
 				return
 			}
 			if err != nil {
-				fail(ui.errText(err), widget.DangerImportance)
+				fail(k.errText(err), widget.DangerImportance)
 				return
 			}
 			done(v)

@@ -49,7 +49,7 @@ type activityRow struct {
 var activityStatuses = append([]string{""}, wire.ActivityStatuses()...) // "": all
 
 func newActivitiesView(m *managerView) *activitiesView {
-	tr := m.ui.tr
+	tr := m.k.tr
 	v := &activitiesView{m: m}
 	labels := make([]string, len(activityStatuses))
 	for i, s := range activityStatuses {
@@ -94,7 +94,7 @@ func (v *activitiesView) setStatus(msg string, imp widget.Importance) {
 
 // setCampaigns fills the campaign filter once the campaigns are known.
 func (v *activitiesView) setCampaigns() {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	opts := []string{tr.T("mgr.filter.all_campaigns")}
 	ids := []string{""}
 	for _, c := range v.m.campaigns {
@@ -133,7 +133,7 @@ func (v *activitiesView) reload() {
 }
 
 func (v *activitiesView) show() {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	v.rows = v.rows[:0]
 	objs := make([]fyne.CanvasObject, 0, len(v.items))
 	for _, a := range v.items {
@@ -150,7 +150,7 @@ func (v *activitiesView) show() {
 
 func (v *activitiesView) newRow(a client.Activity) *activityRow {
 	m := v.m
-	tr := m.ui.tr
+	tr := m.k.tr
 	r := &activityRow{item: a}
 	k := kindOf(a.Type, "")
 	head := []fyne.CanvasObject{pill(typeLabel(tr, a.Type), networkColor(k.network))}
@@ -177,13 +177,13 @@ func (v *activitiesView) newRow(a client.Activity) *activityRow {
 	}
 	actions := container.NewHBox(layout.NewSpacer(), r.edit, r.duplicate, r.remove)
 	body := container.NewBorder(container.NewHBox(head...), actions, nil, nil, container.NewVBox(r.text, when))
-	r.content = newTapCard(container.NewBorder(nil, nil, container.NewVBox(m.ui.mediaThumb(k, mediaOfActivity(a), 48)), nil, body), nil)
+	r.content = newTapCard(container.NewBorder(nil, nil, container.NewVBox(m.host.mediaThumb(k, mediaOfActivity(a), 48)), nil, body), nil)
 	return r
 }
 
 // windowText is the activity's start and end in the manager's zone.
 func (m *managerView) windowText(a client.Activity) string {
-	tr := m.ui.tr
+	tr := m.k.tr
 	loc := tr.Location()
 	start := a.StartsAt.In(loc).Format(wallLayout)
 	end := tr.T("mgr.no_end")
@@ -194,13 +194,13 @@ func (m *managerView) windowText(a client.Activity) string {
 }
 
 func (v *activitiesView) confirmRemove(r *activityRow) {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	dialog.ShowConfirm(tr.T("mgr.remove.title"), tr.T("mgr.remove.body", "what", preview(activityText(r.item), 80)),
 		func(ok bool) {
 			if ok {
 				v.remove(r.item.ID)
 			}
-		}, v.m.ui.win)
+		}, v.m.k.win)
 }
 
 // remove takes an activity out of the member view.
@@ -208,7 +208,7 @@ func (v *activitiesView) remove(id string) {
 	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) (client.Activity, error) {
 		return api.RemoveActivity(ctx, pid, id)
 	}, func(a client.Activity) {
-		v.setStatus(v.m.ui.tr.T("mgr.removed", "what", preview(activityText(a), 60)), widget.SuccessImportance)
+		v.setStatus(v.m.k.tr.T("mgr.removed", "what", preview(activityText(a), 60)), widget.SuccessImportance)
 		v.reload()
 	})
 }

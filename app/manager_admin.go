@@ -34,7 +34,7 @@ type adminView struct {
 }
 
 func newAdminView(m *managerView) *adminView {
-	tr := m.ui.tr
+	tr := m.k.tr
 	a := &adminView{m: m}
 	a.pickMembers = a.memberDialog
 	a.status = wrapped("")
@@ -94,11 +94,11 @@ func (a *adminView) do(change func(ctx context.Context, api *client.Client, pid 
 }
 
 func (a *adminView) confirm(msg string, yes func()) {
-	dialog.ShowConfirm(a.m.ui.tr.T("mgr.admin.sure"), msg, func(ok bool) {
+	dialog.ShowConfirm(a.m.k.tr.T("mgr.admin.sure"), msg, func(ok bool) {
 		if ok {
 			yes()
 		}
-	}, a.m.ui.win)
+	}, a.m.k.win)
 }
 
 func orEmpty(tr *Tr, objs []fyne.CanvasObject) []fyne.CanvasObject {

@@ -265,7 +265,7 @@ func TestManagerViewFetchesEachListOnce(t *testing.T) {
 	mu.Lock()
 	clear(counts)
 	mu.Unlock()
-	h.ui.mgr = newManagerView(h.ui, h.ui.mgr.member, modeManager)
+	h.ui.mgr = newManagerView(h.ui.kit, h.ui, h.ui.mgr.member, modeManager)
 	h.ui.Wait()
 	if len(h.ui.mgr.admin.members.rows) == 0 {
 		t.Fatal("the manager view did not open with its members")

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
-	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // auditView is the owner's audit log: who changed what, when, newest
@@ -34,10 +33,10 @@ const auditPage = 100
 var auditCols = []string{"at", "who", "action", "object", "detail"}
 
 func newAuditView(m *managerView) *auditView {
-	tr := m.ui.tr
+	tr := m.k.tr
 	v := &auditView{m: m}
 	v.saveDialog = func(name string, done func(fyne.URIWriteCloser, error)) {
-		d := dialog.NewFileSave(done, m.ui.win)
+		d := dialog.NewFileSave(done, m.k.win)
 		d.SetFileName(name)
 		d.Show()
 	}
@@ -69,7 +68,7 @@ func newAuditView(m *managerView) *auditView {
 }
 
 func (v *auditView) cell(e client.AuditEntry, col int) string {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	switch auditCols[col] {
 	case "at":
 		return e.At.In(tr.Location()).Format("2006-01-02 15:04")
@@ -122,7 +121,7 @@ func (v *auditView) load(before int64) {
 func (v *auditView) askExport() {
 	v.saveDialog("audit.csv", func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			v.setStatus(v.m.ui.errText(err), widget.DangerImportance)
+			v.setStatus(v.m.k.errText(err), widget.DangerImportance)
 			return
 		}
 		if w == nil {
@@ -130,14 +129,4 @@ func (v *auditView) askExport() {
 		}
 		exportCSV(v.m, v.setStatus, w, "audit", func() { v.exported = w.URI() })
 	})
-}
-
-// isOwner: the signed-in person owns the open program.
-func (ui *UI) isOwner() bool {
-	for _, m := range ui.me.Memberships {
-		if m.ProgramID == ui.session().ProgramID && m.Role == wire.RoleOwner {
-			return true
-		}
-	}
-	return false
 }

@@ -84,8 +84,7 @@ type activityEditor struct {
 }
 
 func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *activityEditor {
-	ui := m.ui
-	tr := ui.tr
+	tr := m.k.tr
 	e := &activityEditor{m: m, typeOf: map[string]string{}}
 	if a != nil && !duplicate {
 		e.editing = a
@@ -210,7 +209,7 @@ func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *acti
 
 // fill puts an existing activity's fields in the form.
 func (e *activityEditor) fill(a client.Activity, duplicate bool) {
-	tr := e.m.ui.tr
+	tr := e.m.k.tr
 	e.typ.SetSelected(typeLabel(tr, a.Type))
 	e.message.SetText(a.Message)
 	e.instr.SetText(a.Instructions)
@@ -232,7 +231,7 @@ func (e *activityEditor) fill(a client.Activity, duplicate bool) {
 	e.groups.Refresh()
 	e.channels.Refresh()
 	loc := tr.Location()
-	now := e.m.ui.now()
+	now := e.m.k.now()
 	if !duplicate || a.StartsAt.After(now) {
 		e.starts.SetText(a.StartsAt.In(loc).Format(wallLayout))
 	}
@@ -258,7 +257,7 @@ func (e *activityEditor) onType() {
 	}
 	k := e.kind()
 	if k == wire.ActivityTikTokVideo && strings.TrimSpace(e.instr.Text) == "" {
-		e.instr.SetText(e.m.ui.tr.T("mgr.tiktok_default"))
+		e.instr.SetText(e.m.k.tr.T("mgr.tiktok_default"))
 	}
 	if e.file != "" && e.fileKind != k && !e.uploading {
 		e.setFile(e.file)
@@ -273,7 +272,7 @@ func (e *activityEditor) onPick() {
 		path := r.URI().Path()
 		r.Close()
 		e.setFile(path)
-	}, e.m.ui.win)
+	}, e.m.k.win)
 	// Only the photos or videos this activity type takes (the drop zone
 	// still takes any file, and says why one is refused).
 	if exts := mediacheck.Extensions(mediacheck.Kind(e.kind())); len(exts) > 0 {
@@ -285,7 +284,7 @@ func (e *activityEditor) onPick() {
 // setFile checks the file on this machine with the server's own rules and,
 // when it passes, uploads it.
 func (e *activityEditor) setFile(path string) {
-	tr := e.m.ui.tr
+	tr := e.m.k.tr
 	if e.uploading {
 		e.onCancelUpload()
 	}
@@ -318,8 +317,8 @@ func (e *activityEditor) setFile(path string) {
 // upload that stopped (cancel, or a connection that stayed broken) from
 // where the server has it.
 func (e *activityEditor) upload(resume bool) {
-	ui := e.m.ui
-	tr := ui.tr
+	k := e.m.k
+	tr := k.tr
 	f, err := os.Open(e.file)
 	if err != nil {
 		say(e.problems, tr.T("mgr.media.refused", "reason", err.Error()))
@@ -331,14 +330,14 @@ func (e *activityEditor) upload(resume bool) {
 		say(e.problems, tr.T("mgr.media.refused", "reason", err.Error()))
 		return
 	}
-	sess := ui.session()
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
 	req := client.UploadRequest{Kind: e.fileKind, Filename: filepath.Base(e.file), Size: st.Size()}
 	id := ""
 	if resume {
 		id = e.uploadID
 	}
-	ctx, cancel := context.WithCancel(ui.ctx)
+	ctx, cancel := context.WithCancel(k.ctx)
 	e.stopUp = cancel
 	e.uploading = true
 	e.progress.SetValue(0)
@@ -354,7 +353,7 @@ func (e *activityEditor) upload(resume bool) {
 	}
 	opts := e.upOpts
 	opts.Progress = progress
-	ui.goBG(func(context.Context) {
+	k.goBG(func(context.Context) {
 		defer f.Close()
 		defer cancel()
 		var res client.UploadResult
@@ -372,13 +371,13 @@ func (e *activityEditor) upload(resume bool) {
 			fyne.Do(func() { e.uploadID = created })
 			res, err = api.ResumeUpload(ctx, pid, id, f, req.Size, offset, opts)
 		}
-		ui.post(sess, func() { e.uploaded(res, err) })
+		k.post(sess, func() { e.uploaded(res, err) })
 	})
 }
 
 func (e *activityEditor) uploaded(res client.UploadResult, err error) {
-	ui := e.m.ui
-	tr := ui.tr
+	k := e.m.k
+	tr := k.tr
 	e.uploading, e.stopUp = false, nil
 	e.cancel.Hide()
 	switch {
@@ -401,7 +400,7 @@ func (e *activityEditor) uploaded(res client.UploadResult, err error) {
 			e.resume.Show()
 		}
 	default:
-		say(e.status, tr.T("mgr.media.failed", "error", ui.errText(err)))
+		say(e.status, tr.T("mgr.media.failed", "error", k.errText(err)))
 		if e.uploadID != "" {
 			e.resume.Show()
 		}
@@ -419,16 +418,16 @@ func (e *activityEditor) close() { e.onCancelUpload() }
 
 // checkLinks shows the message with its links in their tracked form.
 func (e *activityEditor) checkLinks() {
-	ui := e.m.ui
+	k := e.m.k
 	seq := e.linkSeq.Add(1)
 	text := e.message.Text
 	if !strings.Contains(text, "http://") && !strings.Contains(text, "https://") {
 		say(e.tracked, "")
 		return
 	}
-	sess := ui.session()
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		time.Sleep(linkDelay)
 		if e.linkSeq.Load() != seq {
 			return
@@ -443,11 +442,11 @@ func (e *activityEditor) checkLinks() {
 				photo = fyne.NewStaticResource("link-photo", b.Bytes())
 			}
 		}
-		ui.post(sess, func() {
+		k.post(sess, func() {
 			if e.linkSeq.Load() != seq || err != nil {
 				return
 			}
-			say(e.tracked, ui.tr.T("mgr.tracked", "message", res.Message))
+			say(e.tracked, k.tr.T("mgr.tracked", "message", res.Message))
 			e.showLinkPhoto(photo)
 		})
 	})
@@ -470,7 +469,7 @@ func (e *activityEditor) showLinkPhoto(photo fyne.Resource) {
 // input builds the request from the form; a message in the error's place
 // says what is wrong with it.
 func (e *activityEditor) input() (in client.ActivityInput, field, bad string) {
-	tr := e.m.ui.tr
+	tr := e.m.k.tr
 	loc := tr.Location()
 	k := e.kind()
 	if k == "" {
@@ -537,8 +536,8 @@ func containsStr(list []string, s string) bool {
 }
 
 func (e *activityEditor) onSave() {
-	ui := e.m.ui
-	tr := ui.tr
+	k := e.m.k
+	tr := k.tr
 	if e.uploading {
 		e.setStatus(tr.T("mgr.media.wait"), widget.WarningImportance)
 		return
@@ -554,12 +553,12 @@ func (e *activityEditor) onSave() {
 		e.setStatus(tr.T("mgr.invalid.see_fields"), widget.DangerImportance)
 		return
 	}
-	sess := ui.session()
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
 	editing := e.editing
 	e.save.Disable()
 	e.setStatus(tr.T("common.saving"), widget.MediumImportance)
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		var a client.Activity
 		var err error
 		if editing != nil {
@@ -567,14 +566,14 @@ func (e *activityEditor) onSave() {
 		} else {
 			a, err = api.CreateActivity(ctx, pid, in)
 		}
-		ui.post(sess, func() {
+		k.post(sess, func() {
 			e.save.Enable()
 			if err != nil {
 				e.setStatus(e.showFieldErrors(err), widget.DangerImportance)
 				return
 			}
 			e.setStatus(tr.T("common.saved"), widget.SuccessImportance)
-			if ui.mgr == e.m {
+			if e.m.host.shownManager() == e.m {
 				e.m.saved(a)
 			}
 		})
@@ -600,8 +599,8 @@ func (e *activityEditor) clearNotes() {
 // manager's language, and answers the status line: what to do, plus in form
 // order (not a map's) any reason that has no field on the form.
 func (e *activityEditor) showFieldErrors(err error) string {
-	ui := e.m.ui
-	text := ui.errText(err)
+	k := e.m.k
+	text := k.errText(err)
 	var ce *client.Error
 	if !errors.As(err, &ce) || len(ce.Fields) == 0 {
 		return text
@@ -609,9 +608,9 @@ func (e *activityEditor) showFieldErrors(err error) string {
 	var rest []string
 	for _, f := range slices.Sorted(maps.Keys(ce.Fields)) {
 		if n := e.notes[f]; n != nil {
-			say(n, activityProblem(ui, ce.Fields[f]))
+			say(n, activityProblem(k.tr, ce.Fields[f]))
 		} else {
-			rest = append(rest, activityProblem(ui, ce.Fields[f]))
+			rest = append(rest, activityProblem(k.tr, ce.Fields[f]))
 		}
 	}
 	if len(rest) > 0 {
@@ -622,8 +621,7 @@ func (e *activityEditor) showFieldErrors(err error) string {
 
 // activityProblem is the server's reason for an activity field in the
 // manager's words, when the app knows it.
-func activityProblem(ui *UI, msg string) string {
-	tr := ui.tr
+func activityProblem(tr *Tr, msg string) string {
 	switch {
 	case strings.HasPrefix(msg, "is required"):
 		return tr.T("mgr.problem.required")
@@ -634,5 +632,5 @@ func activityProblem(ui *UI, msg string) string {
 	case strings.HasPrefix(msg, "is longer than"):
 		return tr.T("mgr.problem.too_long")
 	}
-	return fieldProblem(ui, msg)
+	return fieldProblem(tr, msg)
 }

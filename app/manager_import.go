@@ -39,9 +39,9 @@ type importView struct {
 var importCols = []string{"line", "email", "name", "groups", "timezone", "language", "role", "outcome"}
 
 func newImportView(m *managerView) *importView {
-	tr := m.ui.tr
+	tr := m.k.tr
 	v := &importView{m: m}
-	v.openDialog = func(done func(fyne.URIReadCloser, error)) { dialog.ShowFileOpen(done, m.ui.win) }
+	v.openDialog = func(done func(fyne.URIReadCloser, error)) { dialog.ShowFileOpen(done, m.k.win) }
 	v.text = widget.NewMultiLineEntry()
 	v.text.SetPlaceHolder("email,name,groups,timezone,language,role\nann@example.com,Ann Lee,Sales;Support,Asia/Shanghai,zh-Hans,member")
 	v.text.SetMinRowsVisible(5)
@@ -84,7 +84,7 @@ func newImportView(m *managerView) *importView {
 }
 
 func (v *importView) cell(r client.ImportedRow, col int) string {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	switch importCols[col] {
 	case "line":
 		return strconv.Itoa(r.Line)
@@ -119,7 +119,7 @@ func (v *importView) setStatus(msg string, imp widget.Importance) {
 func (v *importView) openFile() {
 	v.openDialog(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			v.setStatus(v.m.ui.errText(err), widget.DangerImportance)
+			v.setStatus(v.m.k.errText(err), widget.DangerImportance)
 			return
 		}
 		if r == nil {
@@ -128,11 +128,11 @@ func (v *importView) openFile() {
 		defer r.Close()
 		b, err := io.ReadAll(io.LimitReader(r, maxImportFile+1))
 		if err != nil {
-			v.setStatus(v.m.ui.errText(err), widget.DangerImportance)
+			v.setStatus(v.m.k.errText(err), widget.DangerImportance)
 			return
 		}
 		if len(b) > maxImportFile {
-			v.setStatus(v.m.ui.tr.T("mgr.import.too_big"), widget.DangerImportance)
+			v.setStatus(v.m.k.tr.T("mgr.import.too_big"), widget.DangerImportance)
 			return
 		}
 		v.text.SetText(string(b))
@@ -146,7 +146,7 @@ const maxImportFile = 4 << 20
 // run sends the text: a dry run shows what would happen; otherwise the
 // previewed text is imported.
 func (v *importView) run(dry bool) {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	text := v.text.Text
 	if !dry {
 		text = v.checked
@@ -181,7 +181,7 @@ func (v *importView) run(dry bool) {
 }
 
 func (v *importView) show(res client.ImportResult) {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	v.rows = res.Rows
 	key := "mgr.import.summary"
 	if res.DryRun {

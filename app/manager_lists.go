@@ -158,7 +158,7 @@ type nameRow struct {
 }
 
 func newListAdmin(a *adminView, kind listKind) *listAdmin {
-	tr := a.m.ui.tr
+	tr := a.m.k.tr
 	l := &listAdmin{a: a, kind: kind}
 	l.newName = widget.NewEntry()
 	l.newName.SetPlaceHolder(tr.T(kind.placeholder))
@@ -186,7 +186,7 @@ func (l *listAdmin) visibility(s *widget.Select) string {
 
 // show draws a row per entry.
 func (l *listAdmin) show() {
-	a, tr := l.a, l.a.m.ui.tr
+	a, tr := l.a, l.a.m.k.tr
 	l.rows = map[string]*nameRow{}
 	var objs []fyne.CanvasObject
 	for _, e := range l.kind.entries(a.m) {
@@ -225,7 +225,7 @@ func (l *listAdmin) show() {
 func (l *listAdmin) changed() { l.a.m.loadShared(nil) }
 
 func (l *listAdmin) onCreate() {
-	a, tr := l.a, l.a.m.ui.tr
+	a, tr := l.a, l.a.m.k.tr
 	name, vis := strings.TrimSpace(l.newName.Text), l.visibility(l.newVis)
 	if name == "" {
 		a.invalid(tr.T("mgr.admin.name_missing"))
@@ -240,7 +240,7 @@ func (l *listAdmin) onCreate() {
 }
 
 func (l *listAdmin) onSave(r *nameRow) {
-	a, tr := l.a, l.a.m.ui.tr
+	a, tr := l.a, l.a.m.k.tr
 	id, name, vis := r.entry.id, strings.TrimSpace(r.name.Text), l.visibility(r.visibility)
 	a.do(func(ctx context.Context, api *client.Client, pid string) (string, error) {
 		return tr.T("mgr.admin.saved", "name", name), l.kind.update(ctx, api, pid, id, name, vis)
@@ -248,7 +248,7 @@ func (l *listAdmin) onSave(r *nameRow) {
 }
 
 func (l *listAdmin) onDelete(r *nameRow) {
-	a, tr := l.a, l.a.m.ui.tr
+	a, tr := l.a, l.a.m.k.tr
 	id, name := r.entry.id, r.name.Text
 	a.do(func(ctx context.Context, api *client.Client, pid string) (string, error) {
 		return tr.T("mgr.admin.deleted", "name", name), l.kind.remove(ctx, api, pid, id)
@@ -258,7 +258,7 @@ func (l *listAdmin) onDelete(r *nameRow) {
 // onMembers sets who is in it, starting from who is in it now (the list
 // replaces its members).
 func (l *listAdmin) onMembers(r *nameRow) {
-	a, tr := l.a, l.a.m.ui.tr
+	a, tr := l.a, l.a.m.k.tr
 	id, name := r.entry.id, r.name.Text
 	a.pickMembers(tr.T("mgr.admin.members_of", "name", name), r.entry.members, func(ids []string) {
 		a.do(func(ctx context.Context, api *client.Client, pid string) (string, error) {

@@ -36,7 +36,7 @@ func (e *activityEditor) showFilePreview(path string, info mediacheck.Info, prob
 	}
 	if obj == nil {
 		obj = placeholderTile(k, m, editorPreviewSize*0.6)
-		if facts := videoFacts(e.m.ui.tr, m); facts != "" {
+		if facts := videoFacts(e.m.k.tr, m); facts != "" {
 			obj = container.NewVBox(obj, caption(facts))
 		}
 	}
@@ -49,7 +49,7 @@ func (e *activityEditor) showFilePreview(path string, info mediacheck.Info, prob
 // their cards: its thumbnail or poster.
 func (e *activityEditor) showMediaPreview(a client.Activity) {
 	k := kindOf(a.Type, "")
-	e.preview.Objects = []fyne.CanvasObject{container.NewHBox(e.m.ui.mediaThumb(k, mediaOfActivity(a), editorPreviewSize*0.6))}
+	e.preview.Objects = []fyne.CanvasObject{container.NewHBox(e.m.host.mediaThumb(k, mediaOfActivity(a), editorPreviewSize*0.6))}
 	e.preview.Refresh()
 	e.preview.Show()
 }

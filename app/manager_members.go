@@ -45,7 +45,7 @@ type memberRow struct {
 }
 
 func newMembersAdmin(a *adminView) *membersAdmin {
-	tr := a.m.ui.tr
+	tr := a.m.k.tr
 	p := &membersAdmin{a: a}
 	p.inviteName, p.inviteEmail = widget.NewEntry(), widget.NewEntry()
 	p.inviteName.SetPlaceHolder(tr.T("mgr.admin.name"))
@@ -98,7 +98,7 @@ func (p *membersAdmin) groupNamesOf(ids []string) []string {
 
 // show draws the invite form's groups and a row per member.
 func (p *membersAdmin) show() {
-	a, tr := p.a, p.a.m.ui.tr
+	a, tr := p.a, p.a.m.k.tr
 	keep := p.inviteGroups.Selected
 	p.inviteGroups.Options = p.groupNames()
 	p.inviteGroups.Selected = nil
@@ -135,7 +135,7 @@ func (p *membersAdmin) show() {
 }
 
 func (p *membersAdmin) onInvite() {
-	a, tr := p.a, p.a.m.ui.tr
+	a, tr := p.a, p.a.m.k.tr
 	name, email := strings.TrimSpace(p.inviteName.Text), strings.TrimSpace(p.inviteEmail.Text)
 	if name == "" || email == "" {
 		a.invalid(tr.T("mgr.admin.invite_missing"))
@@ -166,7 +166,7 @@ func (p *membersAdmin) onInvite() {
 }
 
 func (p *membersAdmin) onSave(r *memberRow) {
-	a, tr := p.a, p.a.m.ui.tr
+	a, tr := p.a, p.a.m.k.tr
 	role := memberRoles[max(r.role.SelectedIndex(), 0)]
 	groups := p.groupIDs(r.groups.Selected)
 	id, name := r.member.ID, r.member.Name
@@ -177,7 +177,7 @@ func (p *membersAdmin) onSave(r *memberRow) {
 }
 
 func (p *membersAdmin) onRemove(r *memberRow) {
-	a, tr := p.a, p.a.m.ui.tr
+	a, tr := p.a, p.a.m.k.tr
 	id, name := r.member.ID, r.member.Name
 	a.do(func(ctx context.Context, api *client.Client, pid string) (string, error) {
 		return tr.T("mgr.admin.deleted", "name", name), api.RemoveMember(ctx, pid, id)
@@ -186,7 +186,7 @@ func (p *membersAdmin) onRemove(r *memberRow) {
 
 // memberDialog lets the manager tick members, by name and email.
 func (a *adminView) memberDialog(title string, selected []string, done func(ids []string)) {
-	tr := a.m.ui.tr
+	tr := a.m.k.tr
 	labels := make([]string, len(a.m.members))
 	byLabel := map[string]string{}
 	chosen := []string{}
@@ -210,5 +210,5 @@ func (a *adminView) memberDialog(title string, selected []string, done func(ids 
 			ids = append(ids, byLabel[l])
 		}
 		done(ids)
-	}, a.m.ui.win)
+	}, a.m.k.win)
 }

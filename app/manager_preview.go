@@ -24,14 +24,14 @@ type previewView struct {
 	body    *fyne.Container
 	content fyne.CanvasObject
 
-	// as is the member whose feed shows; ui is the member app built for
+	// as is the member whose feed shows; app is the member app built for
 	// that feed (nil until a member is picked).
-	as client.Member
-	ui *UI
+	as  client.Member
+	app memberPreview
 }
 
 func newPreviewView(m *managerView) *previewView {
-	tr := m.ui.tr
+	tr := m.k.tr
 	p := &previewView{m: m}
 	p.query = widget.NewEntry()
 	p.query.SetPlaceHolder(tr.T("mgr.preview.search"))
@@ -67,7 +67,7 @@ func (p *previewView) filter(q string) {
 		objs = append(objs, b)
 	}
 	if len(objs) == 0 {
-		objs = append(objs, caption(p.m.ui.tr.T("mgr.preview.none")))
+		objs = append(objs, caption(p.m.k.tr.T("mgr.preview.none")))
 	}
 	p.matches.Objects = objs
 	p.matches.Refresh()
@@ -75,20 +75,20 @@ func (p *previewView) filter(q string) {
 
 // show fetches the member's feed as the server gives it to them.
 func (p *previewView) show(mem client.Member) {
-	ui := p.m.ui
+	k := p.m.k
 	p.as = mem
-	p.title.SetText(ui.tr.T("mgr.preview.as", "name", mem.Name, "email", mem.Email))
-	say(p.status, ui.tr.T("common.loading"))
-	sess := ui.session()
+	p.title.SetText(k.tr.T("mgr.preview.as", "name", mem.Name, "email", mem.Email))
+	say(p.status, k.tr.T("common.loading"))
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		feed, err := api.Feed(ctx, pid, mem.ID)
-		ui.post(sess, func() {
-			if ui.mgr != p.m || p.as.ID != mem.ID {
+		k.post(sess, func() {
+			if p.m.host.shownManager() != p.m || p.as.ID != mem.ID {
 				return
 			}
 			if err != nil {
-				say(p.status, ui.errText(err))
+				say(p.status, k.errText(err))
 				return
 			}
 			p.setFeed(mem, feed)
@@ -96,73 +96,11 @@ func (p *previewView) show(mem client.Member) {
 	})
 }
 
-// setFeed builds the member app's screens on the member's feed and zone.
-// The actions are shown but off: a preview performs nothing.
+// setFeed shows the member app built on the member's feed and zone. The
+// actions are shown but off: a preview performs nothing.
 func (p *previewView) setFeed(mem client.Member, feed client.Feed) {
-	ui := p.m.ui
-	zone := feed.Timezone
-	if zone == "" {
-		zone = mem.Timezone
-	}
-	// The member's feed in the member's language, as they would read it.
-	lang := ui.tr.Lang()
-	if feed.Locale != "" {
-		lang = ParseLang(feed.Locale)
-	}
-	opt := ui.opt
-	opt.MeasureStart = false
-	opt.Mobile, opt.PhoneShare = false, false
-	// The preview has a session of its own (the member in the manager's
-	// program, over the manager's connection), so its answers are never
-	// taken for the manager's, nor the manager's for its.
-	pv := &UI{opt: opt, app: ui.app, win: ui.win, prefs: ui.prefs, engine: ui.engine.Beside(ui.session().WithUser(mem.ID)),
-		media: ui.media, tr: NewTr(ui.opt.Catalog, lang, zone), now: ui.now,
-		me:   client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone},
-		feed: feed, feedAt: ui.now(), fetched: true, total: -1, ctx: ui.ctx, stop: func() {}, bg: ui.bg,
-		tiktokKnown: false, preview: true}
-	pv.feedView = newFeedScreen(pv)
-	pv.feedView.refresh.Hide()
-	pv.shell = newPreviewShell(pv)
-	p.ui = pv
-	pv.feedView.show()
-	say(p.status, ui.tr.T("mgr.preview.zone", "zone", zone, "n", len(feed.Items)))
-	p.body.Objects = []fyne.CanvasObject{pv.shell.root()}
+	p.app = p.m.host.previewAs(mem, feed)
+	say(p.status, p.m.k.tr.T("mgr.preview.zone", "zone", p.app.zone(), "n", len(feed.Items)))
+	p.body.Objects = []fyne.CanvasObject{p.app.root()}
 	p.body.Refresh()
 }
-
-// previewShell is the desktop split of a preview: the member's feed and
-// the open activity, without the member's tabs.
-type previewShell struct {
-	ui     *UI
-	detail *fyne.Container
-	body   fyne.CanvasObject
-}
-
-func newPreviewShell(ui *UI) *previewShell {
-	s := &previewShell{ui: ui}
-	s.detail = container.NewStack()
-	split := container.NewHSplit(ui.feedView.content, s.detail)
-	split.SetOffset(0.5)
-	s.body = split
-	return s
-}
-
-func (s *previewShell) root() fyne.CanvasObject { return s.body }
-
-// openActivity shows the activity with its actions off (a preview performs
-// nothing); only "Share page link" works, for the manager to send on.
-func (s *previewShell) openActivity(a *activityScreen) {
-	a.action.Disable()
-	a.retry.Disable()
-	s.detail.Objects = []fyne.CanvasObject{a.content}
-	s.detail.Refresh()
-}
-
-func (s *previewShell) closeActivity() {
-	s.detail.Objects = nil
-	s.detail.Refresh()
-}
-
-func (s *previewShell) selectTab(tab) {}
-
-func (s *previewShell) current() tab { return tabFeed }

@@ -28,7 +28,7 @@ type programAdmin struct {
 }
 
 func newProgramAdmin(a *adminView) *programAdmin {
-	tr := a.m.ui.tr
+	tr := a.m.k.tr
 	p := &programAdmin{a: a}
 	p.zone = widget.NewSelect(slices.Clone(zones), nil)
 	p.leaderboard = widget.NewCheck(tr.T("mgr.admin.leaderboard_on"), nil)
@@ -60,7 +60,7 @@ func (p *programAdmin) show(prog client.Program) {
 }
 
 func (p *programAdmin) onSave() {
-	tr := p.a.m.ui.tr
+	tr := p.a.m.k.tr
 	zone, lb, rw := p.zone.Selected, p.leaderboard.Checked, p.rewardsOn.Checked
 	in := client.UpdateProgram{LeaderboardEnabled: &lb, RewardsEnabled: &rw}
 	if zone != "" {

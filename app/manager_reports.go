@@ -57,10 +57,10 @@ type reportsView struct {
 const dateLayout = "2006-01-02"
 
 func newReportsView(m *managerView) *reportsView {
-	tr := m.ui.tr
+	tr := m.k.tr
 	v := &reportsView{m: m}
 	v.saveDialog = func(name string, done func(fyne.URIWriteCloser, error)) {
-		d := dialog.NewFileSave(done, m.ui.win)
+		d := dialog.NewFileSave(done, m.k.win)
 		d.SetFileName(name)
 		d.Show()
 	}
@@ -91,7 +91,7 @@ func newReportsView(m *managerView) *reportsView {
 		stats, v.clicks, v.surfaces, v.tiktok,
 		bold(tr.T("mgr.report.over_time")), v.chart.content)
 
-	today := m.ui.now().In(tr.Location())
+	today := m.k.now().In(tr.Location())
 	v.from, v.to = widget.NewEntry(), widget.NewEntry()
 	v.from.SetText(today.AddDate(0, 0, -30).Format(dateLayout))
 	v.to.SetText(today.Format(dateLayout))
@@ -132,7 +132,7 @@ func (v *reportsView) setStatus(msg string, imp widget.Importance) {
 
 // reload lists the program's activities to choose from.
 func (v *reportsView) reload() {
-	ui := v.m.ui
+	tr := v.m.k.tr
 	call(v.m, v.setStatus, func(ctx context.Context, api *client.Client, pid string) ([]client.Activity, error) {
 		return api.Activities(ctx, pid, client.ActivityQuery{})
 	}, func(items []client.Activity) {
@@ -140,7 +140,7 @@ func (v *reportsView) reload() {
 		opts := make([]string, len(items))
 		v.ids = make([]string, len(items))
 		for i, a := range items {
-			opts[i] = typeLabel(ui.tr, a.Type) + " · " + preview(activityText(a), 70)
+			opts[i] = typeLabel(tr, a.Type) + " · " + preview(activityText(a), 70)
 			v.ids[i] = a.ID
 		}
 		cb := v.activity.OnChanged
@@ -189,7 +189,7 @@ func (v *reportsView) load(id string) {
 }
 
 func (v *reportsView) showReport(rep client.ActivityReport) {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	v.report = &rep
 	v.eligible.SetText(tr.Num(rep.Eligible))
 	v.performed.SetText(tr.T("mgr.report.performed_share", "n", tr.Num(rep.Performed), "share", fmt.Sprintf("%.0f%%", rep.PerformedShare*100)))
@@ -241,7 +241,7 @@ func sortedKeys(m map[string]int) []string {
 // summaryRange turns the from and to dates, read in the manager's zone,
 // into instants: from's midnight up to the midnight after to.
 func (v *reportsView) summaryRange() (string, string, error) {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	loc := tr.Location()
 	from, err := time.ParseInLocation(dateLayout, strings.TrimSpace(v.from.Text), loc)
 	if err != nil {
@@ -287,7 +287,7 @@ func urlQuery(from, to string) string {
 }
 
 func (v *reportsView) showSummary(rep client.SummaryReport) {
-	tr := v.m.ui.tr
+	tr := v.m.k.tr
 	row := func(name string, performs, points int, c client.ClickCount) fyne.CanvasObject {
 		cells := []string{name, tr.Num(performs), tr.Num(points), tr.Num(c.People) + " / " + tr.Num(c.Unique)}
 		objs := make([]fyne.CanvasObject, len(cells))
@@ -326,7 +326,7 @@ func (v *reportsView) showSummary(rep client.SummaryReport) {
 func (v *reportsView) askExport(name, path string) {
 	v.saveDialog(name, func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			v.setStatus(v.m.ui.errText(err), widget.DangerImportance)
+			v.setStatus(v.m.k.errText(err), widget.DangerImportance)
 			return
 		}
 		if w == nil {
@@ -355,7 +355,7 @@ func exportCSV(m *managerView, setStatus func(string, widget.Importance), w fyne
 		return struct{}{}, err
 	}, func(struct{}) {
 		done()
-		setStatus(m.ui.tr.T("mgr.report.exported", "file", w.URI().Path()), widget.SuccessImportance)
+		setStatus(m.k.tr.T("mgr.report.exported", "file", w.URI().Path()), widget.SuccessImportance)
 	})
 }
 

@@ -49,7 +49,7 @@ type redemptionRow struct {
 }
 
 func newRewardsAdmin(a *adminView) *rewardsAdmin {
-	tr := a.m.ui.tr
+	tr := a.m.k.tr
 	p := &rewardsAdmin{a: a}
 	p.newTitle, p.newCost, p.newQty = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	p.newTitle.SetPlaceHolder(tr.T("mgr.admin.reward_title"))
@@ -87,7 +87,7 @@ func (p *rewardsAdmin) reload() {
 }
 
 func (p *rewardsAdmin) show() {
-	tr := p.a.m.ui.tr
+	tr := p.a.m.k.tr
 	p.rows = map[string]*rewardRow{}
 	var objs []fyne.CanvasObject
 	for _, rw := range p.items {
@@ -149,7 +149,7 @@ func (p *rewardsAdmin) show() {
 
 // input reads a reward's fields; qty blank is unlimited.
 func (p *rewardsAdmin) input(title, cost, qty string) (client.RewardInput, bool) {
-	tr := p.a.m.ui.tr
+	tr := p.a.m.k.tr
 	title = strings.TrimSpace(title)
 	c, err := strconv.Atoi(strings.TrimSpace(cost))
 	if title == "" || err != nil || c < 1 {
@@ -169,7 +169,7 @@ func (p *rewardsAdmin) input(title, cost, qty string) (client.RewardInput, bool)
 }
 
 func (p *rewardsAdmin) onCreate() {
-	tr := p.a.m.ui.tr
+	tr := p.a.m.k.tr
 	in, ok := p.input(p.newTitle.Text, p.newCost.Text, p.newQty.Text)
 	if !ok {
 		return
@@ -191,7 +191,7 @@ func (p *rewardsAdmin) onCreate() {
 }
 
 func (p *rewardsAdmin) onSave(r *rewardRow) {
-	tr := p.a.m.ui.tr
+	tr := p.a.m.k.tr
 	in, ok := p.input(r.title.Text, r.cost.Text, r.qty.Text)
 	if !ok {
 		return
@@ -206,7 +206,7 @@ func (p *rewardsAdmin) onSave(r *rewardRow) {
 }
 
 func (p *rewardsAdmin) onDecide(r *redemptionRow, fulfil bool) {
-	tr := p.a.m.ui.tr
+	tr := p.a.m.k.tr
 	id, what := r.item.ID, r.item.RewardTitle+" · "+r.item.MemberName
 	d := client.Decision{Note: strings.TrimSpace(r.note.Text)}
 	p.a.do(func(ctx context.Context, api *client.Client, pid string) (string, error) {

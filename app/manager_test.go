@@ -159,33 +159,33 @@ func TestManagerPreviewAsMemberMatchesTheirOwnFeed(t *testing.T) {
 	}
 	test.Tap(p.buttons[0])
 	h.ui.Wait()
-	if p.ui == nil {
+	if previewUI(p) == nil {
 		t.Fatalf("no preview: %q", p.status.Text)
 	}
-	if got := p.ui.tr.Location().String(); got != "America/New_York" {
+	if got := previewUI(p).tr.Location().String(); got != "America/New_York" {
 		t.Errorf("preview in %s, want member2's America/New_York", got)
 	}
 	own := newHarness(t, srv.URL, false)
 	own.signIn(testserver.Member(2))
-	a, b := shownCards(t, p.ui.feedView), shownCards(t, own.ui.feedView)
+	a, b := shownCards(t, previewUI(p).feedView), shownCards(t, own.ui.feedView)
 	if len(a) != len(b) || len(a) == 0 {
 		t.Fatalf("preview %d cards, member2 %d", len(a), len(b))
 	}
 	for i := range a {
-		if p.ui.feedView.items[i].ID != own.ui.feedView.items[i].ID || a[i] != b[i] {
+		if previewUI(p).feedView.items[i].ID != own.ui.feedView.items[i].ID || a[i] != b[i] {
 			t.Errorf("card %d: preview %+v, member %+v", i, a[i], b[i])
 		}
 	}
 	// A WeChat activity says "do this on your phone", as on member2's desktop.
-	test.Tap(p.ui.feedView.cardAt(0).card)
-	act := p.ui.activity
+	test.Tap(previewUI(p).feedView.cardAt(0).card)
+	act := previewUI(p).activity
 	if act == nil || !act.notice.Visible() || act.notice.Text != h.ui.tr.T("share.phone_only") {
 		t.Fatalf("preview activity notice missing")
 	}
 	if !act.action.Disabled() {
 		t.Error("a preview can perform")
 	}
-	if mine := own.open(p.ui.feedView.items[0].Message[:6]); mine.when.Text != act.when.Text {
+	if mine := own.open(previewUI(p).feedView.items[0].Message[:6]); mine.when.Text != act.when.Text {
 		t.Errorf("when: preview %q, member %q", act.when.Text, mine.when.Text)
 	}
 }
@@ -327,4 +327,11 @@ func TestManagerLinkPhotoPreview(t *testing.T) {
 	if e.linkPhoto.Visible() {
 		t.Fatal("a video activity shows a link photo")
 	}
+}
+
+// previewUI is the member app a preview shows (nil before a member is
+// picked).
+func previewUI(p *previewView) *UI {
+	ui, _ := p.app.(*UI)
+	return ui
 }

@@ -348,13 +348,6 @@ func cardText(it client.FeedItem) string {
 	return it.Instructions
 }
 
-func typeLabel(tr *Tr, typ string) string {
-	if tr.Has("type." + typ) {
-		return tr.T("type." + typ)
-	}
-	return tr.T("type.other")
-}
-
 func stateText(tr *Tr, performed, pending bool) string {
 	switch {
 	case performed:

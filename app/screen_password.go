@@ -18,60 +18,6 @@ import (
 // password?" (from the sign-in screen) and "Set a new password" (with the
 // token from the email's link, pasted or read from the web build's address).
 
-// fieldNote is the small red line under a form field for its problem.
-func fieldNote() *widget.Label {
-	l := caption("")
-	l.Importance = widget.DangerImportance
-	l.Hide()
-	return l
-}
-
-// fieldProblem is the server's reason for one field, in the person's
-// language when it is one the app knows, else as the server wrote it.
-func fieldProblem(ui *UI, msg string) string {
-	tr := ui.tr
-	switch {
-	case msg == "":
-		return ""
-	case msg == "is required":
-		return tr.T("password.required")
-	case strings.HasPrefix(msg, "must be at least"):
-		return tr.T("password.too_short")
-	case strings.HasPrefix(msg, "must be at most"):
-		return tr.T("password.too_long")
-	case strings.HasPrefix(msg, "is one of the most common passwords"):
-		return tr.T("password.common")
-	case msg == "is not your current password":
-		return tr.T("password.wrong_current")
-	case strings.HasPrefix(msg, "must be an email address"):
-		return tr.T("forgot.bad_email")
-	}
-	return msg
-}
-
-// showFields puts each field's problem from err under its field (notes by
-// the API's field name) and answers whether any was shown.
-func showFields(ui *UI, err error, notes map[string]*widget.Label) bool {
-	var ce *client.Error
-	if !errors.As(err, &ce) {
-		return false
-	}
-	shown := false
-	for field, note := range notes {
-		if m, ok := ce.Fields[field]; ok {
-			say(note, fieldProblem(ui, m))
-			shown = true
-		}
-	}
-	return shown
-}
-
-func clearNotes(notes ...*widget.Label) {
-	for _, n := range notes {
-		say(n, "")
-	}
-}
-
 // passwordPair is a new password typed twice; the repeat is checked here,
 // the rest (length, common passwords) by the server.
 type passwordPair struct {
@@ -186,7 +132,7 @@ func (f *changePasswordForm) onSave() {
 func (f *changePasswordForm) onSaved(err error) {
 	ui := f.ui
 	if err != nil {
-		if !showFields(ui, err, map[string]*widget.Label{"current_password": f.currentNote, "new_password": f.pair.nextNote}) {
+		if !showFields(ui.tr, err, map[string]*widget.Label{"current_password": f.currentNote, "new_password": f.pair.nextNote}) {
 			say(f.status, ui.errText(err))
 		}
 		return
@@ -280,7 +226,7 @@ func (s *forgotScreen) onSent(err error) {
 	case client.Status(err) == 409:
 		s.setStatus(tr.T("forgot.no_email"), widget.DangerImportance)
 	case errors.As(err, &ce) && ce.Fields["email"] != "":
-		s.setStatus(fieldProblem(ui, ce.Fields["email"]), widget.DangerImportance)
+		s.setStatus(fieldProblem(ui.tr, ce.Fields["email"]), widget.DangerImportance)
 	default:
 		s.setStatus(ui.errText(err), widget.DangerImportance)
 	}
@@ -377,7 +323,7 @@ func (s *resetScreen) onSaved(sess client.Session, err error) {
 	}
 	if err != nil {
 		switch {
-		case showFields(ui, err, map[string]*widget.Label{"token": s.tokenNote, "new_password": s.pair.nextNote}):
+		case showFields(ui.tr, err, map[string]*widget.Label{"token": s.tokenNote, "new_password": s.pair.nextNote}):
 		case client.Status(err) == 404:
 			say(s.status, tr.T("reset.unknown"))
 		case client.Status(err) == 409:

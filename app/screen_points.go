@@ -16,7 +16,8 @@ import (
 
 // pointsScreen: my points and rank, and the leaderboard by period and group.
 type pointsScreen struct {
-	ui      *UI
+	k       *kit
+	host    balanceHost
 	total   *widget.Label
 	rank    *widget.Label
 	period  *segmented
@@ -31,9 +32,20 @@ type pointsScreen struct {
 
 var periods = []string{"all", "month", "week"}
 
-func newPointsScreen(ui *UI) *pointsScreen {
-	tr := ui.tr
-	s := &pointsScreen{ui: ui}
+// balanceHost is what the points and rewards screens ask of the app: who
+// the member is, and their points, which both screens show and either may
+// learn anew.
+type balanceHost interface {
+	member() client.Me
+	// balance is the member's points, -1 until known.
+	balance() int
+	// setBalance records the points and shows them on both screens.
+	setBalance(total int)
+}
+
+func newPointsScreen(k *kit, host balanceHost) *pointsScreen {
+	tr := k.tr
+	s := &pointsScreen{k: k, host: host}
 	s.total = heading("")
 	s.rank = widget.NewLabel("")
 	s.period = newSegmented(periods, []string{tr.T("board.all"), tr.T("board.month"), tr.T("board.week")}, "all",
@@ -54,12 +66,12 @@ func newPointsScreen(ui *UI) *pointsScreen {
 }
 
 func (s *pointsScreen) showTotal() {
-	tr := s.ui.tr
-	if s.ui.total < 0 {
+	tr, total := s.k.tr, s.host.balance()
+	if total < 0 {
 		s.total.SetText(tr.T("board.my_points_unknown"))
 		return
 	}
-	s.total.SetText(tr.T("board.my_points", "points", tr.Points(s.ui.total)))
+	s.total.SetText(tr.T("board.my_points", "points", tr.Points(total)))
 }
 
 func (s *pointsScreen) groupID() string {
@@ -73,32 +85,28 @@ func (s *pointsScreen) groupID() string {
 // load fetches my points, the groups (managers only: the server keeps
 // groups from members), and the board.
 func (s *pointsScreen) load() {
-	ui := s.ui
-	sess, period, group := ui.session(), s.period.selected, s.groupID()
+	k := s.k
+	sess, period, group := k.session(), s.period.selected, s.groupID()
 	api, pid := sess.API, sess.ProgramID
 	needGroups := !s.loaded
 	s.loaded = true
-	say(s.status, ui.tr.T("common.loading"))
-	ui.goBG(func(ctx context.Context) {
+	say(s.status, k.tr.T("common.loading"))
+	k.goBG(func(ctx context.Context) {
 		pts, perr := api.MyPoints(ctx, pid)
 		var groups []client.Group
 		if needGroups {
 			groups, _ = api.Groups(ctx, pid)
 		}
 		board, err := api.Leaderboard(ctx, pid, period, group, boardPage)
-		ui.post(sess, func() {
-			if ui.points != s {
-				return
-			}
+		k.post(sess, func() {
 			if perr == nil {
-				ui.total = pts.Total
-				s.showTotal()
+				s.host.setBalance(pts.Total)
 			}
 			if len(groups) > 0 {
 				s.setGroups(groups)
 			}
 			if err != nil {
-				say(s.status, ui.errText(err))
+				say(s.status, k.errText(err))
 				return
 			}
 			say(s.status, "")
@@ -109,7 +117,7 @@ func (s *pointsScreen) load() {
 
 func (s *pointsScreen) setGroups(groups []client.Group) {
 	s.groups = groups
-	opts := []string{s.ui.tr.T("board.everyone")}
+	opts := []string{s.k.tr.T("board.everyone")}
 	for _, g := range groups {
 		opts = append(opts, g.Name)
 	}
@@ -118,8 +126,8 @@ func (s *pointsScreen) setGroups(groups []client.Group) {
 }
 
 func (s *pointsScreen) showBoard(b client.Leaderboard) {
-	tr := s.ui.tr
-	b.Entries = withOwnRow(b, s.ui.me)
+	tr := s.k.tr
+	b.Entries = withOwnRow(b, s.host.member())
 	s.entries = b.Entries
 	if b.Me.Rank > 0 && b.Me.Points > 0 {
 		s.rank.SetText(tr.T("board.my_rank", "rank", tr.Num(b.Me.Rank), "points", tr.Points(b.Me.Points)))
@@ -132,7 +140,7 @@ func (s *pointsScreen) showBoard(b client.Leaderboard) {
 		name := widget.NewLabel(e.Name)
 		name.Truncation = fyne.TextTruncateEllipsis
 		pts := widget.NewLabel(tr.Points(e.Points))
-		if e.MemberID == s.ui.me.ID {
+		if e.MemberID == s.host.member().ID {
 			for _, l := range []*widget.Label{rank, name, pts} {
 				l.TextStyle = fyne.TextStyle{Bold: true}
 				l.Importance = widget.HighImportance

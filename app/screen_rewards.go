@@ -17,7 +17,8 @@ import (
 
 // rewardsScreen: the catalog to redeem points for, and my redemptions.
 type rewardsScreen struct {
-	ui          *UI
+	k           *kit
+	host        balanceHost
 	balance     *widget.Label
 	status      *widget.Label
 	list        *fyne.Container
@@ -31,9 +32,9 @@ type rewardsScreen struct {
 	content   fyne.CanvasObject
 }
 
-func newRewardsScreen(ui *UI) *rewardsScreen {
-	tr := ui.tr
-	s := &rewardsScreen{ui: ui, redeem: map[string]*widget.Button{}, actionIDs: map[string]string{}}
+func newRewardsScreen(k *kit, host balanceHost) *rewardsScreen {
+	tr := k.tr
+	s := &rewardsScreen{k: k, host: host, redeem: map[string]*widget.Button{}, actionIDs: map[string]string{}}
 	s.balance = widget.NewLabel("")
 	s.status = caption("")
 	s.status.Hide()
@@ -50,36 +51,33 @@ func newRewardsScreen(ui *UI) *rewardsScreen {
 }
 
 func (s *rewardsScreen) showBalance() {
-	tr := s.ui.tr
-	if s.ui.total < 0 {
+	tr, total := s.k.tr, s.host.balance()
+	if total < 0 {
 		s.balance.SetText("")
 		return
 	}
-	s.balance.SetText(tr.T("rewards.balance", "points", tr.Points(s.ui.total)))
+	s.balance.SetText(tr.T("rewards.balance", "points", tr.Points(total)))
 	s.showRewards()
 }
 
 func (s *rewardsScreen) load() {
-	ui := s.ui
-	sess := ui.session()
+	k := s.k
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
-	say(s.status, ui.tr.T("common.loading"))
-	ui.goBG(func(ctx context.Context) {
+	say(s.status, k.tr.T("common.loading"))
+	k.goBG(func(ctx context.Context) {
 		pts, perr := api.MyPoints(ctx, pid)
 		rewards, err := api.Rewards(ctx, pid)
 		mine, merr := api.Redemptions(ctx, pid)
-		ui.post(sess, func() {
-			if ui.rewards != s {
-				return
-			}
+		k.post(sess, func() {
 			if perr == nil {
-				ui.total = pts.Total
+				s.host.setBalance(pts.Total)
 			}
 			if err == nil {
 				err = merr
 			}
 			if err != nil {
-				say(s.status, ui.errText(err))
+				say(s.status, k.errText(err))
 			} else {
 				say(s.status, "")
 			}
@@ -92,7 +90,7 @@ func (s *rewardsScreen) load() {
 }
 
 func (s *rewardsScreen) showRewards() {
-	tr := s.ui.tr
+	tr := s.k.tr
 	objs := make([]fyne.CanvasObject, 0, len(s.rewards))
 	s.redeem = map[string]*widget.Button{}
 	for _, r := range s.rewards {
@@ -108,7 +106,7 @@ func (s *rewardsScreen) showRewards() {
 		meta := widget.NewLabel(tr.Points(r.Cost) + " · " + left)
 		b := widget.NewButton(tr.T("rewards.redeem"), func() { s.onRedeem(r) })
 		b.Importance = widget.HighImportance
-		if (s.ui.total >= 0 && r.Cost > s.ui.total) || (r.Remaining != nil && *r.Remaining <= 0) {
+		if (s.host.balance() >= 0 && r.Cost > s.host.balance()) || (r.Remaining != nil && *r.Remaining <= 0) {
 			b.Disable()
 		}
 		s.redeem[r.ID] = b
@@ -123,7 +121,7 @@ func (s *rewardsScreen) showRewards() {
 }
 
 func (s *rewardsScreen) showRedemptions() {
-	tr := s.ui.tr
+	tr := s.k.tr
 	objs := make([]fyne.CanvasObject, 0, len(s.redemptions))
 	for _, r := range s.redemptions {
 		status := widget.NewLabel(tr.T("redemption." + r.Status))
@@ -147,19 +145,19 @@ func (s *rewardsScreen) showRedemptions() {
 }
 
 func (s *rewardsScreen) onRedeem(r client.Reward) {
-	tr := s.ui.tr
+	tr := s.k.tr
 	dialog.ShowConfirm(tr.T("rewards.confirm_title"), tr.T("rewards.confirm", "title", r.Title, "points", tr.Points(r.Cost)),
 		func(ok bool) {
 			if ok {
 				s.redeemNow(r)
 			}
-		}, s.ui.win)
+		}, s.k.win)
 }
 
 // redeemNow spends the points; separate from the dialog so tests drive it.
 func (s *rewardsScreen) redeemNow(r client.Reward) {
-	ui := s.ui
-	sess := ui.session()
+	k := s.k
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
 	id := s.actionIDs[r.ID]
 	if id == "" {
@@ -169,24 +167,21 @@ func (s *rewardsScreen) redeemNow(r client.Reward) {
 	if b := s.redeem[r.ID]; b != nil {
 		b.Disable()
 	}
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		red, err := api.Redeem(ctx, pid, r.ID, client.Redeem{ClientActionID: id})
-		ui.post(sess, func() {
-			if ui.rewards != s {
-				return
-			}
+		k.post(sess, func() {
 			if err != nil && session.RetryLater(err) {
-				say(s.status, ui.errText(err))
+				say(s.status, k.errText(err))
 				s.showRewards()
 				return
 			}
 			delete(s.actionIDs, r.ID)
 			if err != nil {
-				say(s.status, ui.errText(err))
+				say(s.status, k.errText(err))
 				s.showRewards()
 				return
 			}
-			say(s.status, ui.tr.T("rewards.requested", "title", red.RewardTitle))
+			say(s.status, k.tr.T("rewards.requested", "title", red.RewardTitle))
 			s.load()
 		})
 	})

@@ -196,11 +196,11 @@ func TestManagerPreviewShareLinkIsTheMembers(t *testing.T) {
 	p.query.SetText("member2@")
 	test.Tap(p.buttons[0])
 	h.ui.Wait()
-	if p.ui == nil {
+	if previewUI(p) == nil {
 		t.Fatalf("no preview: %q", p.status.Text)
 	}
-	test.Tap(p.ui.feedView.cardAt(0).card)
-	act := p.ui.activity
+	test.Tap(previewUI(p).feedView.cardAt(0).card)
+	act := previewUI(p).activity
 	if act == nil {
 		t.Fatal("no activity")
 	}

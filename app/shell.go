@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/assets"
+	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
 // tabs builds the four tabs both shells share; the feed tab's content is
@@ -141,3 +142,76 @@ func (s *desktopShell) closeActivity() {
 func (s *desktopShell) selectTab(t tab) { selectTab(s.ui, s.tabs, t) }
 
 func (s *desktopShell) current() tab { return tab(s.tabs.SelectedIndex()) }
+
+// previewAs builds the member app's screens on a member's feed, in the
+// member's language and zone, as they would read it. The actions are shown
+// but off: a preview performs nothing.
+func (ui *UI) previewAs(mem client.Member, feed client.Feed) memberPreview {
+	zone := feed.Timezone
+	if zone == "" {
+		zone = mem.Timezone
+	}
+	lang := ui.tr.Lang()
+	if feed.Locale != "" {
+		lang = ParseLang(feed.Locale)
+	}
+	opt := ui.opt
+	opt.MeasureStart = false
+	opt.Mobile, opt.PhoneShare = false, false
+	// The preview has a session of its own (the member in the manager's
+	// program, over the manager's connection), so its answers are never
+	// taken for the manager's, nor the manager's for its.
+	k := &kit{app: ui.app, win: ui.win, engine: ui.engine.Beside(ui.session().WithUser(mem.ID)),
+		tr: NewTr(ui.opt.Catalog, lang, zone), now: ui.now, ctx: ui.ctx, bg: ui.bg}
+	pv := &UI{kit: k, opt: opt, prefs: ui.prefs, media: ui.media,
+		me:   client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone},
+		feed: feed, feedAt: ui.now(), fetched: true, total: -1, stop: func() {},
+		tiktokKnown: false, preview: true}
+	pv.feedView = newFeedScreen(pv)
+	pv.feedView.refresh.Hide()
+	pv.shell = newPreviewShell(pv)
+	pv.feedView.show()
+	return pv
+}
+
+// root and zone make a UI a memberPreview.
+func (ui *UI) root() fyne.CanvasObject { return ui.shell.root() }
+
+func (ui *UI) zone() string { return ui.tr.Location().String() }
+
+// previewShell is the desktop split of a preview: the member's feed and
+// the open activity, without the member's tabs.
+type previewShell struct {
+	ui     *UI
+	detail *fyne.Container
+	body   fyne.CanvasObject
+}
+
+func newPreviewShell(ui *UI) *previewShell {
+	s := &previewShell{ui: ui}
+	s.detail = container.NewStack()
+	split := container.NewHSplit(ui.feedView.content, s.detail)
+	split.SetOffset(0.5)
+	s.body = split
+	return s
+}
+
+func (s *previewShell) root() fyne.CanvasObject { return s.body }
+
+// openActivity shows the activity with its actions off (a preview performs
+// nothing); only "Share page link" works, for the manager to send on.
+func (s *previewShell) openActivity(a *activityScreen) {
+	a.action.Disable()
+	a.retry.Disable()
+	s.detail.Objects = []fyne.CanvasObject{a.content}
+	s.detail.Refresh()
+}
+
+func (s *previewShell) closeActivity() {
+	s.detail.Objects = nil
+	s.detail.Refresh()
+}
+
+func (s *previewShell) selectTab(tab) {}
+
+func (s *previewShell) current() tab { return tabFeed }

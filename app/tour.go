@@ -201,7 +201,7 @@ func (ui *UI) managerTour(shot func(string) error, wait func(string, func() bool
 					return
 				}
 			}
-		}, func() bool { return m.preview.ui != nil }},
+		}, func() bool { return m.preview.app != nil }},
 		{"manager-report", func() {
 			m.tabs.SelectIndex(3)
 			// The featured live activity: the one members performed most.

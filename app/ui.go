@@ -7,11 +7,9 @@ package app
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -33,9 +31,6 @@ type Sharer interface {
 }
 
 var _ Sharer = (*platform.Native)(nil)
-
-// errNotAvailable is what a seam returns for a feature that has not landed.
-var errNotAvailable = errors.New("not available yet")
 
 // Options wires the app to the world; main fills it, tests fill it with fakes.
 type Options struct {
@@ -120,17 +115,11 @@ type shell interface {
 // captures the Session it started with (ui.session()) and reports back
 // through ui.post, which drops answers for a session that has ended.
 type UI struct {
+	*kit
 	opt   Options
-	app   fyne.App
-	win   fyne.Window
 	prefs Prefs
-	// engine holds the current Session, the offline queue and the cache.
-	engine *session.Engine
-	saves  saves
 	// media keeps the pictures and files of the feed's activities.
 	media *mediaStore
-	tr    *Tr
-	now   func() time.Time
 
 	me      client.Me
 	feed    client.Feed
@@ -156,9 +145,7 @@ type UI struct {
 	// me is that member, and share links asked for are theirs.
 	preview bool
 
-	ctx  context.Context
 	stop context.CancelFunc
-	bg   Runner
 
 	eventsStop context.CancelFunc
 	// notified is the activity of the last notification: it opens when the
@@ -213,8 +200,8 @@ func New(opt Options) (*UI, error) {
 	if opt.Runner == nil {
 		opt.Runner = &goroutines{}
 	}
-	ui := &UI{opt: opt, app: opt.App, win: opt.Window, prefs: NewPrefs(opt.App.Preferences()),
-		engine: engine, now: opt.Now, total: -1, ctx: ctx, stop: stop, bg: opt.Runner,
+	k := &kit{app: opt.App, win: opt.Window, now: opt.Now, engine: engine, ctx: ctx, bg: opt.Runner}
+	ui := &UI{kit: k, opt: opt, prefs: NewPrefs(opt.App.Preferences()), total: -1, stop: stop,
 		tiktokConnected: make(chan struct{}, 1)}
 	if opt.Cache != nil {
 		ui.media = newMediaStore(opt.Cache.root)
@@ -296,42 +283,6 @@ func (ui *UI) Stop() {
 // it instead of sleeping.
 func (ui *UI) Wait() { ui.bg.Wait() }
 
-// goBG runs fn off the UI goroutine; fn reports back with fyne.Do.
-func (ui *UI) goBG(fn func(ctx context.Context)) {
-	ctx := ui.ctx
-	ui.bg.Go(func() { fn(ctx) })
-}
-
-// Runner runs background work (network calls, then fyne.Do).
-type Runner interface {
-	Go(task func())
-	// Wait returns when the tasks started so far, and those they started,
-	// have finished.
-	Wait()
-}
-
-// goroutines is the real Runner: one goroutine per task.
-type goroutines struct{ wg sync.WaitGroup }
-
-func (g *goroutines) Go(task func()) {
-	g.wg.Add(1)
-	go func() {
-		defer g.wg.Done()
-		task()
-	}()
-}
-
-func (g *goroutines) Wait() { g.wg.Wait() }
-
-// session is the current one; background work captures it before it
-// starts and hands its answer to post.
-func (ui *UI) session() session.Session { return ui.engine.Session() }
-
-// post runs fn on the UI goroutine if s is still the current session: an
-// answer that comes after sign-out, another sign-in or a program switch is
-// dropped here, and nowhere else.
-func (ui *UI) post(s session.Session, fn func()) { ui.engine.Post(s, fn) }
-
 // connect starts a session on server, not signed in yet unless a token
 // from an earlier sign-in comes with it.
 func (ui *UI) connect(server, token string) {
@@ -383,7 +334,7 @@ func (ui *UI) loadMe(ctx context.Context, s session.Session) {
 }
 
 func (ui *UI) saveMe() {
-	saveLater(ui, "me/"+ui.me.ID, ui.me, func(me client.Me) error { return ui.engine.SaveMe(me) })
+	saveLater(ui.kit, "me/"+ui.me.ID, ui.me, func(me client.Me) error { return ui.engine.SaveMe(me) })
 }
 
 // signedIn continues after sign-in or invite acceptance.
@@ -466,8 +417,8 @@ func (ui *UI) openProgram(pid string) {
 // showMain builds the screens and the shell for the current language.
 func (ui *UI) showMain(selected tab) {
 	ui.feedView = newFeedScreen(ui)
-	ui.points = newPointsScreen(ui)
-	ui.rewards = newRewardsScreen(ui)
+	ui.points = newPointsScreen(ui.kit, ui)
+	ui.rewards = newRewardsScreen(ui.kit, ui)
 	ui.settings = newSettingsScreen(ui)
 	if ui.opt.Mobile {
 		ui.shell = newMobileShell(ui)
@@ -599,19 +550,31 @@ func (ui *UI) markPerformed(aid string, total int) {
 			ui.feed.Items[i].Performed = true
 		}
 	}
-	if total >= 0 {
-		ui.total = total
-	}
 	ui.saveFeed()
 	ui.feedView.show()
-	ui.points.showTotal()
-	ui.rewards.showBalance()
+	if total >= 0 {
+		ui.setBalance(total)
+	}
+}
+
+func (ui *UI) member() client.Me { return ui.me }
+
+func (ui *UI) balance() int { return ui.total }
+
+func (ui *UI) setBalance(total int) {
+	ui.total = total
+	if ui.points != nil {
+		ui.points.showTotal()
+	}
+	if ui.rewards != nil {
+		ui.rewards.showBalance()
+	}
 }
 
 // saveFeed caches the feed as shown, for the next start.
 func (ui *UI) saveFeed() {
 	s := ui.session()
-	saveLater(ui, "feed/"+s.UserID+"/"+s.ProgramID, session.CachedFeed{Feed: ui.feed, At: ui.feedAt}, func(f session.CachedFeed) error { return ui.engine.SaveFeed(s, f) })
+	saveLater(ui.kit, "feed/"+s.UserID+"/"+s.ProgramID, session.CachedFeed{Feed: ui.feed, At: ui.feedAt}, func(f session.CachedFeed) error { return ui.engine.SaveFeed(s, f) })
 }
 
 // reportSync shows what a sync did: the feed marks, the points, and a
@@ -776,3 +739,43 @@ func (ui *UI) surface() string {
 	}
 	return "desktop"
 }
+
+// isManager: the signed-in person manages the open program.
+func (ui *UI) isManager() bool {
+	for _, m := range ui.me.Memberships {
+		if m.ProgramID == ui.session().ProgramID && (m.Role == wire.RoleManager || m.Role == wire.RoleOwner) {
+			return true
+		}
+	}
+	return false
+}
+
+// frame puts the manager/member switch above the member shell for managers
+// on a desktop; everyone else gets the shell as it is.
+func (ui *UI) frame(member fyne.CanvasObject) fyne.CanvasObject {
+	if ui.mgr != nil && ui.mgr.editor != nil {
+		ui.mgr.editor.close()
+	}
+	if ui.opt.Mobile || !ui.isManager() {
+		ui.mgr = nil
+		return member
+	}
+	mode := modeManager
+	if ui.mgr != nil && ui.mgr.mode.selected == modeMember {
+		mode = modeMember
+	}
+	ui.mgr = newManagerView(ui.kit, ui, member, mode)
+	return ui.mgr.content
+}
+
+// isOwner: the signed-in person owns the open program.
+func (ui *UI) isOwner() bool {
+	for _, m := range ui.me.Memberships {
+		if m.ProgramID == ui.session().ProgramID && m.Role == wire.RoleOwner {
+			return true
+		}
+	}
+	return false
+}
+
+func (ui *UI) shownManager() *managerView { return ui.mgr }

@@ -1,0 +1,100 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/chorus-advocacy/chorus/app/session"
+	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/platform"
+)
+
+// kit is what every screen needs of the running app: its words, its
+// window, and background work that reports back only to the session it
+// started in. UI holds the one kit and screens share it, so they need not
+// hold the UI itself: what a screen asks of the app beyond the kit it names
+// in a small interface of its own.
+type kit struct {
+	app fyne.App
+	win fyne.Window
+	// tr is replaced when the language or zone changes (the screens are
+	// then built again); read it when words are needed, not before.
+	tr  *Tr
+	now func() time.Time
+	// engine holds the current Session, the offline queue and the cache.
+	engine *session.Engine
+	ctx    context.Context
+	bg     Runner
+	saves  saves
+}
+
+// session is the current one; background work captures it before it
+// starts and hands its answer to post.
+func (k *kit) session() session.Session { return k.engine.Session() }
+
+// post runs fn on the UI goroutine if s is still the current session: an
+// answer that comes after sign-out, another sign-in or a program switch is
+// dropped here, and nowhere else.
+func (k *kit) post(s session.Session, fn func()) { k.engine.Post(s, fn) }
+
+// goBG runs fn off the UI goroutine; fn reports back with fyne.Do.
+func (k *kit) goBG(fn func(ctx context.Context)) {
+	ctx := k.ctx
+	k.bg.Go(func() { fn(ctx) })
+}
+
+// errNotAvailable is what a seam returns for a feature that has not landed.
+var errNotAvailable = errors.New("not available yet")
+
+// errText turns an error into words for the member, by API code: the
+// server's own message is English, and members read Chinese too.
+func (k *kit) errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	tr := k.tr
+	switch {
+	case errors.Is(err, errNotAvailable):
+		return tr.T("error.not_available")
+	case errors.Is(err, platform.ErrPhoneOnly):
+		return tr.T("share.phone_only")
+	case errors.Is(err, platform.ErrNoShareSheet):
+		return tr.T("error.no_share_sheet")
+	}
+	code := client.Code(err)
+	if code == "" {
+		if session.Unreachable(err) {
+			return tr.T("error.offline")
+		}
+		return tr.T("error.generic", "code", "app")
+	}
+	if tr.Has("error." + code) {
+		return tr.T("error." + code)
+	}
+	return tr.T("error.generic", "code", code)
+}
+
+// Runner runs background work (network calls, then fyne.Do).
+type Runner interface {
+	Go(task func())
+	// Wait returns when the tasks started so far, and those they started,
+	// have finished.
+	Wait()
+}
+
+// goroutines is the real Runner: one goroutine per task.
+type goroutines struct{ wg sync.WaitGroup }
+
+func (g *goroutines) Go(task func()) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		task()
+	}()
+}
+
+func (g *goroutines) Wait() { g.wg.Wait() }
