@@ -16,7 +16,7 @@ func TestFeedLoadsBeforeSayingItIsEmpty(t *testing.T) {
 	h.signIn(testserver.Member(1))
 	ui := h.ui
 	ui.feed, ui.fetched = client.Feed{}, false
-	s := newFeedScreen(ui)
+	s := newFeedScreen(ui.kit, ui)
 	s.show()
 	if !s.loading.Visible() || s.empty.Visible() || s.list.Length() != 0 {
 		t.Fatalf("before the first answer: loading %v, empty %v, %d rows; want the loading state", s.loading.Visible(), s.empty.Visible(), s.list.Length())
@@ -26,7 +26,7 @@ func TestFeedLoadsBeforeSayingItIsEmpty(t *testing.T) {
 	if s.loading.Visible() || !s.empty.Visible() {
 		t.Errorf("after a failed refresh: loading %v, empty %v; want the empty text", s.loading.Visible(), s.empty.Visible())
 	}
-	s = newFeedScreen(ui)
+	s = newFeedScreen(ui.kit, ui)
 	ui.fetched = true
 	s.show()
 	if s.loading.Visible() || !s.empty.Visible() {

@@ -256,7 +256,7 @@ func shownCards(t testing.TB, f *feedScreen) []ProbeCard {
 		if c == nil || c.item.ID != it.ID {
 			t.Fatalf("activity %d (%s) has no card after scrolling to it", i, it.ID)
 		}
-		out = append(out, ProbeCard{Type: typeLabel(f.ui.tr, c.item.Type), Message: c.message.Text, Points: c.points.Text,
+		out = append(out, ProbeCard{Type: typeLabel(f.k.tr, c.item.Type), Message: c.message.Text, Points: c.points.Text,
 			TimeLeft: c.timeLeft.Text, State: c.state.Text, Featured: c.featured.Visible()})
 	}
 	return out

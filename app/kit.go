@@ -21,6 +21,9 @@ import (
 type kit struct {
 	app fyne.App
 	win fyne.Window
+	// mobile: the phone's layout (tabs at the bottom, screens that cover
+	// one another).
+	mobile bool
 	// tr is replaced when the language or zone changes (the screens are
 	// then built again); read it when words are needed, not before.
 	tr  *Tr

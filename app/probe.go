@@ -44,16 +44,6 @@ type ProbeActivity struct {
 	SaveCopy   bool   `json:"save_copy"` // "Save photo / Copy text" was shown
 }
 
-// ProbeCard is one feed card as shown.
-type ProbeCard struct {
-	Type     string `json:"type"`
-	Message  string `json:"message"`
-	Points   string `json:"points"`
-	TimeLeft string `json:"time_left"`
-	State    string `json:"state"`
-	Featured bool   `json:"featured"`
-}
-
 // ProbeBox is where a widget is, in Fyne units from the window's top left.
 type ProbeBox struct {
 	Found bool    `json:"found"`

@@ -529,7 +529,7 @@ func (s *activityScreen) showPanel(in shareInfo) {
 	if s.panel != nil {
 		s.panel.d.Hide()
 	}
-	p, err := s.ui.showSharePanel(in)
+	p, err := showSharePanel(s.ui.kit, in)
 	if err != nil {
 		s.setResult(s.ui.errText(err), widget.DangerImportance)
 		return

@@ -18,7 +18,8 @@ import (
 // scrolling rebinds them to other activities, so a feed of 1,000 costs what
 // a screenful costs (BenchmarkFeed1000Scroll).
 type feedScreen struct {
-	ui       *UI
+	k        *kit
+	host     feedHost
 	title    *widget.Label
 	refresh  *widget.Button
 	busy     *widget.Activity
@@ -60,9 +61,32 @@ type feedCard struct {
 	card     *tapCard
 }
 
-func newFeedScreen(ui *UI) *feedScreen {
-	tr := ui.tr
-	s := &feedScreen{ui: ui}
+// feedHost is what the feed screen asks of the app.
+type feedHost interface {
+	// feedShown is the feed the app holds, to draw.
+	feedShown() feedState
+	openActivity(it client.FeedItem)
+	// openNews opens the activity a live event's news was about.
+	openNews(aid string)
+	refresh()
+	mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject
+	// painted: the feed was drawn with n activities (start-up is measured
+	// to this point).
+	painted(n int)
+}
+
+// feedState is the feed as the app holds it, and how fresh it is.
+type feedState struct {
+	items   []client.FeedItem
+	pending map[string]bool // activities with a queued perform
+	fetched bool            // the feed came from the server in this run
+	offline bool            // the last refresh could not reach the server
+	at      time.Time       // when the feed was fetched
+}
+
+func newFeedScreen(k *kit, host feedHost) *feedScreen {
+	tr := k.tr
+	s := &feedScreen{k: k, host: host}
 	s.title = heading(tr.T("feed.title"))
 	s.refresh = widget.NewButtonWithIcon(tr.T("feed.refresh"), theme.ViewRefreshIcon(), s.onRefresh)
 	s.busy = widget.NewActivity()
@@ -98,7 +122,7 @@ func newFeedScreen(ui *UI) *feedScreen {
 
 func (s *feedScreen) onRefresh() {
 	s.notice.Hide()
-	s.ui.refresh()
+	s.host.refresh()
 }
 
 func (s *feedScreen) setBusy(b bool) {
@@ -117,7 +141,7 @@ func (s *feedScreen) setBusy(b bool) {
 func (s *feedScreen) setError(msg string) {
 	s.failed = msg != ""
 	s.status.Importance = widget.WarningImportance
-	if msg != "" && !s.ui.offline {
+	if msg != "" && !s.host.feedShown().offline {
 		s.status.Importance = widget.DangerImportance
 	}
 	s.status.SetText(msg)
@@ -127,7 +151,7 @@ func (s *feedScreen) setError(msg string) {
 func (s *feedScreen) markOpen(id string) {
 	s.open = id
 	for _, c := range s.bound {
-		c.card.setSelected(c.index >= 0 && c.item.ID == id && !s.ui.opt.Mobile)
+		c.card.setSelected(c.index >= 0 && c.item.ID == id && !s.k.mobile)
 	}
 }
 
@@ -146,10 +170,7 @@ func (s *feedScreen) hideNews() {
 func (s *feedScreen) onOpenNews() {
 	aid := s.newsID
 	s.hideNews()
-	s.ui.notified = ""
-	if it, ok := s.ui.feedItem(aid); ok {
-		s.ui.openActivity(it)
-	}
+	s.host.openNews(aid)
 }
 
 func (s *feedScreen) setNotice(msg string) {
@@ -159,15 +180,15 @@ func (s *feedScreen) setNotice(msg string) {
 
 // show draws the feed held by the UI, with the pending marks of the queue.
 func (s *feedScreen) show() {
-	ui, tr := s.ui, s.ui.tr
-	s.pending = ui.pending()
-	s.now = ui.now()
-	s.items = ui.feed.Items
+	st, tr := s.host.feedShown(), s.k.tr
+	s.pending = st.pending
+	s.now = s.k.now()
+	s.items = st.items
 	s.loading.Hide()
 	s.empty.Hide()
 	switch {
 	case len(s.items) > 0:
-	case !ui.fetched && !s.failed:
+	case !st.fetched && !s.failed:
 		// Nothing fetched in this run yet: "Nothing to share" would not be
 		// true yet.
 		s.loading.Show()
@@ -181,17 +202,14 @@ func (s *feedScreen) show() {
 	}
 	clear(s.bound) // a full refresh rebinds every card on screen
 	s.list.Refresh()
-	if ui.opt.MeasureStart && len(s.items) > 0 {
-		ui.opt.MeasureStart = false
-		go ui.reportStart(!ui.fetched)
-	}
+	s.host.painted(len(s.items))
 	pending, now := s.pending, s.now
 
 	status := ""
 	switch {
-	case ui.offline && !ui.feedAt.IsZero():
-		status = tr.T("feed.offline_since", "when", tr.When(ui.feedAt, now))
-	case ui.offline:
+	case st.offline && !st.at.IsZero():
+		status = tr.T("feed.offline_since", "when", tr.When(st.at, now))
+	case st.offline:
 		status = tr.T("error.offline")
 	case s.status.Text != "" && s.status.Importance == widget.DangerImportance:
 		status = s.status.Text
@@ -219,7 +237,7 @@ func (s *feedScreen) newCard() fyne.CanvasObject {
 	c := &feedCard{index: -1}
 	c.ExtendBaseWidget(c)
 	c.badge = container.NewStack()
-	c.featured = pill("★ "+s.ui.tr.T("feed.featured"), colorGold)
+	c.featured = pill("★ "+s.k.tr.T("feed.featured"), colorGold)
 	c.points = widget.NewLabel("")
 	c.points.TextStyle = fyne.TextStyle{Bold: true}
 	c.message = wrapped("")
@@ -236,7 +254,7 @@ func (s *feedScreen) newCard() fyne.CanvasObject {
 	c.thumb = container.NewStack()
 	c.card = newTapCard(container.NewBorder(nil, nil, container.NewVBox(c.thumb), nil, body), func() {
 		if c.index >= 0 {
-			s.ui.openActivity(c.item)
+			s.host.openActivity(c.item)
 		}
 	})
 	s.made++
@@ -261,8 +279,8 @@ func (s *feedScreen) bindCard(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	c.index, c.item = i, s.items[i]
 	s.bound[i] = c
-	ui, it := s.ui, c.item
-	t := cardTexts(ui.tr, it, s.pending[it.ID], s.now)
+	tr, it := s.k.tr, c.item
+	t := cardTexts(tr, it, s.pending[it.ID], s.now)
 	k := kindOf(it.Type, it.Network)
 	if key := it.Type + "\x00" + k.network; key != c.badgeKey {
 		c.badgeKey = key
@@ -279,16 +297,26 @@ func (s *feedScreen) bindCard(i widget.ListItemID, o fyne.CanvasObject) {
 	c.timeLeft.SetText(t.TimeLeft)
 	c.state.Importance = stateImportance(it.Performed, s.pending[it.ID])
 	if it.TikTok != nil && it.Performed {
-		_, c.state.Importance = stagingShort(ui.tr, it.TikTok.Status)
+		_, c.state.Importance = stagingShort(tr, it.TikTok.Status)
 	}
 	c.state.SetText(t.State)
 	m := mediaOf(it)
 	if key := k.network + "\x00" + it.Type + "\x00" + m.ID; key != c.thumbKey {
 		c.thumbKey = key
-		c.thumb.Objects = []fyne.CanvasObject{ui.mediaThumb(k, m, 64)}
+		c.thumb.Objects = []fyne.CanvasObject{s.host.mediaThumb(k, m, 64)}
 		c.thumb.Refresh()
 	}
-	c.card.setSelected(it.ID == s.open && !ui.opt.Mobile)
+	c.card.setSelected(it.ID == s.open && !s.k.mobile)
+}
+
+// ProbeCard is what one feed card says (the e2e probe reports it).
+type ProbeCard struct {
+	Type     string `json:"type"`
+	Message  string `json:"message"`
+	Points   string `json:"points"`
+	TimeLeft string `json:"time_left"`
+	State    string `json:"state"`
+	Featured bool   `json:"featured"`
 }
 
 // cardTexts is what the card of an activity says (the probe reads it too,

@@ -13,7 +13,8 @@ import (
 
 // inviteScreen turns an invite code from a manager into an account.
 type inviteScreen struct {
-	ui       *UI
+	k        *kit
+	host     authHost
 	server   *widget.Entry
 	code     *widget.Entry
 	name     *widget.Entry
@@ -24,12 +25,12 @@ type inviteScreen struct {
 	content  fyne.CanvasObject
 }
 
-func newInviteScreen(ui *UI) *inviteScreen {
-	tr := ui.tr
-	s := &inviteScreen{ui: ui}
+func newInviteScreen(k *kit, host authHost) *inviteScreen {
+	tr := k.tr
+	s := &inviteScreen{k: k, host: host}
 	s.server = widget.NewEntry()
 	s.server.SetPlaceHolder("https://chorus.example.com")
-	s.server.SetText(firstNonEmpty(ui.opt.Server, ui.prefs.ServerURL()))
+	s.server.SetText(host.startServer())
 	s.code = widget.NewEntry()
 	s.code.SetPlaceHolder(tr.T("invite.code_hint"))
 	s.name = widget.NewEntry()
@@ -37,7 +38,7 @@ func newInviteScreen(ui *UI) *inviteScreen {
 	s.password.SetPlaceHolder(tr.T("invite.password_hint"))
 	s.accept = widget.NewButton(tr.T("invite.accept"), s.onAccept)
 	s.accept.Importance = widget.HighImportance
-	s.back = widget.NewButton(tr.T("invite.back"), func() { ui.showLogin("") })
+	s.back = widget.NewButton(tr.T("invite.back"), func() { host.showLogin("") })
 	s.back.Importance = widget.LowImportance
 	s.status = wrapped("")
 	s.status.Importance = widget.DangerImportance
@@ -49,12 +50,12 @@ func newInviteScreen(ui *UI) *inviteScreen {
 		widget.NewFormItem(tr.T("login.password"), s.password),
 	)
 	form.Orientation = widget.Vertical
-	s.content = authFrame(ui, tr.T("invite.title"), tr.T("invite.subtitle"), form, s.accept, s.status, s.back)
+	s.content = authFrame(k, tr.T("invite.title"), tr.T("invite.subtitle"), form, s.accept, s.status, s.back)
 	return s
 }
 
 func (s *inviteScreen) onAccept() {
-	tr := s.ui.tr
+	tr := s.k.tr
 	server, err := normalizeServer(s.server.Text)
 	if err != nil {
 		say(s.status, tr.T("login.bad_server"))
@@ -69,34 +70,34 @@ func (s *inviteScreen) onAccept() {
 	}
 	s.accept.Disable()
 	say(s.status, "")
-	s.ui.connect(server, "")
-	started := s.ui.session()
-	s.ui.goBG(func(ctx context.Context) {
+	s.host.connect(server, "")
+	started := s.k.session()
+	s.k.goBG(func(ctx context.Context) {
 		sess, err := started.API.AcceptInvite(ctx, in)
 		fyne.Do(func() { s.accept.Enable() })
-		s.ui.post(started, func() {
+		s.k.post(started, func() {
 			if err != nil {
-				say(s.status, s.ui.errText(err))
+				say(s.status, s.k.errText(err))
 				return
 			}
-			s.ui.prefs.SetToken(sess.Token)
-			s.ui.signedIn(sess.User)
+			s.host.signedInAs(sess)
 		})
 	})
 }
 
 // programScreen lets a person in several programs pick one.
 type programScreen struct {
-	ui      *UI
+	k       *kit
+	host    authHost
 	buttons []*widget.Button
 	content fyne.CanvasObject
 }
 
-func newProgramScreen(ui *UI) *programScreen {
-	tr := ui.tr
-	s := &programScreen{ui: ui}
+func newProgramScreen(k *kit, host authHost) *programScreen {
+	tr := k.tr
+	s := &programScreen{k: k, host: host}
 	var parts []fyne.CanvasObject
-	for _, m := range ui.me.Memberships {
+	for _, m := range host.member().Memberships {
 		pid := m.ProgramID
 		b := widget.NewButton(m.ProgramName, func() { s.onPick(pid) })
 		s.buttons = append(s.buttons, b)
@@ -105,11 +106,11 @@ func newProgramScreen(ui *UI) *programScreen {
 	if len(parts) == 0 {
 		parts = append(parts, wrapped(tr.T("programs.none")))
 	}
-	signOut := widget.NewButton(tr.T("settings.sign_out"), ui.signOut)
+	signOut := widget.NewButton(tr.T("settings.sign_out"), host.signOut)
 	signOut.Importance = widget.LowImportance
 	parts = append(parts, signOut)
-	s.content = authFrame(ui, tr.T("programs.title"), tr.T("programs.subtitle", "name", ui.me.Name), container.NewVBox(parts...))
+	s.content = authFrame(k, tr.T("programs.title"), tr.T("programs.subtitle", "name", host.member().Name), container.NewVBox(parts...))
 	return s
 }
 
-func (s *programScreen) onPick(pid string) { s.ui.openProgram(pid) }
+func (s *programScreen) onPick(pid string) { s.host.openProgram(pid) }

@@ -25,31 +25,31 @@ type passwordPair struct {
 	nextNote, repeatNote *widget.Label
 }
 
-func newPasswordPair(ui *UI, submit func()) *passwordPair {
+func newPasswordPair(tr *Tr, submit func()) *passwordPair {
 	p := &passwordPair{next: widget.NewPasswordEntry(), repeat: widget.NewPasswordEntry(),
 		nextNote: fieldNote(), repeatNote: fieldNote()}
-	p.next.SetPlaceHolder(ui.tr.T("invite.password_hint"))
+	p.next.SetPlaceHolder(tr.T("invite.password_hint"))
 	p.repeat.OnSubmitted = func(string) { submit() }
 	return p
 }
 
-func (p *passwordPair) items(ui *UI) []*widget.FormItem {
+func (p *passwordPair) items(tr *Tr) []*widget.FormItem {
 	return []*widget.FormItem{
-		widget.NewFormItem(ui.tr.T("password.new"), container.NewVBox(p.next, p.nextNote)),
-		widget.NewFormItem(ui.tr.T("password.repeat"), container.NewVBox(p.repeat, p.repeatNote)),
+		widget.NewFormItem(tr.T("password.new"), container.NewVBox(p.next, p.nextNote)),
+		widget.NewFormItem(tr.T("password.repeat"), container.NewVBox(p.repeat, p.repeatNote)),
 	}
 }
 
 // check answers the new password when both are typed and the same, else
 // says what is wrong under the fields.
-func (p *passwordPair) check(ui *UI) (string, bool) {
+func (p *passwordPair) check(tr *Tr) (string, bool) {
 	clearNotes(p.nextNote, p.repeatNote)
 	switch {
 	case p.next.Text == "":
-		say(p.nextNote, ui.tr.T("password.required"))
+		say(p.nextNote, tr.T("password.required"))
 		return "", false
 	case p.repeat.Text != p.next.Text:
-		say(p.repeatNote, ui.tr.T("password.mismatch"))
+		say(p.repeatNote, tr.T("password.mismatch"))
 		return "", false
 	}
 	return p.next.Text, true
@@ -57,12 +57,12 @@ func (p *passwordPair) check(ui *UI) (string, bool) {
 
 // serverItems is the server address field, which the web build does not
 // ask for: it signs in to the server it was loaded from.
-func serverItems(ui *UI, e *widget.Entry) []*widget.FormItem {
-	if ui.opt.Browser && ui.opt.Server != "" {
+func serverItems(tr *Tr, fixed string, e *widget.Entry) []*widget.FormItem {
+	if fixed != "" {
 		e.Hide()
 		return nil
 	}
-	return []*widget.FormItem{widget.NewFormItem(ui.tr.T("login.server"), e)}
+	return []*widget.FormItem{widget.NewFormItem(tr.T("login.server"), e)}
 }
 
 // --- Change password (settings) ---
@@ -71,7 +71,9 @@ func serverItems(ui *UI, e *widget.Entry) []*widget.FormItem {
 // password, the new one twice. Other sessions end on the server; this one
 // stays, so nothing changes here but the words.
 type changePasswordForm struct {
-	ui          *UI
+	k *kit
+	// changed tells the settings, which say so.
+	changed     func()
 	current     *widget.Entry
 	currentNote *widget.Label
 	pair        *passwordPair
@@ -81,10 +83,10 @@ type changePasswordForm struct {
 	dlg         dialog.Dialog
 }
 
-func newChangePasswordForm(ui *UI) *changePasswordForm {
-	tr := ui.tr
-	f := &changePasswordForm{ui: ui, current: widget.NewPasswordEntry(), currentNote: fieldNote()}
-	f.pair = newPasswordPair(ui, f.onSave)
+func newChangePasswordForm(k *kit, changed func()) *changePasswordForm {
+	tr := k.tr
+	f := &changePasswordForm{k: k, changed: changed, current: widget.NewPasswordEntry(), currentNote: fieldNote()}
+	f.pair = newPasswordPair(k.tr, f.onSave)
 	f.save = widget.NewButton(tr.T("password.save"), f.onSave)
 	f.save.Importance = widget.HighImportance
 	f.status = wrapped("")
@@ -92,26 +94,26 @@ func newChangePasswordForm(ui *UI) *changePasswordForm {
 	f.status.Hide()
 	form := widget.NewForm(append([]*widget.FormItem{
 		widget.NewFormItem(tr.T("password.current"), container.NewVBox(f.current, f.currentNote)),
-	}, f.pair.items(ui)...)...)
+	}, f.pair.items(k.tr)...)...)
 	form.Orientation = widget.Vertical
 	f.cancel = widget.NewButton(tr.T("common.cancel"), func() { f.dlg.Hide() })
 	f.cancel.Importance = widget.LowImportance
 	body := container.NewVBox(wrapped(tr.T("password.change_help")), form, f.status,
 		container.NewGridWithColumns(2, f.cancel, f.save))
-	f.dlg = dialog.NewCustomWithoutButtons(tr.T("password.change_title"), container.New(fixedWidth(380), body), ui.win)
+	f.dlg = dialog.NewCustomWithoutButtons(tr.T("password.change_title"), container.New(fixedWidth(380), body), k.win)
 	return f
 }
 
 func (f *changePasswordForm) show() {
 	f.dlg.Show()
-	f.ui.win.Canvas().Focus(f.current)
+	f.k.win.Canvas().Focus(f.current)
 }
 
 func (f *changePasswordForm) onSave() {
-	ui, tr := f.ui, f.ui.tr
+	k, tr := f.k, f.k.tr
 	clearNotes(f.currentNote)
 	say(f.status, "")
-	next, ok := f.pair.check(ui)
+	next, ok := f.pair.check(k.tr)
 	if f.current.Text == "" {
 		say(f.currentNote, tr.T("password.required"))
 		ok = false
@@ -121,26 +123,24 @@ func (f *changePasswordForm) onSave() {
 	}
 	current := f.current.Text
 	f.save.Disable()
-	started := ui.session()
-	ui.goBG(func(ctx context.Context) {
+	started := k.session()
+	k.goBG(func(ctx context.Context) {
 		err := started.API.ChangePassword(ctx, current, next)
 		fyne.Do(func() { f.save.Enable() })
-		ui.post(started, func() { f.onSaved(err) })
+		k.post(started, func() { f.onSaved(err) })
 	})
 }
 
 func (f *changePasswordForm) onSaved(err error) {
-	ui := f.ui
+	k := f.k
 	if err != nil {
-		if !showFields(ui.tr, err, map[string]*widget.Label{"current_password": f.currentNote, "new_password": f.pair.nextNote}) {
-			say(f.status, ui.errText(err))
+		if !showFields(k.tr, err, map[string]*widget.Label{"current_password": f.currentNote, "new_password": f.pair.nextNote}) {
+			say(f.status, k.errText(err))
 		}
 		return
 	}
 	f.dlg.Hide()
-	if ui.settings != nil {
-		say(ui.settings.passwordNote, ui.tr.T("password.changed"))
-	}
+	f.changed()
 }
 
 // --- Forgot password? ---
@@ -148,7 +148,8 @@ func (f *changePasswordForm) onSaved(err error) {
 // forgotScreen asks for the email to send a reset link to. The server
 // answers the same for every address.
 type forgotScreen struct {
-	ui      *UI
+	k       *kit
+	host    authHost
 	server  *widget.Entry
 	email   *widget.Entry
 	send    *widget.Button
@@ -158,28 +159,28 @@ type forgotScreen struct {
 	content fyne.CanvasObject
 }
 
-func newForgotScreen(ui *UI, server, email string) *forgotScreen {
-	tr := ui.tr
-	s := &forgotScreen{ui: ui}
+func newForgotScreen(k *kit, host authHost, server, email string) *forgotScreen {
+	tr := k.tr
+	s := &forgotScreen{k: k, host: host}
 	s.server = widget.NewEntry()
 	s.server.SetPlaceHolder("https://chorus.example.com")
-	s.server.SetText(firstNonEmpty(server, ui.opt.Server, ui.prefs.ServerURL()))
+	s.server.SetText(firstNonEmpty(server, host.startServer()))
 	s.email = widget.NewEntry()
 	s.email.SetPlaceHolder(tr.T("login.email_hint"))
-	s.email.SetText(firstNonEmpty(email, ui.prefs.Email()))
+	s.email.SetText(firstNonEmpty(email, host.savedEmail()))
 	s.email.OnSubmitted = func(string) { s.onSend() }
 	s.send = widget.NewButton(tr.T("forgot.send"), s.onSend)
 	s.send.Importance = widget.HighImportance
 	s.status = wrapped("")
 	s.status.Hide()
-	s.haveKey = widget.NewButton(tr.T("forgot.have_code"), func() { ui.showReset(s.server.Text, "") })
+	s.haveKey = widget.NewButton(tr.T("forgot.have_code"), func() { host.showReset(s.server.Text, "") })
 	s.haveKey.Importance = widget.LowImportance
-	s.back = widget.NewButton(tr.T("forgot.back"), ui.leavePasswordScreens)
+	s.back = widget.NewButton(tr.T("forgot.back"), host.leavePasswordScreens)
 	s.back.Importance = widget.LowImportance
-	form := widget.NewForm(append(serverItems(ui, s.server),
+	form := widget.NewForm(append(serverItems(k.tr, host.fixedServer(), s.server),
 		widget.NewFormItem(tr.T("login.email"), s.email))...)
 	form.Orientation = widget.Vertical
-	s.content = authFrame(ui, tr.T("forgot.title"), tr.T("forgot.subtitle"), form, s.send, s.status, s.haveKey, s.back)
+	s.content = authFrame(k, tr.T("forgot.title"), tr.T("forgot.subtitle"), form, s.send, s.status, s.haveKey, s.back)
 	return s
 }
 
@@ -189,7 +190,7 @@ func (s *forgotScreen) setStatus(msg string, imp widget.Importance) {
 }
 
 func (s *forgotScreen) onSend() {
-	tr := s.ui.tr
+	tr := s.k.tr
 	server, err := normalizeServer(s.server.Text)
 	if err != nil {
 		s.setStatus(tr.T("login.bad_server"), widget.DangerImportance)
@@ -202,19 +203,19 @@ func (s *forgotScreen) onSend() {
 	}
 	s.send.Disable()
 	s.setStatus(tr.T("forgot.sending"), widget.MediumImportance)
-	s.ui.connect(server, "")
-	started := s.ui.session()
-	s.ui.goBG(func(ctx context.Context) {
+	s.host.connect(server, "")
+	started := s.k.session()
+	s.k.goBG(func(ctx context.Context) {
 		_, err := started.API.ForgotPassword(ctx, email)
 		fyne.Do(func() { s.send.Enable() })
-		s.ui.post(started, func() { s.onSent(err) })
+		s.k.post(started, func() { s.onSent(err) })
 	})
 }
 
 func (s *forgotScreen) onSent(err error) {
-	ui, tr := s.ui, s.ui.tr
-	if ui.forgot != s {
-		return
+	tr := s.k.tr
+	if s.k.win.Content() != s.content {
+		return // the person has moved on
 	}
 	var ce *client.Error
 	switch {
@@ -226,9 +227,9 @@ func (s *forgotScreen) onSent(err error) {
 	case client.Status(err) == 409:
 		s.setStatus(tr.T("forgot.no_email"), widget.DangerImportance)
 	case errors.As(err, &ce) && ce.Fields["email"] != "":
-		s.setStatus(fieldProblem(ui.tr, ce.Fields["email"]), widget.DangerImportance)
+		s.setStatus(fieldProblem(tr, ce.Fields["email"]), widget.DangerImportance)
 	default:
-		s.setStatus(ui.errText(err), widget.DangerImportance)
+		s.setStatus(s.k.errText(err), widget.DangerImportance)
 	}
 }
 
@@ -237,7 +238,8 @@ func (s *forgotScreen) onSent(err error) {
 // resetScreen spends the email's reset token on a new password; the server
 // answers a new session, so the person is then signed in.
 type resetScreen struct {
-	ui        *UI
+	k         *kit
+	host      authHost
 	server    *widget.Entry
 	token     *widget.Entry
 	tokenNote *widget.Label
@@ -249,29 +251,29 @@ type resetScreen struct {
 	content   fyne.CanvasObject
 }
 
-func newResetScreen(ui *UI, server, token string) *resetScreen {
-	tr := ui.tr
-	s := &resetScreen{ui: ui, tokenNote: fieldNote()}
+func newResetScreen(k *kit, host authHost, server, token string) *resetScreen {
+	tr := k.tr
+	s := &resetScreen{k: k, host: host, tokenNote: fieldNote()}
 	s.server = widget.NewEntry()
 	s.server.SetPlaceHolder("https://chorus.example.com")
-	s.server.SetText(firstNonEmpty(server, ui.opt.Server, ui.prefs.ServerURL()))
+	s.server.SetText(firstNonEmpty(server, host.startServer()))
 	s.token = widget.NewEntry()
 	s.token.SetPlaceHolder(tr.T("reset.code_hint"))
 	s.token.SetText(token)
-	s.pair = newPasswordPair(ui, s.onSave)
+	s.pair = newPasswordPair(k.tr, s.onSave)
 	s.save = widget.NewButton(tr.T("reset.save"), s.onSave)
 	s.save.Importance = widget.HighImportance
 	s.status = wrapped("")
 	s.status.Importance = widget.DangerImportance
 	s.status.Hide()
-	s.forgot = widget.NewButton(tr.T("reset.new_link"), func() { ui.showForgot(s.server.Text, "") })
+	s.forgot = widget.NewButton(tr.T("reset.new_link"), func() { host.showForgot(s.server.Text, "") })
 	s.forgot.Importance = widget.LowImportance
-	s.back = widget.NewButton(tr.T("forgot.back"), ui.leavePasswordScreens)
+	s.back = widget.NewButton(tr.T("forgot.back"), host.leavePasswordScreens)
 	s.back.Importance = widget.LowImportance
-	form := widget.NewForm(append(append(serverItems(ui, s.server),
-		widget.NewFormItem(tr.T("reset.code"), container.NewVBox(s.token, s.tokenNote))), s.pair.items(ui)...)...)
+	form := widget.NewForm(append(append(serverItems(k.tr, host.fixedServer(), s.server),
+		widget.NewFormItem(tr.T("reset.code"), container.NewVBox(s.token, s.tokenNote))), s.pair.items(k.tr)...)...)
 	form.Orientation = widget.Vertical
-	s.content = authFrame(ui, tr.T("reset.title"), tr.T("reset.subtitle"), form, s.save, s.status, s.forgot, s.back)
+	s.content = authFrame(k, tr.T("reset.title"), tr.T("reset.subtitle"), form, s.save, s.status, s.forgot, s.back)
 	return s
 }
 
@@ -289,7 +291,7 @@ func resetToken(s string) string {
 }
 
 func (s *resetScreen) onSave() {
-	ui, tr := s.ui, s.ui.tr
+	k, tr := s.k, s.k.tr
 	clearNotes(s.tokenNote)
 	say(s.status, "")
 	server, err := normalizeServer(s.server.Text)
@@ -297,7 +299,7 @@ func (s *resetScreen) onSave() {
 		say(s.status, tr.T("login.bad_server"))
 		return
 	}
-	next, ok := s.pair.check(ui)
+	next, ok := s.pair.check(k.tr)
 	token := resetToken(s.token.Text)
 	if token == "" {
 		say(s.tokenNote, tr.T("password.required"))
@@ -307,98 +309,31 @@ func (s *resetScreen) onSave() {
 		return
 	}
 	s.save.Disable()
-	ui.connect(server, "")
-	started := ui.session()
-	ui.goBG(func(ctx context.Context) {
+	s.host.connect(server, "")
+	started := k.session()
+	k.goBG(func(ctx context.Context) {
 		sess, err := started.API.ResetPassword(ctx, token, next)
 		fyne.Do(func() { s.save.Enable() })
-		ui.post(started, func() { s.onSaved(sess, err) })
+		k.post(started, func() { s.onSaved(sess, err) })
 	})
 }
 
 func (s *resetScreen) onSaved(sess client.Session, err error) {
-	ui, tr := s.ui, s.ui.tr
-	if ui.reset != s {
-		return
+	k, tr := s.k, s.k.tr
+	if k.win.Content() != s.content {
+		return // the person has moved on
 	}
 	if err != nil {
 		switch {
-		case showFields(ui.tr, err, map[string]*widget.Label{"token": s.tokenNote, "new_password": s.pair.nextNote}):
+		case showFields(k.tr, err, map[string]*widget.Label{"token": s.tokenNote, "new_password": s.pair.nextNote}):
 		case client.Status(err) == 404:
 			say(s.status, tr.T("reset.unknown"))
 		case client.Status(err) == 409:
 			say(s.status, tr.T("reset.spent"))
 		default:
-			say(s.status, ui.errText(err))
+			say(s.status, k.errText(err))
 		}
 		return
 	}
-	ui.prefs.SetToken(sess.Token)
-	ui.signedIn(sess.User)
-}
-
-// --- navigation ---
-
-func (ui *UI) showForgot(server, email string) {
-	ui.shell, ui.auth = nil, authForgot
-	ui.forgot = newForgotScreen(ui, server, email)
-	ui.win.SetContent(ui.forgot.content)
-}
-
-func (ui *UI) showReset(server, token string) {
-	ui.shell, ui.auth = nil, authReset
-	ui.reset = newResetScreen(ui, server, token)
-	ui.win.SetContent(ui.reset.content)
-}
-
-// leavePasswordScreens goes back to sign-in, or to the app when a session
-// is saved (a link from an email opened these screens over it).
-func (ui *UI) leavePasswordScreens() {
-	if ui.prefs.SignedIn() {
-		ui.Start()
-		return
-	}
-	ui.showLogin("")
-}
-
-// rebuildPasswordScreens shows the forgot or reset screen in the new
-// language, keeping what was typed but the passwords.
-func (ui *UI) rebuildPasswordScreens() {
-	switch ui.auth {
-	case authForgot:
-		old := ui.forgot
-		ui.showForgot(old.server.Text, old.email.Text)
-	case authReset:
-		old := ui.reset
-		ui.showReset(old.server.Text, old.token.Text)
-	}
-}
-
-// openLink opens the screen an email's link names ("reset/{token}",
-// "invite/{code}", with or without the '#') and answers whether it did.
-func (ui *UI) openLink(link string) bool {
-	screen, value, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(link), "#"), "/")
-	if !ok {
-		return false
-	}
-	if v, err := url.PathUnescape(value); err == nil {
-		value = v
-	}
-	if value = strings.TrimSpace(value); value == "" {
-		return false
-	}
-	switch screen {
-	case "reset":
-		ui.showReset("", value)
-	case "invite":
-		ui.showInvite()
-		ui.invite.code.SetText(value)
-	case "sso":
-		ui.finishSSO(value)
-	case "sso-error":
-		ui.showLogin(ssoErrorText(ui.tr, value))
-	default:
-		return false
-	}
-	return true
+	s.host.signedInAs(sess)
 }

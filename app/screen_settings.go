@@ -92,7 +92,7 @@ func newSettingsScreen(ui *UI) *settingsScreen {
 // onChangePassword opens the "Change password" dialog.
 func (s *settingsScreen) onChangePassword() {
 	say(s.passwordNote, "")
-	s.passwordForm = newChangePasswordForm(s.ui)
+	s.passwordForm = newChangePasswordForm(s.ui.kit, func() { say(s.passwordNote, s.ui.tr.T("password.changed")) })
 	s.passwordForm.show()
 }
 

@@ -32,7 +32,7 @@ func qrPNG(link string) ([]byte, error) {
 // struct for the desktop handoff, "Open on my phone" and the manager's
 // member preview.
 type sharePanel struct {
-	ui      *UI
+	k       *kit
 	status  *widget.Label // what happened, e.g. "Sent to your phone"; hidden when empty
 	qr      *canvas.Image
 	hint    *widget.Label
@@ -55,13 +55,13 @@ type shareInfo struct {
 }
 
 // showSharePanel opens a dialog with the QR code of in.url.
-func (ui *UI) showSharePanel(in shareInfo) (*sharePanel, error) {
+func showSharePanel(k *kit, in shareInfo) (*sharePanel, error) {
 	png, err := qrPNG(in.url)
 	if err != nil {
 		return nil, err
 	}
-	tr := ui.tr
-	p := &sharePanel{ui: ui, url: in.url}
+	tr := k.tr
+	p := &sharePanel{k: k, url: in.url}
 	p.status = wrapped("")
 	p.status.Importance = in.statusImp
 	p.status.TextStyle = fyne.TextStyle{Bold: true}
@@ -91,7 +91,7 @@ func (ui *UI) showSharePanel(in shareInfo) (*sharePanel, error) {
 	}
 	p.expires = caption("")
 	if !in.expires.IsZero() {
-		p.expires.SetText(tr.T("share.expires", "when", tr.When(in.expires, ui.now())))
+		p.expires.SetText(tr.T("share.expires", "when", tr.When(in.expires, k.now())))
 	} else {
 		p.expires.Hide()
 	}
@@ -107,7 +107,7 @@ func (ui *UI) showSharePanel(in shareInfo) (*sharePanel, error) {
 	code := container.NewCenter(p.qr)
 	body := container.NewVBox(strut, p.status, code, p.hint, p.link, p.local, p.expires,
 		container.NewGridWithColumns(2, p.copy, p.close))
-	p.d = dialog.NewCustomWithoutButtons(in.title, body, ui.win)
+	p.d = dialog.NewCustomWithoutButtons(in.title, body, k.win)
 	p.d.Show()
 	return p, nil
 }
@@ -131,8 +131,8 @@ func loopbackHost(link string) string {
 
 // onCopy puts the link on the clipboard, to send by other means.
 func (p *sharePanel) onCopy() {
-	p.ui.app.Clipboard().SetContent(p.url)
-	p.copy.SetText(p.ui.tr.T("share.copied"))
+	p.k.app.Clipboard().SetContent(p.url)
+	p.copy.SetText(p.k.tr.T("share.copied"))
 	p.copy.SetIcon(theme.ConfirmIcon())
 }
 

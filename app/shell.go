@@ -167,7 +167,7 @@ func (ui *UI) previewAs(mem client.Member, feed client.Feed) memberPreview {
 		me:   client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone},
 		feed: feed, feedAt: ui.now(), fetched: true, total: -1, stop: func() {},
 		tiktokKnown: false, preview: true}
-	pv.feedView = newFeedScreen(pv)
+	pv.feedView = newFeedScreen(pv.kit, pv)
 	pv.feedView.refresh.Hide()
 	pv.shell = newPreviewShell(pv)
 	pv.feedView.show()

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/app/session"
 	"github.com/chorus-advocacy/chorus/backend/client"
@@ -32,49 +30,11 @@ import (
 // ssoWait is how long the desktop waits for the browser to come back.
 const ssoWait = 5 * time.Minute
 
-// ssoArea holds the login screen's SSO buttons, filled from the server.
-type ssoArea struct {
-	ui     *UI
-	box    *fyne.Container
-	server string // the buttons are for this address
-}
-
-func newSSOArea(ui *UI) *ssoArea {
-	return &ssoArea{ui: ui, box: container.NewVBox()}
-}
-
-// load asks server which programs offer single sign-on and shows a button
-// for each (none: nothing shown). A later address replaces the buttons.
-func (a *ssoArea) load(server string, status func(msg string, bad bool)) {
-	if server == a.server {
-		return
-	}
-	a.server = server
-	a.box.RemoveAll()
-	// A phone app that cannot be opened with chorus:// (Android, see
-	// platform.ReceivesAppURLs) could not get the code back from the
-	// browser: it signs in with a password (or in the web build).
-	if server == "" || (fyne.CurrentDevice().IsMobile() && !a.ui.opt.Browser && !a.ui.opt.AppURLs) {
-		return
-	}
-	api := client.New(server).SetRetryCount(0)
-	a.ui.goBG(func(ctx context.Context) {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		ps, err := api.SSOProviders(ctx)
-		fyne.Do(func() {
-			if err != nil || a.server != server {
-				return // an old server or none: the password form is there
-			}
-			a.box.RemoveAll()
-			for _, p := range ps {
-				b := widget.NewButton(a.ui.tr.T("login.sso", "company", p.DisplayName), func() { a.ui.startSSO(server, p, status) })
-				b.Importance = widget.MediumImportance
-				a.box.Add(b)
-			}
-			a.box.Refresh()
-		})
-	})
+// ssoHere: a phone app that cannot be opened with chorus:// (Android, see
+// platform.ReceivesAppURLs) could not get the code back from the browser:
+// it signs in with a password (or in the web build).
+func (ui *UI) ssoHere() bool {
+	return !fyne.CurrentDevice().IsMobile() || ui.opt.Browser || ui.opt.AppURLs
 }
 
 // startSSO begins a sign-in with a program's provider.

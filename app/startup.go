@@ -15,6 +15,15 @@ import (
 // the feed first shows activities, print how long since the process
 // started and its memory, then quit.
 
+// painted measures start-up (Options.MeasureStart) at the first paint of
+// a feed with activities.
+func (ui *UI) painted(n int) {
+	if ui.opt.MeasureStart && n > 0 {
+		ui.opt.MeasureStart = false
+		go ui.reportStart(!ui.fetched)
+	}
+}
+
 // reportStart prints the start-up figures once the feed is on screen: the
 // glfw driver draws a frame on each turn of its loop, so two turns after
 // the cards are laid out they have been painted. cached tells whether the

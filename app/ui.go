@@ -200,7 +200,7 @@ func New(opt Options) (*UI, error) {
 	if opt.Runner == nil {
 		opt.Runner = &goroutines{}
 	}
-	k := &kit{app: opt.App, win: opt.Window, now: opt.Now, engine: engine, ctx: ctx, bg: opt.Runner}
+	k := &kit{app: opt.App, win: opt.Window, mobile: opt.Mobile, now: opt.Now, engine: engine, ctx: ctx, bg: opt.Runner}
 	ui := &UI{kit: k, opt: opt, prefs: NewPrefs(opt.App.Preferences()), total: -1, stop: stop,
 		tiktokConnected: make(chan struct{}, 1)}
 	if opt.Cache != nil {
@@ -416,7 +416,7 @@ func (ui *UI) openProgram(pid string) {
 
 // showMain builds the screens and the shell for the current language.
 func (ui *UI) showMain(selected tab) {
-	ui.feedView = newFeedScreen(ui)
+	ui.feedView = newFeedScreen(ui.kit, ui)
 	ui.points = newPointsScreen(ui.kit, ui)
 	ui.rewards = newRewardsScreen(ui.kit, ui)
 	ui.settings = newSettingsScreen(ui)
@@ -444,6 +444,17 @@ func (ui *UI) rebuild() {
 		return
 	}
 	ui.showMain(ui.shell.current())
+}
+
+func (ui *UI) feedShown() feedState {
+	return feedState{items: ui.feed.Items, pending: ui.pending(), fetched: ui.fetched, offline: ui.offline, at: ui.feedAt}
+}
+
+func (ui *UI) openNews(aid string) {
+	ui.notified = ""
+	if it, ok := ui.feedItem(aid); ok {
+		ui.openActivity(it)
+	}
 }
 
 func (ui *UI) feedItem(id string) (client.FeedItem, bool) {
@@ -675,58 +686,6 @@ func (ui *UI) endSession(msg string) {
 	ui.shell, ui.activity = nil, nil
 	ui.feed, ui.total = client.Feed{}, -1
 	ui.showLogin(msg)
-}
-
-func (ui *UI) showLogin(status string) {
-	ui.shell, ui.auth = nil, authLogin
-	ui.login = newLoginScreen(ui)
-	ui.login.setStatus(status)
-	ui.win.SetContent(ui.login.content)
-}
-
-func (ui *UI) showInvite() {
-	ui.auth = authInvite
-	ui.invite = newInviteScreen(ui)
-	ui.win.SetContent(ui.invite.content)
-}
-
-func (ui *UI) showPrograms() {
-	ui.shell, ui.auth = nil, authPrograms
-	ui.programs = newProgramScreen(ui)
-	ui.win.SetContent(ui.programs.content)
-}
-
-// Screens shown before the shell.
-const (
-	authLogin = iota + 1
-	authInvite
-	authPrograms
-	authForgot
-	authReset
-)
-
-// rebuildAuth shows the current pre-shell screen in the new language,
-// keeping what was typed (but not passwords: the person retypes them).
-func (ui *UI) rebuildAuth() {
-	switch ui.auth {
-	case authInvite:
-		old := ui.invite
-		ui.showInvite()
-		ui.invite.server.SetText(old.server.Text)
-		ui.invite.code.SetText(old.code.Text)
-		ui.invite.name.SetText(old.name.Text)
-	case authPrograms:
-		ui.showPrograms()
-	case authForgot, authReset:
-		ui.rebuildPasswordScreens()
-	default:
-		old := ui.login
-		ui.showLogin("")
-		if old != nil {
-			ui.login.server.SetText(old.server.Text)
-			ui.login.email.SetText(old.email.Text)
-		}
-	}
 }
 
 // surface is what the server records as where a perform happened.
