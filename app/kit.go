@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"net/url"
 	"sync"
 	"time"
 
@@ -30,9 +31,14 @@ type kit struct {
 	now func() time.Time
 	// engine holds the current Session, the offline queue and the cache.
 	engine *session.Engine
-	ctx    context.Context
-	bg     Runner
-	saves  saves
+	// media keeps the pictures and files of the feed's activities (nil in
+	// tests without storage).
+	media *mediaStore
+	// openURL opens a page or a file with the system (Options.OpenURL).
+	openURL func(u *url.URL) error
+	ctx     context.Context
+	bg      Runner
+	saves   saves
 }
 
 // session is the current one; background work captures it before it

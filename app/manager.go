@@ -54,7 +54,6 @@ type managerHost interface {
 	// to another one are dropped.
 	shownManager() *managerView
 	isOwner() bool
-	mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject
 	// previewAs builds the member app on a member's feed, in their
 	// language and zone, with its actions off.
 	previewAs(mem client.Member, feed client.Feed) memberPreview

@@ -177,7 +177,7 @@ func (v *activitiesView) newRow(a client.Activity) *activityRow {
 	}
 	actions := container.NewHBox(layout.NewSpacer(), r.edit, r.duplicate, r.remove)
 	body := container.NewBorder(container.NewHBox(head...), actions, nil, nil, container.NewVBox(r.text, when))
-	r.content = newTapCard(container.NewBorder(nil, nil, container.NewVBox(m.host.mediaThumb(k, mediaOfActivity(a), 48)), nil, body), nil)
+	r.content = newTapCard(container.NewBorder(nil, nil, container.NewVBox(mediaThumb(m.k, k, mediaOfActivity(a), 48)), nil, body), nil)
 	return r
 }
 

@@ -49,7 +49,7 @@ func (e *activityEditor) showFilePreview(path string, info mediacheck.Info, prob
 // their cards: its thumbnail or poster.
 func (e *activityEditor) showMediaPreview(a client.Activity) {
 	k := kindOf(a.Type, "")
-	e.preview.Objects = []fyne.CanvasObject{container.NewHBox(e.m.host.mediaThumb(k, mediaOfActivity(a), editorPreviewSize*0.6))}
+	e.preview.Objects = []fyne.CanvasObject{container.NewHBox(mediaThumb(e.m.k, k, mediaOfActivity(a), editorPreviewSize*0.6))}
 	e.preview.Refresh()
 	e.preview.Show()
 }

@@ -546,3 +546,15 @@ func (d mediaDownloader) get(ctx context.Context, mid string, offset int64, w io
 	}
 	return resp.Header.Get("Content-Type"), nil
 }
+
+// decodeImage reads a photo or poster; nil when it is not a picture Go reads.
+func decodeImage(b []byte) image.Image {
+	if len(b) == 0 {
+		return nil
+	}
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	return img
+}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -25,31 +24,19 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
-// decodeImage reads a photo or poster; nil when it is not a picture Go reads.
-func decodeImage(b []byte) image.Image {
-	if len(b) == 0 {
-		return nil
-	}
-	img, _, err := image.Decode(bytes.NewReader(b))
-	if err != nil {
-		return nil
-	}
-	return img
-}
-
-// downloader is how this UI fetches media files: its server and session.
-func (ui *UI) downloader() mediaDownloader {
-	s := ui.session()
-	return mediaDownloader{http: ui.media.http, server: s.Server, token: ui.prefs.Token(), pid: s.ProgramID}
+// downloader is how the app fetches media files: its server and session.
+func downloader(k *kit) mediaDownloader {
+	s := k.session()
+	return mediaDownloader{http: k.media.http, server: s.Server, token: s.API.Token(), pid: s.ProgramID}
 }
 
 // mediaThumb is a card's picture: the photo's thumbnail or the video's
 // poster once it is here (from the disk cache at once, else fetched), the
 // network's coloured tile until then and where there is none; a video's
 // tile says how long it is.
-func (ui *UI) mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject {
+func mediaThumb(kit *kit, k itemKind, m mediaRef, size float32) fyne.CanvasObject {
 	box := container.NewStack(placeholderTile(k, m, size))
-	if m.ID == "" || ui.media == nil {
+	if m.ID == "" || kit.media == nil {
 		return box
 	}
 	show := func(img image.Image) {
@@ -67,21 +54,21 @@ func (ui *UI) mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject
 		box.Objects = objs
 		box.Refresh()
 	}
-	if img, ok := ui.media.decodedThumb(m.ID); ok {
+	if img, ok := kit.media.decodedThumb(m.ID); ok {
 		show(img)
 		return box
 	}
 	// Read, fetched or decoded off the UI goroutine: the first paint of a
 	// cached feed and the frames of a scroll do not wait for JPEGs.
-	sess := ui.session()
+	sess := kit.session()
 	api, pid := sess.API, sess.ProgramID
-	ui.goBG(func(ctx context.Context) {
-		b, err := ui.media.thumb(ctx, api, pid, m)
+	kit.goBG(func(ctx context.Context) {
+		b, err := kit.media.thumb(ctx, api, pid, m)
 		if err != nil || b == nil {
 			return
 		}
-		img := ui.media.decodeThumb(m.ID, b)
-		ui.post(sess, func() { show(img) })
+		img := kit.media.decodeThumb(m.ID, b)
+		kit.post(sess, func() { show(img) })
 	})
 	return box
 }
@@ -129,7 +116,7 @@ func formatDuration(ms int64) string {
 // duration and size, never a blank; a progress bar while the file comes,
 // and Play for videos.
 type mediaView struct {
-	ui       *UI
+	k        *kit
 	item     client.FeedItem
 	ref      mediaRef
 	width    float32
@@ -147,16 +134,16 @@ type mediaView struct {
 	onFile func(cachedMedia)
 }
 
-func newMediaView(ui *UI, it client.FeedItem, width float32) *mediaView {
-	tr := ui.tr
+func newMediaView(k *kit, it client.FeedItem, width float32) *mediaView {
+	tr := k.tr
 	m := mediaOf(it)
-	v := &mediaView{ui: ui, item: it, ref: m, width: width}
-	k := kindOf(it.Type, it.Network)
+	v := &mediaView{k: k, item: it, ref: m, width: width}
+	kind := kindOf(it.Type, it.Network)
 	tile := fyne.NewSquareSize(96)
 	if m.ID != "" {
 		tile = fyne.NewSize(v.width, v.tileHeight())
 	}
-	v.pic = container.NewStack(placeholderRect(k, m, tile))
+	v.pic = container.NewStack(placeholderRect(kind, m, tile))
 	v.facts = caption("")
 	v.facts.Alignment = fyne.TextAlignCenter
 	v.play = widget.NewButtonWithIcon(tr.T("media.play"), theme.MediaPlayIcon(), v.onPlay)
@@ -209,28 +196,28 @@ func (v *mediaView) tileHeight() float32 {
 // fetch is set (a WeChat activity, whose file the tap hands over; a photo,
 // shown large), the file itself.
 func (v *mediaView) load(fetch bool) {
-	ui, m := v.ui, v.ref
-	if m.ID == "" || ui.media == nil {
+	k, m := v.k, v.ref
+	if m.ID == "" || k.media == nil {
 		return
 	}
-	if f, ok := ui.media.cachedFile(m.ID); ok {
+	if f, ok := k.media.cachedFile(m.ID); ok {
 		v.setFile(f)
-	} else if b, ok := ui.media.cachedThumb(m.ID); ok {
+	} else if b, ok := k.media.cachedThumb(m.ID); ok {
 		v.setPicture(decodeImage(b), false)
 	}
 	if v.full && v.file.Path != "" {
 		return
 	}
-	sess := ui.session()
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
 	if v.img == nil {
-		ui.goBG(func(ctx context.Context) {
-			b, err := ui.media.thumb(ctx, api, pid, m)
+		k.goBG(func(ctx context.Context) {
+			b, err := k.media.thumb(ctx, api, pid, m)
 			if err != nil || b == nil {
 				return
 			}
 			img := decodeImage(b)
-			ui.post(sess, func() {
+			k.post(sess, func() {
 				if !v.full {
 					v.setPicture(img, false)
 				}
@@ -245,14 +232,14 @@ func (v *mediaView) load(fetch bool) {
 // fetchFile brings the file into the app's storage (a progress bar for
 // videos), then calls then (may be nil) on the UI goroutine.
 func (v *mediaView) fetchFile(then func(cachedMedia)) {
-	ui, m := v.ui, v.ref
+	k, m := v.k, v.ref
 	if v.file.Path != "" {
 		if then != nil {
 			then(v.file)
 		}
 		return
 	}
-	dl := ui.downloader()
+	dl := downloader(k)
 	if m.isVideo() {
 		v.progress.SetValue(0)
 		v.progress.Show()
@@ -266,8 +253,8 @@ func (v *mediaView) fetchFile(then func(cachedMedia)) {
 		last = time.Now()
 		fyne.Do(func() { v.progress.SetValue(float64(done) / float64(total)) })
 	}
-	ui.goBG(func(ctx context.Context) {
-		f, err := ui.media.file(ctx, dl, m, progress)
+	k.goBG(func(ctx context.Context) {
+		f, err := k.media.file(ctx, dl, m, progress)
 		var img image.Image
 		if err == nil && f.Data != nil {
 			img = decodeImage(f.Data)
@@ -277,7 +264,7 @@ func (v *mediaView) fetchFile(then func(cachedMedia)) {
 			v.play.Enable()
 			if err != nil {
 				v.status.Importance = widget.WarningImportance
-				say(v.status, ui.tr.T("media.failed", "error", ui.errText(err)))
+				say(v.status, k.tr.T("media.failed", "error", k.errText(err)))
 				return
 			}
 			v.file = f
@@ -299,7 +286,7 @@ func (v *mediaView) setFile(f cachedMedia) {
 	v.file = f
 	if img := decodeImage(f.Data); img != nil {
 		v.setPicture(img, true)
-	} else if b, ok := v.ui.media.cachedThumb(v.ref.ID); ok {
+	} else if b, ok := v.k.media.cachedThumb(v.ref.ID); ok {
 		v.setPicture(decodeImage(b), false)
 	}
 }
@@ -352,27 +339,27 @@ func (v *mediaView) onTapPicture() {
 
 // showFull shows the photo as large as the window allows.
 func (v *mediaView) showFull() {
-	ui := v.ui
+	k := v.k
 	pic := canvas.NewImageFromImage(v.img)
 	pic.FillMode = canvas.ImageFillContain
-	ws := ui.win.Canvas().Size()
+	ws := k.win.Canvas().Size()
 	b := v.img.Bounds()
 	w, h := float32(b.Dx()), float32(b.Dy())
 	scale := min(ws.Width*0.9/w, ws.Height*0.75/h, 1)
 	pic.SetMinSize(fyne.NewSize(w*scale, h*scale))
-	d := dialog.NewCustom(ui.tr.T("media.photo"), ui.tr.T("common.close"), pic, ui.win)
+	d := dialog.NewCustom(k.tr.T("media.photo"), k.tr.T("common.close"), pic, k.win)
 	d.Show()
 }
 
 // onPlay opens the video (the file once here) in the system's player: a
 // desktop's default app for the file, a new tab in a browser.
 func (v *mediaView) onPlay() {
-	ui := v.ui
+	k := v.k
 	v.play.Disable()
 	v.fetchFile(func(f cachedMedia) {
-		if err := ui.opt.OpenURL(fileURL(f.Path)); err != nil {
+		if err := k.openURL(fileURL(f.Path)); err != nil {
 			v.status.Importance = widget.WarningImportance
-			say(v.status, ui.errText(err))
+			say(v.status, k.errText(err))
 		}
 	})
 }

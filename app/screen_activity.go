@@ -124,7 +124,7 @@ func (s *activityScreen) build() {
 	if ui.opt.Mobile {
 		width = 340
 	}
-	s.media = newMediaView(ui, it, width)
+	s.media = newMediaView(ui.kit, it, width)
 
 	parts := []fyne.CanvasObject{}
 	if ui.opt.Mobile {
@@ -273,7 +273,7 @@ func (s *activityScreen) onAction() {
 func (s *activityScreen) onShareWeChat() {
 	ui, it := s.ui, s.item
 	sess, surface := ui.session(), ui.surface()
-	m, dl := s.media.ref, ui.downloader()
+	m, dl := s.media.ref, downloader(ui.kit)
 	s.setBusy(true)
 	s.setResult("", widget.MediumImportance)
 	ui.goBG(func(ctx context.Context) {

@@ -69,7 +69,6 @@ type feedHost interface {
 	// openNews opens the activity a live event's news was about.
 	openNews(aid string)
 	refresh()
-	mediaThumb(k itemKind, m mediaRef, size float32) fyne.CanvasObject
 	// painted: the feed was drawn with n activities (start-up is measured
 	// to this point).
 	painted(n int)
@@ -303,7 +302,7 @@ func (s *feedScreen) bindCard(i widget.ListItemID, o fyne.CanvasObject) {
 	m := mediaOf(it)
 	if key := k.network + "\x00" + it.Type + "\x00" + m.ID; key != c.thumbKey {
 		c.thumbKey = key
-		c.thumb.Objects = []fyne.CanvasObject{s.host.mediaThumb(k, m, 64)}
+		c.thumb.Objects = []fyne.CanvasObject{mediaThumb(s.k, k, m, 64)}
 		c.thumb.Refresh()
 	}
 	c.card.setSelected(it.ID == s.open && !s.k.mobile)

@@ -12,9 +12,9 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
-// tabs builds the four tabs both shells share; the feed tab's content is
+// memberTabs builds the four tabs both shells share; the feed tab's content is
 // given by the shell (a stack on phones, a split on desktops).
-func tabs(ui *UI, feed fyne.CanvasObject) *container.AppTabs {
+func memberTabs(ui *UI, feed fyne.CanvasObject) *container.AppTabs {
 	tr := ui.tr
 	t := container.NewAppTabs(
 		container.NewTabItemWithIcon(tr.T("tab.feed"), theme.NewThemedResource(assets.IconActivities), feed),
@@ -73,7 +73,7 @@ type mobileShell struct {
 func newMobileShell(ui *UI) *mobileShell {
 	s := &mobileShell{ui: ui}
 	s.feed = container.NewStack(ui.feedView.content)
-	s.tabs = tabs(ui, s.feed)
+	s.tabs = memberTabs(ui, s.feed)
 	s.tabs.SetTabLocation(container.TabLocationBottom)
 	var body fyne.CanvasObject = s.tabs
 	if tabsMoveAside() {
@@ -115,7 +115,7 @@ func newDesktopShell(ui *UI) *desktopShell {
 	s.detail = container.NewStack(s.placeholder())
 	split := container.NewHSplit(ui.feedView.content, s.detail)
 	split.SetOffset(0.5)
-	s.tabs = tabs(ui, split)
+	s.tabs = memberTabs(ui, split)
 	s.tabs.SetTabLocation(container.TabLocationLeading)
 	s.body = container.NewBorder(header(ui), nil, nil, nil, s.tabs)
 	return s
@@ -162,8 +162,8 @@ func (ui *UI) previewAs(mem client.Member, feed client.Feed) memberPreview {
 	// program, over the manager's connection), so its answers are never
 	// taken for the manager's, nor the manager's for its.
 	k := &kit{app: ui.app, win: ui.win, engine: ui.engine.Beside(ui.session().WithUser(mem.ID)),
-		tr: NewTr(ui.opt.Catalog, lang, zone), now: ui.now, ctx: ui.ctx, bg: ui.bg}
-	pv := &UI{kit: k, opt: opt, prefs: ui.prefs, media: ui.media,
+		tr: NewTr(ui.opt.Catalog, lang, zone), now: ui.now, ctx: ui.ctx, bg: ui.bg, media: ui.media, openURL: ui.openURL}
+	pv := &UI{kit: k, opt: opt, prefs: ui.prefs,
 		me:   client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone},
 		feed: feed, feedAt: ui.now(), fetched: true, total: -1, stop: func() {},
 		tiktokKnown: false, preview: true}

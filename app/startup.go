@@ -45,7 +45,7 @@ func processStart() time.Time {
 	stat, err1 := os.ReadFile("/proc/self/stat")
 	up, err2 := os.ReadFile("/proc/uptime")
 	if err1 != nil || err2 != nil {
-		return started
+		return packageInit
 	}
 	// Field 22 (starttime, clock ticks after boot), counted after the
 	// command name in parentheses, which may hold spaces.
@@ -53,13 +53,13 @@ func processStart() time.Time {
 	ticks, err := strconv.ParseFloat(f[19], 64)
 	var uptime float64
 	if _, e := fmt.Sscan(string(up), &uptime); e != nil || err != nil {
-		return started
+		return packageInit
 	}
 	const hz = 100 // USER_HZ on Linux
 	return time.Now().Add(-time.Duration((uptime - ticks/hz) * float64(time.Second)))
 }
 
-var started = time.Now()
+var packageInit = time.Now()
 
 func rssKB() int {
 	b, _ := os.ReadFile("/proc/self/status")

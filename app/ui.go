@@ -118,8 +118,6 @@ type UI struct {
 	*kit
 	opt   Options
 	prefs Prefs
-	// media keeps the pictures and files of the feed's activities.
-	media *mediaStore
 
 	me      client.Me
 	feed    client.Feed
@@ -200,7 +198,7 @@ func New(opt Options) (*UI, error) {
 	if opt.Runner == nil {
 		opt.Runner = &goroutines{}
 	}
-	k := &kit{app: opt.App, win: opt.Window, mobile: opt.Mobile, now: opt.Now, engine: engine, ctx: ctx, bg: opt.Runner}
+	k := &kit{app: opt.App, win: opt.Window, mobile: opt.Mobile, openURL: opt.OpenURL, now: opt.Now, engine: engine, ctx: ctx, bg: opt.Runner}
 	ui := &UI{kit: k, opt: opt, prefs: NewPrefs(opt.App.Preferences()), total: -1, stop: stop,
 		tiktokConnected: make(chan struct{}, 1)}
 	if opt.Cache != nil {

@@ -63,6 +63,11 @@ func (c *Client) SetToken(token string) *Client {
 	return c
 }
 
+// Token is the bearer token sent with every request ("" when signed out):
+// the app's media downloads, which are ranged requests outside this client,
+// send it too.
+func (c *Client) Token() string { return c.r.Token }
+
 // SetTransport replaces the HTTP transport (tests wrap it to check responses).
 func (c *Client) SetTransport(rt http.RoundTripper) *Client {
 	c.r.SetTransport(rt)
