@@ -25,6 +25,10 @@ type kit struct {
 	// mobile: the phone's layout (tabs at the bottom, screens that cover
 	// one another).
 	mobile bool
+	// browser: the web build.
+	browser bool
+	// prefs are what the app keeps between runs.
+	prefs Prefs
 	// tr is replaced when the language or zone changes (the screens are
 	// then built again); read it when words are needed, not before.
 	tr  *Tr

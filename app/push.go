@@ -52,6 +52,9 @@ const (
 	pushUnsupported = "unsupported"
 )
 
+// pushProblem is why push could not be turned on ("" when it could).
+func (ui *UI) pushProblem() string { return ui.pushErr }
+
 // pushState is this device's push for the signed-in member: on when a
 // registration of theirs is saved here.
 func (ui *UI) pushState() string {
@@ -108,6 +111,7 @@ func (ui *UI) serverPushes() bool {
 // system's settings), with "Turn on" and "Not now".
 func (ui *UI) explainPush(done func()) {
 	tr := ui.tr
+	ui.pushErr = "" // asked again: the last refusal no longer stands
 	var d dialog.Dialog
 	allow := widget.NewButton(tr.T("push.allow"), func() {
 		d.Hide()

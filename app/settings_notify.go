@@ -18,7 +18,8 @@ import (
 // new activities reach the member (push, email, WeCom: the server's
 // choices), quiet hours, and which public channels they follow.
 type notifySettings struct {
-	ui *UI
+	k    *kit
+	host settingsHost
 	// push: push on this device (web, iOS); local: notifications while the
 	// app runs (Android, desktop). One of them is shown.
 	push      *widget.Check
@@ -49,14 +50,14 @@ var quietTimes = func() []string {
 	return out
 }()
 
-func newNotifySettings(ui *UI) *notifySettings {
-	tr := ui.tr
-	n := &notifySettings{ui: ui, follows: map[string]*widget.Check{}}
+func newNotifySettings(k *kit, host settingsHost) *notifySettings {
+	tr := k.tr
+	n := &notifySettings{k: k, host: host, follows: map[string]*widget.Check{}}
 	n.push = widget.NewCheck(tr.T("notify_settings.push_device"), nil)
 	n.pushNote = caption("")
 	n.local = widget.NewCheck(tr.T("notify_settings.local"), nil)
-	n.local.Checked = ui.prefs.LocalNotify()
-	n.local.OnChanged = func(on bool) { ui.prefs.SetLocalNotify(on) }
+	n.local.Checked = k.prefs.LocalNotify()
+	n.local.OnChanged = func(on bool) { k.prefs.SetLocalNotify(on) }
 
 	n.byPush = widget.NewCheck(tr.T("notify_settings.by_push"), nil)
 	choices := []string{tr.T("notify_settings.auto"), tr.T("notify_settings.on"), tr.T("notify_settings.off")}
@@ -84,15 +85,21 @@ func newNotifySettings(ui *UI) *notifySettings {
 	return n
 }
 
+// shown: this is the settings on view (answers for another are dropped).
+func (n *notifySettings) shown() bool {
+	st := n.host.shownSettings()
+	return st != nil && st.notify == n
+}
+
 // showPush shows this device's notifications as they are now.
 func (n *notifySettings) showPush() {
-	ui, tr := n.ui, n.ui.tr
-	state := ui.pushState()
+	k, host, tr := n.k, n.host, n.k.tr
+	state := host.pushState()
 	if state == pushUnsupported {
 		n.push.Hide()
 		n.local.Show()
 		note := tr.T("notify_settings.local_help")
-		if ui.opt.Browser {
+		if k.browser {
 			note = tr.T("notify_settings.browser_no_push")
 		}
 		say(n.pushNote, note)
@@ -110,11 +117,11 @@ func (n *notifySettings) showPush() {
 		n.push.Enable()
 	}
 	switch {
-	case ui.pushErr != "":
-		say(n.pushNote, ui.pushErr)
+	case host.pushProblem() != "":
+		say(n.pushNote, host.pushProblem())
 	case state == pushDenied:
 		say(n.pushNote, tr.T("push.denied"))
-	case !ui.serverPushes():
+	case !host.serverPushes():
 		say(n.pushNote, tr.T("notify_settings.server_no_push"))
 		n.push.Disable()
 	case state == pushOn:
@@ -126,10 +133,10 @@ func (n *notifySettings) showPush() {
 
 // onPush turns push on (after the explanation) or off.
 func (n *notifySettings) onPush(on bool) {
-	ui := n.ui
+	host := n.host
 	done := func() {
 		n.busy = false
-		if ui.settings != nil && ui.settings.notify == n {
+		if n.shown() {
 			n.showPush()
 		}
 	}
@@ -139,17 +146,16 @@ func (n *notifySettings) onPush(on bool) {
 		n.push.OnChanged = nil
 		n.push.SetChecked(false)
 		n.push.OnChanged = n.onPush
-		ui.pushErr = ""
-		ui.explainPush(done)
+		host.explainPush(done)
 		return
 	}
-	ui.disablePush(done)
+	host.disablePush(done)
 }
 
 // showChoices shows the member's channel choices and quiet hours as the
 // server has them; a channel the server cannot use for them is left out.
 func (n *notifySettings) showChoices() {
-	ui, me := n.ui, n.ui.me
+	me := n.host.member()
 	n.byPush.OnChanged = nil
 	n.byPush.Checked = me.NotifyPush
 	n.byPush.OnChanged = func(on bool) { n.save(client.UpdateMe{NotifyPush: &on}) }
@@ -195,7 +201,6 @@ func (n *notifySettings) showChoices() {
 	} else {
 		n.quietRow.Hide()
 	}
-	_ = ui
 }
 
 func choiceIndex(v string) int {
@@ -229,40 +234,39 @@ func (n *notifySettings) onQuietTimes() {
 // save sends a change of the member's choices; the screen then shows what
 // the server saved (or, on an error, what it still has).
 func (n *notifySettings) save(in client.UpdateMe) {
-	ui := n.ui
-	s := ui.session()
-	say(n.status, ui.tr.T("common.saving"))
-	ui.goBG(func(ctx context.Context) {
+	k, host := n.k, n.host
+	s := k.session()
+	say(n.status, k.tr.T("common.saving"))
+	k.goBG(func(ctx context.Context) {
 		me, err := s.API.UpdateMe(ctx, in)
-		ui.post(s, func() {
+		k.post(s, func() {
 			if err == nil {
-				ui.me = me
-				ui.saveMe()
+				host.memberSaved(me)
 			}
-			if ui.settings == nil || ui.settings.notify != n {
+			if !n.shown() {
 				return
 			}
 			n.showChoices()
 			if err != nil {
-				say(n.status, ui.errText(err))
+				say(n.status, k.errText(err))
 				return
 			}
-			say(n.status, ui.tr.T("common.saved"))
+			say(n.status, k.tr.T("common.saved"))
 		})
 	})
 }
 
 // loadChannels lists the program's public channels with a Follow switch.
 func (n *notifySettings) loadChannels() {
-	ui := n.ui
-	s := ui.session()
+	k := n.k
+	s := k.session()
 	if s.API == nil || s.ProgramID == "" {
 		return
 	}
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		chs, err := s.API.Channels(ctx, s.ProgramID)
-		ui.post(s, func() {
-			if ui.settings == nil || ui.settings.notify != n {
+		k.post(s, func() {
+			if !n.shown() {
 				return
 			}
 			n.showChannels(chs, err)
@@ -271,10 +275,10 @@ func (n *notifySettings) loadChannels() {
 }
 
 func (n *notifySettings) showChannels(chs []client.Channel, err error) {
-	ui, tr := n.ui, n.ui.tr
+	k, tr := n.k, n.k.tr
 	n.channels.RemoveAll()
 	if err != nil {
-		n.channels.Add(caption(ui.errText(err)))
+		n.channels.Add(caption(k.errText(err)))
 		return
 	}
 	n.follows = map[string]*widget.Check{}
@@ -298,10 +302,10 @@ func (n *notifySettings) showChannels(chs []client.Channel, err error) {
 // follow follows or unfollows a public channel: its activities then come
 // to (or leave) the member's feed.
 func (n *notifySettings) follow(c client.Channel, on bool) {
-	ui := n.ui
-	s := ui.session()
-	say(n.status, ui.tr.T("common.saving"))
-	ui.goBG(func(ctx context.Context) {
+	k, host := n.k, n.host
+	s := k.session()
+	say(n.status, k.tr.T("common.saving"))
+	k.goBG(func(ctx context.Context) {
 		var got client.Channel
 		var err error
 		if on {
@@ -309,23 +313,23 @@ func (n *notifySettings) follow(c client.Channel, on bool) {
 		} else {
 			got, err = s.API.Unfollow(ctx, s.ProgramID, c.ID)
 		}
-		ui.post(s, func() {
+		k.post(s, func() {
 			chk := n.follows[c.ID]
-			if ui.settings == nil || ui.settings.notify != n || chk == nil {
+			if !n.shown() || chk == nil {
 				return
 			}
 			if err != nil {
 				chk.OnChanged = nil
 				chk.SetChecked(!on)
 				chk.OnChanged = func(v bool) { n.follow(c, v) }
-				say(n.status, ui.errText(err))
+				say(n.status, k.errText(err))
 				return
 			}
 			chk.OnChanged = nil
 			chk.SetChecked(got.Following)
 			chk.OnChanged = func(v bool) { n.follow(c, v) }
-			say(n.status, ui.tr.T("common.saved"))
-			ui.refresh() // the feed gains or loses the channel's activities
+			say(n.status, k.tr.T("common.saved"))
+			host.refresh() // the feed gains or loses the channel's activities
 		})
 	})
 }

@@ -12,6 +12,10 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
+// connectedTikTok is the member's TikTok account (nil: none); known is
+// false until the server has said.
+func (ui *UI) connectedTikTok() (*client.SocialAccount, bool) { return ui.tiktok, ui.tiktokKnown }
+
 // loadTikTok learns whether TikTok is connected, so a TikTok activity offers
 // "Send to TikTok" or "Add Your Account & Send" from the start. Off the UI
 // goroutine.

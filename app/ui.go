@@ -116,8 +116,7 @@ type shell interface {
 // through ui.post, which drops answers for a session that has ended.
 type UI struct {
 	*kit
-	opt   Options
-	prefs Prefs
+	opt Options
 
 	me      client.Me
 	feed    client.Feed
@@ -198,8 +197,8 @@ func New(opt Options) (*UI, error) {
 	if opt.Runner == nil {
 		opt.Runner = &goroutines{}
 	}
-	k := &kit{app: opt.App, win: opt.Window, mobile: opt.Mobile, openURL: opt.OpenURL, now: opt.Now, engine: engine, ctx: ctx, bg: opt.Runner}
-	ui := &UI{kit: k, opt: opt, prefs: NewPrefs(opt.App.Preferences()), total: -1, stop: stop,
+	k := &kit{app: opt.App, win: opt.Window, mobile: opt.Mobile, browser: opt.Browser, prefs: NewPrefs(opt.App.Preferences()), openURL: opt.OpenURL, now: opt.Now, engine: engine, ctx: ctx, bg: opt.Runner}
+	ui := &UI{kit: k, opt: opt, total: -1, stop: stop,
 		tiktokConnected: make(chan struct{}, 1)}
 	if opt.Cache != nil {
 		ui.media = newMediaStore(opt.Cache.root)
@@ -331,6 +330,21 @@ func (ui *UI) loadMe(ctx context.Context, s session.Session) {
 	})
 }
 
+// memberSaved keeps the profile the server answered (settings); a new
+// zone builds the screens again and refreshes the feed in it.
+func (ui *UI) memberSaved(me client.Me) {
+	zoneChanged := me.Timezone != ui.me.Timezone
+	ui.me = me
+	ui.saveMe()
+	if zoneChanged {
+		ui.retranslate()
+		ui.rebuild()
+		ui.refresh()
+	}
+}
+
+func (ui *UI) shownSettings() *settingsScreen { return ui.settings }
+
 func (ui *UI) saveMe() {
 	saveLater(ui.kit, "me/"+ui.me.ID, ui.me, func(me client.Me) error { return ui.engine.SaveMe(me) })
 }
@@ -417,7 +431,7 @@ func (ui *UI) showMain(selected tab) {
 	ui.feedView = newFeedScreen(ui.kit, ui)
 	ui.points = newPointsScreen(ui.kit, ui)
 	ui.rewards = newRewardsScreen(ui.kit, ui)
-	ui.settings = newSettingsScreen(ui)
+	ui.settings = newSettingsScreen(ui.kit, ui, ui.opt.Version)
 	if ui.opt.Mobile {
 		ui.shell = newMobileShell(ui)
 	} else {
