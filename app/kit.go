@@ -27,6 +27,10 @@ type kit struct {
 	mobile bool
 	// browser: the web build.
 	browser bool
+	// phoneShare: this device hands posts to WeChat itself (Android, iOS);
+	// phone is how (platform.Native, or a recorder in tests).
+	phoneShare bool
+	phone      Sharer
 	// prefs are what the app keeps between runs.
 	prefs Prefs
 	// tr is replaced when the language or zone changes (the screens are
@@ -40,9 +44,11 @@ type kit struct {
 	media *mediaStore
 	// openURL opens a page or a file with the system (Options.OpenURL).
 	openURL func(u *url.URL) error
-	ctx     context.Context
-	bg      Runner
-	saves   saves
+	// openHere opens a page in place of the app (Options.OpenHere).
+	openHere func(u *url.URL) error
+	ctx      context.Context
+	bg       Runner
+	saves    saves
 }
 
 // session is the current one; background work captures it before it
@@ -90,6 +96,16 @@ func (k *kit) errText(err error) string {
 	}
 	return tr.T("error.generic", "code", code)
 }
+
+// Sharer is what the app needs from the phone; platform.Native is the real
+// one, tests record calls.
+type Sharer interface {
+	ShareToWeChat(ctx context.Context, s platform.Share) (platform.Result, error)
+	OpenWeChat(ctx context.Context) (platform.Result, error)
+	ShareSheet(ctx context.Context, s platform.Share) (platform.Result, error)
+}
+
+var _ Sharer = (*platform.Native)(nil)
 
 // Runner runs background work (network calls, then fyne.Do).
 type Runner interface {

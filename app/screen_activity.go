@@ -21,7 +21,8 @@ import (
 // activityScreen shows one activity and performs it: Share on WeChat (phone),
 // Send to my phone (desktop, WeChat), Send to TikTok.
 type activityScreen struct {
-	ui           *UI
+	k            *kit
+	host         activityHost
 	item         client.FeedItem
 	back         *widget.Button
 	message      *widget.Label
@@ -74,10 +75,37 @@ type missingDialog struct {
 	close *widget.Button
 }
 
-func newActivityScreen(ui *UI, it client.FeedItem) *activityScreen {
-	tr := ui.tr
-	s := &activityScreen{ui: ui, item: it}
-	s.back = widget.NewButtonWithIcon(tr.T("activity.back"), theme.NavigateBackIcon(), ui.closeActivity)
+// activityHost is what the activity screen asks of the app.
+type activityHost interface {
+	closeActivity()
+	// shownActivity is the activity screen on view.
+	shownActivity() *activityScreen
+	// previewing: this is a manager's preview of the member's app (the
+	// actions are off; share links are the member's).
+	previewing() bool
+	member() client.Me
+	feedItem(id string) (client.FeedItem, bool)
+	// pendingPerform: a perform of the activity waits in the queue.
+	pendingPerform(aid string) bool
+	// markPerformed marks a confirmed perform in the feed, with the points
+	// total (-1: not known); markQueued shows a queued one there.
+	markPerformed(aid string, total int)
+	markQueued()
+	// surface is where a perform happens, as the server records it.
+	surface() string
+	connectedTikTok() (acct *client.SocialAccount, known bool)
+	// tiktokGone: the server says TikTok is not connected (any more).
+	tiktokGone()
+	setStaging(aid string, st *client.TikTokStaging) (client.FeedItem, bool)
+	// followStaging follows the upload until it ends (off the UI goroutine).
+	followStaging(ctx context.Context, s session.Session, aid string)
+	connectTikTokShowing(ctx context.Context, s session.Session, shown func(u *url.URL, opened bool)) error
+}
+
+func newActivityScreen(k *kit, host activityHost, it client.FeedItem) *activityScreen {
+	tr := k.tr
+	s := &activityScreen{k: k, host: host, item: it}
+	s.back = widget.NewButtonWithIcon(tr.T("activity.back"), theme.NavigateBackIcon(), host.closeActivity)
 	s.back.Importance = widget.LowImportance
 	s.message = wrapped("")
 	s.message.Selectable = true
@@ -102,7 +130,7 @@ func newActivityScreen(ui *UI, it client.FeedItem) *activityScreen {
 	s.copyLink = widget.NewButtonWithIcon(tr.T("tiktok.copy_link"), theme.ContentCopyIcon(), nil)
 	s.copyLink.Hide()
 	s.phoneLink = widget.NewButton(tr.T("activity.open_on_phone"), s.onPhoneLink)
-	if ui.preview {
+	if host.previewing() {
 		s.phoneLink.SetText(tr.T("mgr.preview.share_link"))
 	}
 	s.build()
@@ -110,9 +138,9 @@ func newActivityScreen(ui *UI, it client.FeedItem) *activityScreen {
 }
 
 func (s *activityScreen) build() {
-	ui, tr, it := s.ui, s.ui.tr, s.item
-	k := kindOf(it.Type, it.Network)
-	head := []fyne.CanvasObject{pill(typeLabel(tr, it.Type), networkColor(k.network))}
+	tr, it := s.k.tr, s.item
+	kind := kindOf(it.Type, it.Network)
+	head := []fyne.CanvasObject{pill(typeLabel(tr, it.Type), networkColor(kind.network))}
 	if it.Featured {
 		head = append(head, pill("★ "+tr.T("feed.featured"), colorGold))
 	}
@@ -121,19 +149,19 @@ func (s *activityScreen) build() {
 	head = append(head, layout.NewSpacer(), pts)
 
 	width := float32(400)
-	if ui.opt.Mobile {
+	if s.k.mobile {
 		width = 340
 	}
-	s.media = newMediaView(ui.kit, it, width)
+	s.media = newMediaView(s.k, it, width)
 
 	parts := []fyne.CanvasObject{}
-	if ui.opt.Mobile {
+	if s.k.mobile {
 		parts = append(parts, container.NewHBox(s.back))
 	}
 	parts = append(parts, container.NewHBox(head...), s.media.content,
 		s.message, s.instructions, widget.NewSeparator(), s.when, s.state, s.notice,
 		container.NewBorder(nil, nil, nil, s.busy, s.action))
-	if !ui.opt.Mobile {
+	if !s.k.mobile {
 		parts = append(parts, s.phoneLink)
 	}
 	parts = append(parts, container.NewHBox(s.cancel, s.copyLink), s.result, s.staging, s.retry)
@@ -141,18 +169,18 @@ func (s *activityScreen) build() {
 	s.setItem(it)
 	// A WeChat activity's file is fetched now, on the devices that hand it
 	// over; a photo is fetched everywhere, to be shown large.
-	s.media.load(k.network == "wechat" && s.handsOverFiles())
+	s.media.load(kind.network == "wechat" && s.handsOverFiles())
 }
 
 // handsOverFiles: the Share tap gives the file to WeChat or the browser's
 // share sheet on this device.
 func (s *activityScreen) handsOverFiles() bool {
-	return s.ui.opt.PhoneShare || s.webPhone()
+	return s.k.phoneShare || s.webPhone()
 }
 
 // setItem shows it (also after a refresh brought a newer version).
 func (s *activityScreen) setItem(it client.FeedItem) {
-	ui, tr := s.ui, s.ui.tr
+	k, tr := s.k, s.k.tr
 	s.item = it
 	s.message.SetText(cardText(it))
 	if it.Message != "" && it.Instructions != "" {
@@ -161,7 +189,7 @@ func (s *activityScreen) setItem(it client.FeedItem) {
 	} else {
 		s.instructions.Hide()
 	}
-	now := ui.now()
+	now := k.now()
 	when := tr.T("activity.no_end")
 	if it.EndsAt != nil {
 		when = tr.T("activity.until", "when", tr.When(*it.EndsAt, now), "left", tr.TimeLeft(now, it.EndsAt))
@@ -172,14 +200,14 @@ func (s *activityScreen) setItem(it client.FeedItem) {
 	network := kindOf(it.Type, it.Network).network
 	switch {
 	case network == "tiktok":
-		if ui.tiktokKnown {
-			s.connectFirst = ui.tiktok == nil
+		if acct, known := s.host.connectedTikTok(); known {
+			s.connectFirst = acct == nil
 		}
 		s.action.SetText(tr.T("activity.send_tiktok"))
 		if s.connectFirst {
 			s.action.SetText(tr.T("activity.connect_tiktok"))
 		}
-	case network == "wechat" && (ui.opt.PhoneShare || s.webPhone()):
+	case network == "wechat" && (s.k.phoneShare || s.webPhone()):
 		s.action.SetText(tr.T("activity.share_wechat"))
 	case network == "wechat":
 		s.notice.SetText(tr.T("share.phone_only"))
@@ -204,7 +232,7 @@ func (s *activityScreen) showStaging() {
 		s.retry.Hide()
 		return
 	}
-	text, imp := stagingLong(s.ui.tr, st)
+	text, imp := stagingLong(s.k.tr, st)
 	s.staging.Importance = imp
 	say(s.staging, text)
 	if st.Status == wire.StagingFailed {
@@ -215,12 +243,12 @@ func (s *activityScreen) showStaging() {
 }
 
 func (s *activityScreen) refreshState() {
-	pending := s.ui.pending()[s.item.ID]
+	pending := s.host.pendingPerform(s.item.ID)
 	performed := s.item.Performed
-	if it, ok := s.ui.feedItem(s.item.ID); ok {
+	if it, ok := s.host.feedItem(s.item.ID); ok {
 		performed = it.Performed
 	}
-	s.state.SetText(stateText(s.ui.tr, performed, pending))
+	s.state.SetText(stateText(s.k.tr, performed, pending))
 	s.state.Importance = stateImportance(performed, pending)
 	s.state.Refresh()
 	// A TikTok video is sent once: after "✓ Done" the upload's status line
@@ -271,25 +299,25 @@ func (s *activityScreen) onAction() {
 // clipboard and the file to WeChat (in a phone's browser: the share sheet),
 // then "Ready for WeChat".
 func (s *activityScreen) onShareWeChat() {
-	ui, it := s.ui, s.item
-	sess, surface := ui.session(), ui.surface()
-	m, dl := s.media.ref, downloader(ui.kit)
+	k, host, it := s.k, s.host, s.item
+	sess, surface := k.session(), host.surface()
+	m, dl := s.media.ref, downloader(k)
 	s.setBusy(true)
 	s.setResult("", widget.MediumImportance)
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		var file cachedMedia
 		var fileErr error
 		if m.ID != "" {
 			// Fetched when the screen opened: normally here at once. Without
 			// it (offline before it came) the text still goes, and the
 			// member is told the photo or video did not come.
-			file, fileErr = ui.media.file(ctx, dl, m, nil)
+			file, fileErr = k.media.file(ctx, dl, m, nil)
 		}
-		out := ui.engine.Perform(ctx, sess, it.ID, surface)
+		out := k.engine.Perform(ctx, sess, it.ID, surface)
 		if out.Err != nil && !out.Queued {
-			ui.post(sess, func() {
+			k.post(sess, func() {
 				s.setBusy(false)
-				s.setResult(ui.errText(out.Err), widget.DangerImportance)
+				s.setResult(k.errText(out.Err), widget.DangerImportance)
 			})
 			return
 		}
@@ -301,14 +329,14 @@ func (s *activityScreen) onShareWeChat() {
 		}
 		// The clipboard is set here as well as by the platform, so the text
 		// is there whatever the phone's share does.
-		fyne.DoAndWait(func() { ui.app.Clipboard().SetContent(share.Text) })
-		res, err := ui.opt.Platform.ShareToWeChat(ctx, share)
-		ui.post(sess, func() {
+		fyne.DoAndWait(func() { k.app.Clipboard().SetContent(share.Text) })
+		res, err := k.phone.ShareToWeChat(ctx, share)
+		k.post(sess, func() {
 			s.setBusy(false)
 			s.share = share
 			s.showPerformed(out)
 			if fileErr != nil {
-				s.setResult(s.result.Text+"\n"+ui.tr.T("media.failed", "error", ui.errText(fileErr)), widget.WarningImportance)
+				s.setResult(s.result.Text+"\n"+k.tr.T("media.failed", "error", k.errText(fileErr)), widget.WarningImportance)
 			}
 			if res == platform.Failed && s.webPhone() && (errors.Is(err, platform.ErrCannotShareFiles) || errors.Is(err, platform.ErrNoShareSheet)) {
 				s.showSaveCopy()
@@ -328,7 +356,7 @@ type saveCopyDialog struct {
 }
 
 func (s *activityScreen) showSaveCopy() {
-	ui, tr := s.ui, s.ui.tr
+	k, tr := s.k, s.k.tr
 	c := &saveCopyDialog{}
 	share := s.share
 	label := tr.T("savecopy.save_photo")
@@ -337,7 +365,7 @@ func (s *activityScreen) showSaveCopy() {
 	}
 	c.save = widget.NewButtonWithIcon(label, theme.DownloadIcon(), func() {
 		if err := platform.SaveFile(share.MediaPath); err != nil {
-			s.setResult(ui.errText(err), widget.DangerImportance)
+			s.setResult(k.errText(err), widget.DangerImportance)
 		}
 	})
 	c.save.Importance = widget.HighImportance
@@ -345,29 +373,29 @@ func (s *activityScreen) showSaveCopy() {
 		c.save.Hide()
 	}
 	c.copy = widget.NewButtonWithIcon(tr.T("savecopy.copy_text"), theme.ContentCopyIcon(), func() {
-		ui.app.Clipboard().SetContent(share.Text)
+		k.app.Clipboard().SetContent(share.Text)
 		c.copy.SetText(tr.T("savecopy.copied"))
 	})
 	body := container.NewVBox(wrapped(tr.T("savecopy.body")), c.save, c.copy)
-	c.d = dialog.NewCustom(tr.T("savecopy.title"), tr.T("common.close"), body, ui.win)
+	c.d = dialog.NewCustom(tr.T("savecopy.title"), tr.T("common.close"), body, k.win)
 	s.saveCopy = c
 	c.d.Show()
 }
 
 // showPerformed shows the points of a perform and marks the feed.
 func (s *activityScreen) showPerformed(out session.Outcome) {
-	ui, tr := s.ui, s.ui.tr
+	host, tr := s.host, s.k.tr
 	res := out.Result
 	switch {
 	case out.Queued:
 		s.setResult(tr.T("activity.queued"), widget.WarningImportance)
-		ui.feedView.show()
+		host.markQueued()
 	case res.AlreadyPerformed:
 		s.setResult(tr.T("activity.already", "total", tr.Points(res.PointsTotal)), widget.MediumImportance)
-		ui.markPerformed(s.item.ID, res.PointsTotal)
+		host.markPerformed(s.item.ID, res.PointsTotal)
 	default:
 		s.setResult(tr.T("activity.awarded", "points", tr.Num(res.PointsAwarded), "total", tr.Points(res.PointsTotal)), widget.SuccessImportance)
-		ui.markPerformed(s.item.ID, res.PointsTotal)
+		host.markPerformed(s.item.ID, res.PointsTotal)
 	}
 	s.refreshState()
 }
@@ -380,25 +408,25 @@ func (s *activityScreen) showShareResult(res platform.Result, err error) {
 		s.showMissing()
 	case platform.Cancelled:
 	default:
-		s.setResult(s.result.Text+"\n"+s.ui.errText(err), widget.DangerImportance)
+		s.setResult(s.result.Text+"\n"+s.k.errText(err), widget.DangerImportance)
 	}
 }
 
 func (s *activityScreen) showReady() {
-	ui, tr := s.ui, s.ui.tr
+	k, tr := s.k, s.k.tr
 	r := &readyDialog{}
 	r.hint = wrapped(tr.T("ready.hint"))
 	r.open = widget.NewButton(tr.T("ready.open_wechat"), func() {
 		r.d.Hide()
-		ui.goBG(func(ctx context.Context) {
-			res, err := ui.opt.Platform.OpenWeChat(ctx)
+		k.goBG(func(ctx context.Context) {
+			res, err := k.phone.OpenWeChat(ctx)
 			if res != platform.Shared {
 				fyne.Do(func() {
 					if res == platform.WeChatMissing {
 						s.showMissing()
 						return
 					}
-					s.setResult(ui.errText(err), widget.DangerImportance)
+					s.setResult(k.errText(err), widget.DangerImportance)
 				})
 			}
 		})
@@ -406,28 +434,28 @@ func (s *activityScreen) showReady() {
 	r.open.Importance = widget.HighImportance
 	r.done = widget.NewButton(tr.T("ready.done"), func() { r.d.Hide() })
 	body := container.NewVBox(r.hint, container.NewGridWithColumns(2, r.done, r.open))
-	r.d = dialog.NewCustomWithoutButtons(tr.T("ready.title"), body, ui.win)
+	r.d = dialog.NewCustomWithoutButtons(tr.T("ready.title"), body, k.win)
 	s.ready = r
 	r.d.Show()
 }
 
 func (s *activityScreen) showMissing() {
-	ui, tr := s.ui, s.ui.tr
+	k, tr := s.k, s.k.tr
 	m := &missingDialog{}
 	m.other = widget.NewButton(tr.T("missing.share_other"), func() {
 		m.d.Hide()
 		share := s.share
-		ui.goBG(func(ctx context.Context) {
-			res, err := ui.opt.Platform.ShareSheet(ctx, share)
+		k.goBG(func(ctx context.Context) {
+			res, err := k.phone.ShareSheet(ctx, share)
 			if res == platform.Failed {
-				fyne.Do(func() { s.setResult(ui.errText(err), widget.DangerImportance) })
+				fyne.Do(func() { s.setResult(k.errText(err), widget.DangerImportance) })
 			}
 		})
 	})
 	m.other.Importance = widget.HighImportance
 	m.close = widget.NewButton(tr.T("missing.close"), func() { m.d.Hide() })
 	body := container.NewVBox(wrapped(tr.T("missing.body")), container.NewGridWithColumns(2, m.close, m.other))
-	m.d = dialog.NewCustomWithoutButtons(tr.T("missing.title"), body, ui.win)
+	m.d = dialog.NewCustomWithoutButtons(tr.T("missing.title"), body, k.win)
 	s.missing = m
 	m.d.Show()
 }
@@ -436,27 +464,27 @@ func (s *activityScreen) showMissing() {
 // WeChat itself, and the member already holds their phone: the member's
 // share page does the activity there (Web Share with the file).
 func (s *activityScreen) webPhone() bool {
-	o := s.ui.opt
-	return o.Browser && o.Mobile && !o.PhoneShare
+	k := s.k
+	return k.browser && k.mobile && !k.phoneShare
 }
 
 // onHandoff asks the server to push the activity to the member's phones,
 // says whether there was any, and shows the share page's QR code either way.
 func (s *activityScreen) onHandoff() {
-	ui, it := s.ui, s.item
-	sess := ui.session()
+	k, it := s.k, s.item
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
 	s.setBusy(true)
 	s.setResult("", widget.MediumImportance)
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		h, err := api.Handoff(ctx, pid, it.ID)
-		ui.post(sess, func() {
+		k.post(sess, func() {
 			s.setBusy(false)
 			if err != nil {
-				s.setResult(ui.errText(err), widget.DangerImportance)
+				s.setResult(k.errText(err), widget.DangerImportance)
 				return
 			}
-			tr := ui.tr
+			tr := k.tr
 			// Never claim a phone that does not exist (PRODUCT.md).
 			status, imp := tr.T("handoff.no_phone"), widget.WarningImportance
 			if h.Devices > 0 {
@@ -473,22 +501,22 @@ func (s *activityScreen) onHandoff() {
 // onPhoneLink shows the QR code of the share page: the member's own, or in
 // a manager's member view that member's, for the manager to send on.
 func (s *activityScreen) onPhoneLink() {
-	ui, it := s.ui, s.item
-	sess, member := ui.session(), ""
-	if ui.preview {
-		member = ui.me.ID
+	k, host, it := s.k, s.host, s.item
+	sess, member := k.session(), ""
+	if host.previewing() {
+		member = host.member().ID
 	}
-	name := ui.me.Name
+	name := host.member().Name
 	s.phoneLink.Disable()
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		link, err := sess.API.ShareLink(ctx, sess.ProgramID, it.ID, member)
-		ui.post(sess, func() {
+		k.post(sess, func() {
 			s.phoneLink.Enable()
 			if err != nil {
-				s.setResult(ui.errText(err), widget.DangerImportance)
+				s.setResult(k.errText(err), widget.DangerImportance)
 				return
 			}
-			tr := ui.tr
+			tr := k.tr
 			in := shareInfo{title: tr.T("activity.open_on_phone"), url: link.URL, expires: link.ExpiresAt}
 			if member != "" {
 				in.title = tr.T("mgr.preview.share_link")
@@ -502,24 +530,24 @@ func (s *activityScreen) onPhoneLink() {
 // onOpenSharePage (web build on a phone) opens the member's share page in
 // this tab; the browser's Web Share hands the file to WeChat from there.
 func (s *activityScreen) onOpenSharePage() {
-	ui, it := s.ui, s.item
-	sess := ui.session()
+	k, it := s.k, s.item
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
 	s.setBusy(true)
 	s.setResult("", widget.MediumImportance)
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		link, err := api.ShareLink(ctx, pid, it.ID, "")
 		var u *url.URL
 		if err == nil {
 			u, err = url.Parse(link.URL)
 		}
 		if err == nil {
-			fyne.DoAndWait(func() { err = ui.opt.OpenHere(u) })
+			fyne.DoAndWait(func() { err = k.openHere(u) })
 		}
-		ui.post(sess, func() {
+		k.post(sess, func() {
 			s.setBusy(false)
 			if err != nil {
-				s.setResult(ui.errText(err), widget.DangerImportance)
+				s.setResult(k.errText(err), widget.DangerImportance)
 			}
 		})
 	})
@@ -529,9 +557,9 @@ func (s *activityScreen) showPanel(in shareInfo) {
 	if s.panel != nil {
 		s.panel.d.Hide()
 	}
-	p, err := showSharePanel(s.ui.kit, in)
+	p, err := showSharePanel(s.k, in)
 	if err != nil {
-		s.setResult(s.ui.errText(err), widget.DangerImportance)
+		s.setResult(s.k.errText(err), widget.DangerImportance)
 		return
 	}
 	s.panel = p
@@ -540,21 +568,21 @@ func (s *activityScreen) showPanel(in shareInfo) {
 // onSendTikTok performs: the server stages the video in the member's TikTok
 // inbox; without a connected account it answers tiktok_not_connected.
 func (s *activityScreen) onSendTikTok() {
-	ui, it := s.ui, s.item
-	sess, surface := ui.session(), ui.surface()
+	k, host, it := s.k, s.host, s.item
+	sess, surface := k.session(), host.surface()
 	s.setBusy(true)
-	ui.goBG(func(ctx context.Context) {
-		out := ui.engine.Perform(ctx, sess, it.ID, surface)
-		ui.post(sess, func() {
+	k.goBG(func(ctx context.Context) {
+		out := k.engine.Perform(ctx, sess, it.ID, surface)
+		k.post(sess, func() {
 			s.setBusy(false)
 			if client.Code(out.Err) == wire.CodeTikTokNotConnected {
 				s.connectFirst = true
-				s.action.SetText(ui.tr.T("activity.connect_tiktok"))
-				s.setResult(ui.tr.T("error.tiktok_not_connected"), widget.WarningImportance)
+				s.action.SetText(k.tr.T("activity.connect_tiktok"))
+				s.setResult(k.tr.T("error.tiktok_not_connected"), widget.WarningImportance)
 				return
 			}
 			if out.Err != nil && !out.Queued {
-				s.setResult(ui.errText(out.Err), widget.DangerImportance)
+				s.setResult(k.errText(out.Err), widget.DangerImportance)
 				return
 			}
 			s.showPerformed(out)
@@ -565,14 +593,14 @@ func (s *activityScreen) onSendTikTok() {
 			if st == nil {
 				// Without the upload's status line below, say here where
 				// the video went (with it, that line says so: once).
-				s.setResult(s.result.Text+"\n"+ui.tr.T("tiktok.finish"), s.result.Importance)
+				s.setResult(s.result.Text+"\n"+k.tr.T("tiktok.finish"), s.result.Importance)
 			}
 			if st != nil {
-				ui.setStaging(it.ID, st)
+				host.setStaging(it.ID, st)
 				s.item.TikTok = st
 				s.showStaging()
 				if stagingInFlight(st) {
-					ui.goBG(func(ctx context.Context) { ui.followStaging(ctx, sess, it.ID) })
+					k.goBG(func(ctx context.Context) { host.followStaging(ctx, sess, it.ID) })
 				}
 			}
 		})
@@ -581,28 +609,28 @@ func (s *activityScreen) onSendTikTok() {
 
 // onRetry stages a failed TikTok upload again.
 func (s *activityScreen) onRetry() {
-	ui, it := s.ui, s.item
-	sess := ui.session()
+	k, host, it := s.k, s.host, s.item
+	sess := k.session()
 	api, pid := sess.API, sess.ProgramID
 	s.retry.Disable()
-	ui.goBG(func(ctx context.Context) {
+	k.goBG(func(ctx context.Context) {
 		st, err := api.RetryTikTok(ctx, pid, it.ID)
-		ui.post(sess, func() {
+		k.post(sess, func() {
 			s.retry.Enable()
 			if err != nil {
 				if client.Code(err) == wire.CodeTikTokNotConnected {
-					ui.tiktok, ui.tiktokKnown = nil, true
+					host.tiktokGone()
 					s.setItem(s.item)
 				}
-				s.setResult(ui.errText(err), widget.DangerImportance)
+				s.setResult(k.errText(err), widget.DangerImportance)
 				return
 			}
 			s.setResult("", widget.MediumImportance)
-			ui.setStaging(it.ID, &st)
+			host.setStaging(it.ID, &st)
 			s.item.TikTok = &st
 			s.showStaging()
 			if stagingInFlight(&st) {
-				ui.goBG(func(ctx context.Context) { ui.followStaging(ctx, sess, it.ID) })
+				k.goBG(func(ctx context.Context) { host.followStaging(ctx, sess, it.ID) })
 			}
 		})
 	})
@@ -611,47 +639,47 @@ func (s *activityScreen) onRetry() {
 // onConnectTikTok opens TikTok's consent page in the browser, waits until
 // the account shows as connected, then sends.
 func (s *activityScreen) onConnectTikTok() {
-	ui := s.ui
-	sess := ui.session()
+	k, host := s.k, s.host
+	sess := k.session()
 	s.setBusy(true)
-	s.setResult(ui.tr.T("tiktok.connecting"), widget.MediumImportance)
+	s.setResult(k.tr.T("tiktok.connecting"), widget.MediumImportance)
 	s.cancel.Show()
-	wait, stop := context.WithTimeout(ui.ctx, connectWait)
+	wait, stop := context.WithTimeout(k.ctx, connectWait)
 	s.stopWait = stop
-	ui.goBG(func(context.Context) {
+	k.goBG(func(context.Context) {
 		defer stop()
-		err := ui.connectTikTokShowing(wait, sess, func(u *url.URL, opened bool) {
+		err := host.connectTikTokShowing(wait, sess, func(u *url.URL, opened bool) {
 			s.copyLink.OnTapped = func() {
-				ui.app.Clipboard().SetContent(u.String())
-				s.copyLink.SetText(ui.tr.T("tiktok.link_copied"))
+				k.app.Clipboard().SetContent(u.String())
+				s.copyLink.SetText(k.tr.T("tiktok.link_copied"))
 			}
 			s.copyLink.Show()
 			if !opened {
-				s.setResult(ui.tr.T("tiktok.no_browser"), widget.WarningImportance)
+				s.setResult(k.tr.T("tiktok.no_browser"), widget.WarningImportance)
 			}
 		})
-		ui.post(sess, func() {
+		k.post(sess, func() {
 			s.setBusy(false)
 			s.cancel.Hide()
 			s.copyLink.Hide()
-			s.copyLink.SetText(ui.tr.T("tiktok.copy_link"))
+			s.copyLink.SetText(k.tr.T("tiktok.copy_link"))
 			switch {
 			case errors.Is(err, context.Canceled):
 				s.setResult("", widget.MediumImportance)
 				return
 			case errors.Is(err, context.DeadlineExceeded):
-				s.setResult(ui.tr.T("tiktok.connect_timeout"), widget.WarningImportance)
+				s.setResult(k.tr.T("tiktok.connect_timeout"), widget.WarningImportance)
 				return
 			case err != nil:
-				s.setResult(ui.errText(err), widget.WarningImportance)
+				s.setResult(k.errText(err), widget.WarningImportance)
 				return
 			}
-			if ui.activity != s {
+			if host.shownActivity() != s {
 				return
 			}
 			s.connectFirst = false
-			s.action.SetText(ui.tr.T("activity.send_tiktok"))
-			s.setResult(ui.tr.T("tiktok.connected"), widget.SuccessImportance)
+			s.action.SetText(k.tr.T("activity.send_tiktok"))
+			s.setResult(k.tr.T("tiktok.connected"), widget.SuccessImportance)
 			s.onSendTikTok()
 		})
 	})

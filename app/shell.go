@@ -162,7 +162,8 @@ func (ui *UI) previewAs(mem client.Member, feed client.Feed) memberPreview {
 	// program, over the manager's connection), so its answers are never
 	// taken for the manager's, nor the manager's for its.
 	k := &kit{app: ui.app, win: ui.win, engine: ui.engine.Beside(ui.session().WithUser(mem.ID)),
-		tr: NewTr(ui.opt.Catalog, lang, zone), now: ui.now, ctx: ui.ctx, bg: ui.bg, media: ui.media, openURL: ui.openURL, prefs: ui.prefs}
+		tr: NewTr(ui.opt.Catalog, lang, zone), now: ui.now, ctx: ui.ctx, bg: ui.bg, media: ui.media, openURL: ui.openURL, prefs: ui.prefs,
+		browser: ui.browser, phone: ui.phone, openHere: ui.openHere}
 	pv := &UI{kit: k, opt: opt,
 		me:   client.Me{ID: mem.ID, Name: mem.Name, Email: mem.Email, Timezone: zone},
 		feed: feed, feedAt: ui.now(), fetched: true, total: -1, stop: func() {},

@@ -16,6 +16,9 @@ import (
 // false until the server has said.
 func (ui *UI) connectedTikTok() (*client.SocialAccount, bool) { return ui.tiktok, ui.tiktokKnown }
 
+// tiktokGone: the server says TikTok is not connected (any more).
+func (ui *UI) tiktokGone() { ui.tiktok, ui.tiktokKnown = nil, true }
+
 // loadTikTok learns whether TikTok is connected, so a TikTok activity offers
 // "Send to TikTok" or "Add Your Account & Send" from the start. Off the UI
 // goroutine.

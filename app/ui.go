@@ -22,16 +22,6 @@ import (
 	"github.com/chorus-advocacy/chorus/platform"
 )
 
-// Sharer is what the app needs from the phone; platform.Native is the real
-// one, tests record calls.
-type Sharer interface {
-	ShareToWeChat(ctx context.Context, s platform.Share) (platform.Result, error)
-	OpenWeChat(ctx context.Context) (platform.Result, error)
-	ShareSheet(ctx context.Context, s platform.Share) (platform.Result, error)
-}
-
-var _ Sharer = (*platform.Native)(nil)
-
 // Options wires the app to the world; main fills it, tests fill it with fakes.
 type Options struct {
 	App      fyne.App
@@ -197,7 +187,7 @@ func New(opt Options) (*UI, error) {
 	if opt.Runner == nil {
 		opt.Runner = &goroutines{}
 	}
-	k := &kit{app: opt.App, win: opt.Window, mobile: opt.Mobile, browser: opt.Browser, prefs: NewPrefs(opt.App.Preferences()), openURL: opt.OpenURL, now: opt.Now, engine: engine, ctx: ctx, bg: opt.Runner}
+	k := &kit{app: opt.App, win: opt.Window, mobile: opt.Mobile, browser: opt.Browser, phoneShare: opt.PhoneShare, phone: opt.Platform, openHere: opt.OpenHere, prefs: NewPrefs(opt.App.Preferences()), openURL: opt.OpenURL, now: opt.Now, engine: engine, ctx: ctx, bg: opt.Runner}
 	ui := &UI{kit: k, opt: opt, total: -1, stop: stop,
 		tiktokConnected: make(chan struct{}, 1)}
 	if opt.Cache != nil {
@@ -345,6 +335,15 @@ func (ui *UI) memberSaved(me client.Me) {
 
 func (ui *UI) shownSettings() *settingsScreen { return ui.settings }
 
+func (ui *UI) shownActivity() *activityScreen { return ui.activity }
+
+func (ui *UI) previewing() bool { return ui.preview }
+
+func (ui *UI) pendingPerform(aid string) bool { return ui.pending()[aid] }
+
+// markQueued shows a queued perform's mark in the feed.
+func (ui *UI) markQueued() { ui.feedView.show() }
+
 func (ui *UI) saveMe() {
 	saveLater(ui.kit, "me/"+ui.me.ID, ui.me, func(me client.Me) error { return ui.engine.SaveMe(me) })
 }
@@ -488,7 +487,7 @@ func (ui *UI) openActivity(it client.FeedItem) {
 
 func (ui *UI) showActivity(it client.FeedItem) {
 	ui.stopActivityWork()
-	ui.activity = newActivityScreen(ui, it)
+	ui.activity = newActivityScreen(ui.kit, ui, it)
 	ui.shell.openActivity(ui.activity)
 	ui.feedView.markOpen(it.ID)
 }
