@@ -44,14 +44,6 @@ func (SystemPush) Enable(ctx context.Context, key, lang string) (platform.PushTo
 func (SystemPush) Disable(ctx context.Context) error   { return platform.DisablePush(ctx) }
 func (SystemPush) OnToken(fn func(platform.PushToken)) { platform.OnPushToken(fn) }
 
-// Push states as Settings (and the probe) show them.
-const (
-	pushOn          = "on"
-	pushOff         = "off"
-	pushDenied      = "denied"
-	pushUnsupported = "unsupported"
-)
-
 // pushProblem is why push could not be turned on ("" when it could).
 func (ui *UI) pushProblem() string { return ui.pushErr }
 

@@ -41,6 +41,15 @@ type notifySettings struct {
 	content   fyne.CanvasObject
 }
 
+// Push on this device as Settings (and the probe) show it: the host's
+// pushState.
+const (
+	pushOn          = "on"
+	pushOff         = "off"
+	pushDenied      = "denied"
+	pushUnsupported = "unsupported"
+)
+
 // quietTimes are the quiet hours offered: every half hour.
 var quietTimes = func() []string {
 	var out []string
