@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -19,9 +21,9 @@ import (
 // Single sign-on: the sign-in screen offers "Sign in with <company>" for
 // each program of the server that has it. The server runs the OpenID
 // Connect flow; the app only opens the provider's page in the browser and
-// gets back a one-time code it trades for a session: on the desktop through
-// a loopback listener (http://127.0.0.1:PORT/sso, RFC 8252's way for
-// native apps), in the web build through its own address (#sso/{code}), on
+// gets back a one-time code it trades for a session: on the desktop and on
+// Android through a loopback listener (http://127.0.0.1:PORT/sso, RFC
+// 8252's way for native apps, §7.3), in the web build through its own address (#sso/{code}), on
 // a phone that can be opened with chorus:// URLs through
 // chorus://sso?challenge=…&sso_code=… (RFC 8252's private-use scheme; the
 // code is only good with the verifier this app keeps, see
@@ -29,13 +31,6 @@ import (
 
 // ssoWait is how long the desktop waits for the browser to come back.
 const ssoWait = 5 * time.Minute
-
-// ssoHere: a phone app that cannot be opened with chorus:// (Android, see
-// platform.ReceivesAppURLs) could not get the code back from the browser:
-// it signs in with a password (or in the web build).
-func (ui *UI) ssoHere() bool {
-	return !fyne.CurrentDevice().IsMobile() || ui.opt.Browser || ui.opt.AppURLs
-}
 
 // startSSO begins a sign-in with a program's provider.
 func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg string, bad bool)) {
@@ -70,6 +65,7 @@ func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg stri
 		return
 	}
 	status(tr.T("login.sso_waiting", "company", p.DisplayName), false)
+	openApp := appLink(runtime.GOOS, ui.app.Metadata().ID)
 	result := make(chan url.Values, 1)
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/sso" {
@@ -79,12 +75,7 @@ func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg stri
 		q := r.URL.Query()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		title, body := tr.T("sso.page_done_title"), tr.T("sso.page_done")
-		if q.Get("sso_code") == "" {
-			title, body = tr.T("sso.page_failed_title"), ssoErrorText(tr, q.Get("sso_error"))
-		}
-		fmt.Fprintf(w, `<!doctype html><meta charset="utf-8"><title>Chorus</title><body style="font-family:system-ui,sans-serif;max-width:30rem;margin:4rem auto"><h1>%s</h1><p>%s</p>`,
-			html.EscapeString(title), html.EscapeString(body))
+		_, _ = io.WriteString(w, ssoPage(tr, q, openApp))
 		select {
 		case result <- q:
 		default:
@@ -126,6 +117,35 @@ func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg stri
 			ui.signedIn(sess.User)
 		})
 	})
+}
+
+// ssoPage is what the browser shows when it comes back to the loopback
+// listener: done or not, and where the app is. openApp, when set, is a
+// link that brings the app back (Android, appLink).
+func ssoPage(tr *Tr, q url.Values, openApp string) string {
+	title, body := tr.T("sso.page_done_title"), tr.T("sso.page_done")
+	if q.Get("sso_code") == "" {
+		title, body = tr.T("sso.page_failed_title"), ssoErrorText(tr, q.Get("sso_error"))
+	}
+	page := fmt.Sprintf(`<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Chorus</title>`+
+		`<body style="font-family:system-ui,sans-serif;max-width:30rem;margin:4rem auto;padding:0 1rem"><h1>%s</h1><p>%s</p>`,
+		html.EscapeString(title), html.EscapeString(body))
+	if openApp != "" {
+		page += fmt.Sprintf(`<p><a href="%s" style="display:inline-block;padding:.8rem 1.4rem;border-radius:.5rem;background:#5b4ddb;color:#fff;text-decoration:none;font-weight:600">%s</a></p>`,
+			html.EscapeString(openApp), html.EscapeString(tr.T("sso.page_open_app")))
+	}
+	return page
+}
+
+// appLink is a link the phone's browser follows back to the app, on
+// Android: an intent for the app's launcher activity, which brings its
+// running task to the front (Fyne's activity takes no URL of its own). ""
+// elsewhere: the desktop's browser is beside the app.
+func appLink(goos, appID string) string {
+	if goos != "android" || appID == "" {
+		return ""
+	}
+	return "intent:#Intent;action=android.intent.action.MAIN;category=android.intent.category.LAUNCHER;package=" + url.QueryEscape(appID) + ";end"
 }
 
 // appSSOFlow is a phone sign-in the browser is to bring back through

@@ -111,3 +111,54 @@ func TestSignInWithSSOThroughAppURL(t *testing.T) {
 		t.Fatalf("refusal: %q", h2.ui.login.status.Text)
 	}
 }
+
+// Android has no chorus:// of its own (Fyne's activity takes no new
+// intent), so a phone app without app URLs signs in through the loopback
+// listener as the desktop does: the button is there, the demo provider's
+// answer comes back to 127.0.0.1, and a new person is in.
+func TestSignInWithSSOOnAndroidThroughLoopback(t *testing.T) {
+	srv := testserver.Start(t)
+	h := newHarness(t, srv.URL, true)
+	h.ui.opt.PhoneShare, h.ui.opt.AppURLs = true, false
+	h.ui.Wait()
+	if len(h.ui.login.sso.box.Objects) != 1 {
+		t.Fatalf("SSO buttons on an Android phone: %d", len(h.ui.login.sso.box.Objects))
+	}
+	h.ui.opt.OpenURL = demoBrowser(t, "nora.newcomer@demo.test")
+	h.tap(h.ui.login.sso.box.Objects[0].(*widget.Button))
+	if h.ui.shell == nil || h.ui.me.Email != "nora.newcomer@demo.test" {
+		t.Fatalf("not signed in: %q", h.ui.login.status.Text)
+	}
+}
+
+// The page the browser lands on after a loopback sign-in: on Android it
+// has a button back to the app (its launcher activity, by the app's id);
+// elsewhere the browser is beside the app and it has none. Both languages.
+func TestSSOLoopbackPage(t *testing.T) {
+	done := url.Values{"sso_code": {"abc"}}
+	link := appLink("android", "com.chorusadvocacy.chorus")
+	if link != "intent:#Intent;action=android.intent.action.MAIN;category=android.intent.category.LAUNCHER;package=com.chorusadvocacy.chorus;end" {
+		t.Fatalf("android link: %q", link)
+	}
+	if appLink("linux", "com.chorusadvocacy.chorus") != "" || appLink("android", "") != "" {
+		t.Fatal("a link back where the browser is beside the app, or with no app id")
+	}
+	cat := catalog(t)
+	for _, lang := range Langs {
+		tr := NewTr(cat, lang, "UTC")
+		page := ssoPage(tr, done, link)
+		if !strings.Contains(page, `href="intent:#Intent;`) || !strings.Contains(page, tr.T("sso.page_open_app")) || !strings.Contains(page, tr.T("sso.page_done_title")) {
+			t.Errorf("%s android page: %s", lang, page)
+		}
+		if page := ssoPage(tr, done, ""); strings.Contains(page, "intent:") {
+			t.Errorf("%s desktop page links to an app: %s", lang, page)
+		}
+		failed := ssoPage(tr, url.Values{"sso_error": {"domain_not_allowed"}}, link)
+		if !strings.Contains(failed, tr.T("sso.page_failed_title")) || !strings.Contains(failed, ssoErrorText(tr, "domain_not_allowed")) {
+			t.Errorf("%s failed page: %s", lang, failed)
+		}
+	}
+	if strings.Contains(ssoPage(NewTr(cat, English, "UTC"), url.Values{"sso_error": {"<script>"}}, ""), "<script>") {
+		t.Error("the page is not escaped")
+	}
+}
