@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -41,6 +42,10 @@ type params struct {
 	dbs, only                                            string
 	pgURL                                                string
 	fanout                                               *fanoutParams
+	// profileDir, when set, receives a CPU profile of each route's own
+	// rounds: a whole-run profile mixes the seeding, the /livez rounds and
+	// the other routes into what one route costs.
+	profileDir string
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -62,6 +67,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	mp := mediaFlags(fs)
 	p.fanout = fanoutFlags(fs)
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.StringVar(&p.profileDir, "profiledir", "", "write a CPU profile of each route's rounds (not /livez's) to this directory: <db>-<route>-<round>.prof, read together with go tool pprof")
 	fs.StringVar(&p.pgURL, "postgres", envOr("CHORUS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -195,11 +201,11 @@ func bench(ctx context.Context, db string, p params, out io.Writer) error {
 	// ratio is to the /livez of its own rounds.
 	header(out)
 	measure := func(what string, mk func(r *rand.Rand) *http.Request) {
-		res, ceiling := interleave(hc, p, mk, livez)
+		res, ceiling := interleave(hc, p, mk, livez, profileName(p.profileDir, db, what))
 		line(out, db, what, res, ceiling)
 	}
 	{
-		res, ceiling := interleave(hc, p, get("/healthz"), livez)
+		res, ceiling := interleave(hc, p, get("/healthz"), livez, "")
 		line(out, db, "GET /livez", ceiling, ceiling)
 		line(out, db, "GET /healthz", res, ceiling)
 	}
@@ -287,15 +293,56 @@ type result struct {
 
 const rounds = 4
 
-// interleave measures a and b in alternating rounds of p.duration/rounds.
-func interleave(hc *http.Client, p params, a, b func(r *rand.Rand) *http.Request) (result, result) {
+// interleave measures a and b in alternating rounds of p.duration/rounds;
+// with a profile name, a's rounds are profiled, one file per round.
+func interleave(hc *http.Client, p params, a, b func(r *rand.Rand) *http.Request, profile string) (result, result) {
 	var ra, rb result
 	slice := p.duration / rounds
 	for i := 0; i < rounds; i++ {
+		stop := startProfile(profile, i)
 		ra = ra.merge(load(hc, p.clients, slice, a))
+		stop()
 		rb = rb.merge(load(hc, p.clients, slice, b))
 	}
 	return ra.finish(), rb.finish()
+}
+
+// profileName is the prefix of a route's profiles in dir, or "" for none.
+func profileName(dir, db, what string) string {
+	if dir == "" {
+		return ""
+	}
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, what)
+	return filepath.Join(dir, db+"-"+strings.Trim(name, "_"))
+}
+
+// startProfile profiles the CPU into prefix-round.prof until stop is
+// called; with no prefix, or while a whole-run profile (-cpuprofile) runs,
+// it does nothing.
+func startProfile(prefix string, round int) (stop func()) {
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s-%d.prof", prefix, round))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		f.Close()
+		os.Remove(f.Name())
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 func (r result) merge(o result) result {
