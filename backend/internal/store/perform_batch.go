@@ -14,13 +14,14 @@ import (
 
 // Performs are group-committed: concurrent requests queue their performs to
 // a writer that commits up to performBatchMax of them in one transaction,
-// each inside its own savepoint. One commit (on SQLite one fsync) then
-// serves a whole batch, and a perform that fails rolls back to its
-// savepoint alone. A caller is answered only after the commit that holds its
-// perform, so an acknowledged perform is durable; one never answered is
-// either wholly committed or wholly absent, since everything it writes (the
-// perform, its ledger entry, balance, period totals, TikTok staging and
-// tracked links) is in the same savepoint of the same transaction.
+// each inside its own savepoint (on PostgreSQL each one statement of a
+// pipeline, see perform_pipeline.go). One commit (on SQLite one fsync) then
+// serves a whole batch, and a perform that fails fails alone. A caller is
+// answered only after the commit that holds its perform, so an acknowledged
+// perform is durable; one never answered is either wholly committed or
+// wholly absent, since everything it writes (the perform, its ledger entry,
+// balance, period totals, TikTok staging and tracked links) is in the same
+// savepoint (or statement) of the same transaction.
 const performBatchMax = 128
 
 // performBatchTimeout bounds one batch's transaction: the callers waiting
@@ -52,8 +53,9 @@ type performJob struct {
 }
 
 // performWriter queues performs. On SQLite there is one lane, as there is one
-// writer. On PostgreSQL a lane's batch is a round trip per statement, so a
-// few lanes commit side by side; a member's performs always take the same
+// writer. On PostgreSQL a few lanes commit side by side, each batch a
+// pipeline on its own connection (perform_pipeline.go), so the server's
+// cores work on several at once; a member's performs always take the same
 // lane, so two lanes never lock the same balance or totals rows and cannot
 // deadlock on each other.
 type performWriter struct {
@@ -228,6 +230,31 @@ func (s *Store) commitPerforms(batch []*performJob) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), performBatchTimeout)
 	defer cancel()
+	if s.d.name == "postgres" {
+		// A TikTok staging queues a job through the general job code,
+		// so those few performs keep the savepoint path.
+		var plain, staged []*performJob
+		for _, j := range live {
+			if j.req.Stage != nil {
+				staged = append(staged, j)
+			} else {
+				plain = append(plain, j)
+			}
+		}
+		if len(plain) > 0 {
+			s.commitPerformsPipelined(ctx, plain)
+		}
+		live = staged
+		if len(live) == 0 {
+			return
+		}
+	}
+	s.commitPerformsSavepoints(ctx, live)
+}
+
+// commitPerformsSavepoints commits live in one transaction, each perform in
+// its own savepoint.
+func (s *Store) commitPerformsSavepoints(ctx context.Context, live []*performJob) {
 	failAll := func(err error) {
 		for _, j := range live {
 			if j.err == nil {

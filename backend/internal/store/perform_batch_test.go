@@ -150,3 +150,55 @@ func TestPerformWithLinksGroupCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestPerformLinkCodeCollision: a new link whose code is already another
+// link's is given a fresh code in the same perform, and the perform is
+// still recorded once.
+func TestPerformLinkCodeCollision(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		f := setup(t, st)
+		pid := f.prog.ID
+		var members []domain.User
+		for i := 0; i < 2; i++ {
+			u := user(fmt.Sprintf("c%d@x.test", i))
+			must(t, st.AddMember(ctx, pid, store.NewMember{User: u, CreateUser: true, Role: domain.RoleMember}, t0))
+			members = append(members, u)
+		}
+		a := domain.Activity{ID: domain.NewID("act"), ProgramID: pid, Type: domain.TypeWeChatPhoto, Message: "news https://example.com/c",
+			GroupIDs: []string{}, ChannelIDs: []string{}, StartsAt: t0.Add(-time.Hour), Points: 3,
+			CreatedBy: f.mgr.ID, CreatorTimezone: "UTC", CreatedAt: t0, UpdatedAt: t0}
+		must(t, st.CreateActivity(ctx, a))
+		codes := func(cs ...string) func() string {
+			return func() string {
+				c := cs[0]
+				if len(cs) > 1 {
+					cs = cs[1:]
+				}
+				return c
+			}
+		}
+		req := func(m int, newCode func() string) store.PerformRequest {
+			return store.PerformRequest{PerformRecord: store.PerformRecord{ProgramID: pid, ActivityID: a.ID, UserID: members[m].ID,
+				ClientActionID: fmt.Sprint(m), Surface: domain.SurfaceMobile, Points: a.Points, At: t0,
+				EntryID: domain.NewID("pte"), Periods: store.Periods{Month: t0, Week: t0}}, URLs: []string{"https://example.com/c"}, NewCode: newCode}
+		}
+		first, err := st.PerformWithLinks(ctx, req(0, codes("same")))
+		must(t, err)
+		second, err := st.PerformWithLinks(ctx, req(1, codes("same", "fresh")))
+		must(t, err)
+		if got := first.Codes["https://example.com/c"]; got != "same" {
+			t.Errorf("first member's code %q, want same", got)
+		}
+		if got := second.Codes["https://example.com/c"]; got != "fresh" {
+			t.Errorf("second member's code %q, want fresh (a new code after the collision)", got)
+		}
+		if second.Awarded != a.Points || second.Balance != a.Points {
+			t.Errorf("second perform: %+v", second.PerformOutcome)
+		}
+		again, err := st.PerformWithLinks(ctx, req(1, codes("other")))
+		must(t, err)
+		if !again.AlreadyPerformed || again.Awarded != 0 || again.Balance != a.Points || again.Codes["https://example.com/c"] != "fresh" {
+			t.Errorf("repeat: %+v %v", again.PerformOutcome, again.Codes)
+		}
+	})
+}
