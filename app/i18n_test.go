@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
@@ -191,5 +192,32 @@ func TestNormalizeServer(t *testing.T) {
 		if got != want || err != nil {
 			t.Errorf("normalizeServer(%q) = %q, %v; want %q", in, got, err, want)
 		}
+	}
+}
+
+// Every reason the server can give for refusing an import row has words
+// in both languages, so a manager reading Chinese never gets the server's
+// English; a row's problems are worded field by field.
+func TestImportProblemsTranslated(t *testing.T) {
+	c := catalog(t)
+	for _, code := range wire.ImportProblems() {
+		for _, l := range Langs {
+			if c.msgs[l]["mgr.import.problem."+code] == "" {
+				t.Errorf("%s: no words for import problem %s", l, code)
+			}
+		}
+	}
+	row := client.ImportedRow{Outcome: client.ImportError, Reason: "email: the same address is on line 3; groups: no group named \"Ops\" (create it first)",
+		Problems: []client.ImportProblem{{Field: "email", Code: wire.ImportDuplicate, Value: "3"}, {Field: "groups", Code: wire.ImportUnknownGroup, Value: "Ops"}}}
+	if got, want := importProblems(NewTr(c, Chinese, "UTC"), row), "邮箱：同一地址已在第 3 行出现；分组：没有名为“Ops”的分组（请先创建）"; got != want {
+		t.Errorf("zh: %q, want %q", got, want)
+	}
+	if got, want := importProblems(NewTr(c, English, "UTC"), row), "Email: the same address is on line 3; Groups: no group named “Ops” (create it first)"; got != want {
+		t.Errorf("en: %q, want %q", got, want)
+	}
+	// A code this app does not know yet: the server's own words.
+	row.Problems[1].Code = "something_new"
+	if got := importProblems(NewTr(c, Chinese, "UTC"), row); got != row.Reason {
+		t.Errorf("unknown code: %q", got)
 	}
 }

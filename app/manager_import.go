@@ -104,10 +104,32 @@ func (v *importView) cell(r client.ImportedRow, col int) string {
 		}
 		return r.Role
 	}
-	if r.Outcome == client.ImportError && r.Reason != "" {
-		return r.Reason // in red: the row is not added
+	if r.Outcome == client.ImportError && (len(r.Problems) > 0 || r.Reason != "") {
+		return importProblems(tr, r) // in red: the row is not added
 	}
 	return tr.T("mgr.import.outcome." + r.Outcome)
+}
+
+// importProblems words why a row is not added, a field at a time, in the
+// manager's language; a problem this app has no words for is shown as the
+// server wrote the row's reason.
+func importProblems(tr *Tr, r client.ImportedRow) string {
+	parts := make([]string, 0, len(r.Problems))
+	for _, p := range r.Problems {
+		key := "mgr.import.problem." + p.Code
+		if !tr.Has(key) {
+			return r.Reason
+		}
+		what := tr.T(key, "value", p.Value)
+		if col := "mgr.import.col." + p.Field; tr.Has(col) {
+			what = tr.T("mgr.import.problem_in", "field", tr.T(col), "problem", what)
+		}
+		parts = append(parts, what)
+	}
+	if len(parts) == 0 {
+		return r.Reason
+	}
+	return strings.Join(parts, tr.T("common.list_sep"))
 }
 
 func (v *importView) setStatus(msg string, imp widget.Importance) {

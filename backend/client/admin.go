@@ -77,8 +77,20 @@ type ImportedRow struct {
 	Language string   `json:"language"`
 	Role     string   `json:"role"`
 	Outcome  string   `json:"outcome"`
-	Reason   string   `json:"reason,omitempty"`
-	MemberID string   `json:"member_id,omitempty"`
+	// Reason says in English why the row was refused; Problems says the
+	// same, one problem a field, by code (wire.Import…) for clients to word.
+	Reason   string          `json:"reason,omitempty"`
+	Problems []ImportProblem `json:"problems,omitempty"`
+	MemberID string          `json:"member_id,omitempty"`
+}
+
+// ImportProblem is one reason a row was refused: the column, a code
+// (wire.ImportBadEmail…) and the value the words need (a line, a limit, a
+// group's name), if any.
+type ImportProblem struct {
+	Field string `json:"field"`
+	Code  string `json:"code"`
+	Value string `json:"value,omitempty"`
 }
 
 // ImportMembers sends a CSV (header: email,name,groups,timezone,language,role;

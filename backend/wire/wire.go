@@ -116,3 +116,24 @@ const (
 	StagingStaged     = "staged"     // in the member's TikTok inbox
 	StagingFailed     = "failed"
 )
+
+// Import problems (client.ImportProblem.Code): why a row of a members
+// import was refused. Clients word each by code, with its Value.
+const (
+	ImportNotCSV       = "not_csv"         // the row could not be read as CSV
+	ImportBadEmail     = "bad_email"       // not an email address
+	ImportEmailTooLong = "email_too_long"  // Value: the limit
+	ImportDuplicate    = "duplicate_email" // Value: the line that has it first
+	ImportNameTooLong  = "name_too_long"   // Value: the limit
+	ImportUnknownGroup = "unknown_group"   // Value: the group's name
+	ImportBadTimezone  = "bad_timezone"    // Value: what was written
+	ImportBadLanguage  = "bad_language"    // Value: what was written
+	ImportBadRole      = "bad_role"        // Value: what was written
+	ImportOwnerOnly    = "owner_only"      // only an owner makes owners
+)
+
+// ImportProblems lists the import problems above.
+func ImportProblems() []string {
+	return []string{ImportNotCSV, ImportBadEmail, ImportEmailTooLong, ImportDuplicate, ImportNameTooLong,
+		ImportUnknownGroup, ImportBadTimezone, ImportBadLanguage, ImportBadRole, ImportOwnerOnly}
+}

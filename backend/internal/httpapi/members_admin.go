@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/auth"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // checkMemberChange holds the role rules: only owners make or unmake
@@ -282,6 +284,7 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 		row := client.ImportedRow{Line: line, Groups: []string{}}
 		if err != nil {
 			row.Outcome, row.Reason = client.ImportError, "not a CSV row: "+err.Error()
+			row.Problems = []client.ImportProblem{{Field: "line", Code: wire.ImportNotCSV}}
 			res.Rows = append(res.Rows, row)
 			continue
 		}
@@ -289,14 +292,18 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 			continue // a blank line
 		}
 		var reasons []string
+		refuse := func(field, code, value, why string) {
+			reasons = append(reasons, field+": "+why)
+			row.Problems = append(row.Problems, client.ImportProblem{Field: field, Code: code, Value: value})
+		}
 		email, ok := domain.NormalizeEmail(get(rec, "email"))
 		row.Email = email
 		if !ok {
-			reasons = append(reasons, "email: must be an email address like name@example.com")
+			refuse("email", wire.ImportBadEmail, "", "must be an email address like name@example.com")
 		} else if len(email) > domain.MaxEmailLength {
-			reasons = append(reasons, "email: too long")
+			refuse("email", wire.ImportEmailTooLong, strconv.Itoa(domain.MaxEmailLength), "too long")
 		} else if first, dup := seen[email]; dup {
-			reasons = append(reasons, fmt.Sprintf("email: the same address is on line %d", first))
+			refuse("email", wire.ImportDuplicate, strconv.Itoa(first), fmt.Sprintf("the same address is on line %d", first))
 		} else {
 			seen[email] = line
 		}
@@ -305,7 +312,7 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 			row.Name = strings.SplitN(email, "@", 2)[0]
 		}
 		if len([]rune(row.Name)) > domain.MaxNameLength {
-			reasons = append(reasons, fmt.Sprintf("name: must be at most %d characters", domain.MaxNameLength))
+			refuse("name", wire.ImportNameTooLong, strconv.Itoa(domain.MaxNameLength), fmt.Sprintf("must be at most %d characters", domain.MaxNameLength))
 		}
 		var gids []string
 		for _, g := range strings.Split(get(rec, "groups"), ";") {
@@ -315,7 +322,7 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 			row.Groups = append(row.Groups, g)
 			id, found := groupByName[strings.ToLower(g)]
 			if !found {
-				reasons = append(reasons, fmt.Sprintf("groups: no group named %q (create it first)", g))
+				refuse("groups", wire.ImportUnknownGroup, g, fmt.Sprintf("no group named %q (create it first)", g))
 				continue
 			}
 			if !slices.Contains(gids, id) {
@@ -326,7 +333,7 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 		if row.Timezone == "" {
 			row.Timezone = c.user.Timezone
 		} else if _, ok := domain.LoadLocation(row.Timezone); !ok {
-			reasons = append(reasons, "timezone: must be an IANA time zone such as Asia/Shanghai")
+			refuse("timezone", wire.ImportBadTimezone, row.Timezone, "must be an IANA time zone such as Asia/Shanghai")
 		}
 		row.Language = get(rec, "language")
 		switch strings.ToLower(row.Language) {
@@ -337,7 +344,7 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 		case "zh-hans", "zh", "zh-cn", "中文", "简体中文":
 			row.Language = domain.LocaleChinese
 		default:
-			reasons = append(reasons, "language: must be en or zh-Hans")
+			refuse("language", wire.ImportBadLanguage, row.Language, "must be en or zh-Hans")
 		}
 		row.Role = strings.ToLower(get(rec, "role"))
 		if row.Role == "" {
@@ -345,9 +352,9 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 		}
 		role := domain.Role(row.Role)
 		if !role.Valid() {
-			reasons = append(reasons, "role: must be member, manager or owner")
+			refuse("role", wire.ImportBadRole, row.Role, "must be member, manager or owner")
 		} else if role == domain.RoleOwner && c.role != domain.RoleOwner {
-			reasons = append(reasons, "role: only owners can make someone an owner")
+			refuse("role", wire.ImportOwnerOnly, "", "only owners can make someone an owner")
 		}
 		if len(reasons) > 0 {
 			row.Outcome, row.Reason = client.ImportError, strings.Join(reasons, "; ")

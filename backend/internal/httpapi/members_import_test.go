@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi/apitest"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // importFile is a 1,000-row file with bad rows mixed in: every row it
@@ -80,13 +82,16 @@ func TestMembersImport(t *testing.T) {
 			switch {
 			case bad && (row.Outcome != client.ImportError || !strings.HasPrefix(row.Reason, field+":")):
 				t.Errorf("line %d: %s %q, want an error about %s", row.Line, row.Outcome, row.Reason, field)
+			case bad && (len(row.Problems) == 0 || row.Problems[0].Field != field || !slices.Contains(wire.ImportProblems(), row.Problems[0].Code)):
+				t.Errorf("line %d: problems %+v, want one about %s with a known code", row.Line, row.Problems, field)
 			case !bad && row.Outcome == client.ImportError:
 				t.Errorf("line %d: refused: %s", row.Line, row.Reason)
 			case row.Line == 12 && row.Outcome != client.ImportExisting:
 				t.Errorf("line 12 (a member already): %s", row.Outcome)
 			}
 		}
-		if r := res.Rows[6]; r.Line != 8 || !strings.Contains(r.Reason, "line 2") {
+		if r := res.Rows[6]; r.Line != 8 || !strings.Contains(r.Reason, "line 2") || len(r.Problems) != 1 ||
+			r.Problems[0] != (client.ImportProblem{Field: "email", Code: wire.ImportDuplicate, Value: "2"}) {
 			t.Errorf("the duplicate's reason: %+v", r)
 		}
 		members := must[[]client.Member](t)(owner.Members(ctx, pid))
