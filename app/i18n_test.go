@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bytes"
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chorus-advocacy/chorus/assets"
 	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/wire"
 )
@@ -219,5 +223,70 @@ func TestImportProblemsTranslated(t *testing.T) {
 	row.Problems[1].Code = "something_new"
 	if got := importProblems(NewTr(c, Chinese, "UTC"), row); got != row.Reason {
 		t.Errorf("unknown code: %q", got)
+	}
+}
+
+// The audit log says what changed in the owner's language from the
+// entry's facts; an entry without them shows the server's English.
+func TestAuditDetailWorded(t *testing.T) {
+	c := catalog(t)
+	zh, en := NewTr(c, Chinese, "UTC"), NewTr(c, English, "UTC")
+	for _, tc := range []struct {
+		e      client.AuditEntry
+		zh, en string
+	}{
+		{client.AuditEntry{Action: "member.invite", Detail: "a@x.test as manager", Args: map[string]string{"email": "a@x.test", "role": "manager"}},
+			"a@x.test，角色：管理员", "a@x.test as Manager"},
+		{client.AuditEntry{Action: "member.update", Args: map[string]string{"email": "a@x.test", "role_from": "member", "role_to": "owner", "groups": "2", "limited": "false"}},
+			"a@x.test：角色 成员 → 所有者；现属于 2 个分组；取消管理范围限制", "a@x.test: role Member → Owner; now in 2 groups; limits lifted"},
+		{client.AuditEntry{Action: "member.import", Args: map[string]string{"added": "997", "invited": "1", "existing": "1", "errors": "3"}},
+			"新增 997 人，邀请 1 人，已是成员 1 人，未添加 3 人", "997 added, 1 invited, 1 already members, 3 not added"},
+		{client.AuditEntry{Action: "points.adjust", Args: map[string]string{"points": "+50", "reason": "Webinar host"}},
+			"+50 积分：Webinar host", "+50 points: Webinar host"},
+		{client.AuditEntry{Action: "group.create", Detail: "Sales"}, "Sales", "Sales"},
+	} {
+		if got := auditDetail(zh, tc.e); got != tc.zh {
+			t.Errorf("zh %s: %q, want %q", tc.e.Action, got, tc.zh)
+		}
+		if got := auditDetail(en, tc.e); got != tc.en {
+			t.Errorf("en %s: %q, want %q", tc.e.Action, got, tc.en)
+		}
+	}
+	sso := client.AuditEntry{Action: "settings.sso", Args: map[string]string{"enabled": "true", "issuer": "https://id.x.test", "client": "chorus", "domains": "x.test", "passwords": "false"}}
+	if got := auditDetail(zh, sso); !strings.Contains(got, "单点登录开启") || !strings.Contains(got, "不再可用密码登录") {
+		t.Errorf("zh sso: %q", got)
+	}
+}
+
+// A key written twice in a catalog file would silently keep the last one.
+func TestCatalogKeysOnce(t *testing.T) {
+	for _, l := range Langs {
+		data, err := fs.ReadFile(assets.Catalogs, "i18n/"+string(l)+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		seen, n := map[string]bool{}, 0
+		if _, err := dec.Token(); err != nil { // {
+			t.Fatal(err)
+		}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v string
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("%s: %v: %v", l, k, err)
+			}
+			if seen[k.(string)] {
+				t.Errorf("%s: %q twice", l, k)
+			}
+			seen[k.(string)] = true
+			n++
+		}
+		if n < 100 {
+			t.Fatalf("%s: read only %d keys", l, n)
+		}
 	}
 }

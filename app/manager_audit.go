@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -81,6 +82,56 @@ func (v *auditView) cell(e client.AuditEntry, col int) string {
 		return e.Action
 	case "object":
 		return firstNonEmpty(e.ObjectID, e.ObjectKind)
+	}
+	return auditDetail(tr, e)
+}
+
+// auditDetail words what an entry changed in the owner's language, from
+// its facts (Args); an entry without them, or of an action this app has no
+// words for, shows the server's English detail.
+func auditDetail(tr *Tr, e client.AuditEntry) string {
+	a := e.Args
+	if len(a) == 0 {
+		return e.Detail
+	}
+	role := func(r string) string {
+		if k := "mgr.role." + r; tr.Has(k) {
+			return tr.T(k)
+		}
+		return r
+	}
+	switch e.Action {
+	case "member.invite":
+		return tr.T("mgr.audit.detail.invite", "email", a["email"], "role", role(a["role"]))
+	case "member.update":
+		parts := []string{}
+		if a["role_to"] != "" {
+			parts = append(parts, tr.T("mgr.audit.detail.role", "from", role(a["role_from"]), "to", role(a["role_to"])))
+		}
+		if a["groups"] != "" {
+			parts = append(parts, tr.T("mgr.audit.detail.groups", "n", a["groups"]))
+		}
+		switch a["limited"] {
+		case "true":
+			parts = append(parts, tr.T("mgr.audit.detail.limited"))
+		case "false":
+			parts = append(parts, tr.T("mgr.audit.detail.unlimited"))
+		}
+		return tr.T("mgr.audit.detail.member", "email", a["email"], "changes", strings.Join(parts, tr.T("common.list_sep")))
+	case "member.import":
+		return tr.T("mgr.audit.detail.import", "added", a["added"], "invited", a["invited"], "existing", a["existing"], "errors", a["errors"])
+	case "points.adjust":
+		return tr.T("mgr.audit.detail.points", "points", a["points"], "reason", a["reason"])
+	case "settings.sso":
+		state := tr.T("mgr.audit.detail.sso_off")
+		if a["enabled"] == "true" {
+			state = tr.T("mgr.audit.detail.sso_on")
+		}
+		passwords := tr.T("mgr.audit.detail.passwords_off")
+		if a["passwords"] == "true" {
+			passwords = tr.T("mgr.audit.detail.passwords_on")
+		}
+		return tr.T("mgr.audit.detail.sso", "state", state, "issuer", a["issuer"], "client", a["client"], "domains", a["domains"], "passwords", passwords)
 	}
 	return e.Detail
 }

@@ -21,6 +21,11 @@ type AuditEntry struct {
 	ObjectKind string    `json:"object_kind"`
 	ObjectID   string    `json:"object_id"`
 	Detail     string    `json:"detail"`
+	// Args are the entry's facts by name (email, role, role_from, role_to,
+	// groups, limited, added, invited, existing, errors, points, reason,
+	// enabled, issuer, client, domains, passwords) for a client to word the
+	// entry in its language; Detail says the same in English.
+	Args map[string]string `json:"args,omitempty"`
 }
 
 // AuditPage is a page of the audit log, newest first. NextBefore, when

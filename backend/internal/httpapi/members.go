@@ -88,7 +88,7 @@ func (s *Server) addMember(c *call, in client.AddMember) (client.AddedMember, er
 		}
 		jobs = s.mailJobs(s.inviteMail(p.Name, to, name, code, now.Add(s.o.InviteTTL)), now)
 	}
-	c.audited(nm.User.ID, email+" as "+string(role))
+	c.audited(nm.User.ID, email+" as "+string(role), "email", email, "role", string(role))
 	if err := s.store.AddMember(c.ctx, c.programID, nm, now, jobs...); err != nil {
 		return client.AddedMember{}, err
 	}

@@ -44,11 +44,14 @@ func (s *Server) checkMemberChange(c *call, m domain.Member, role domain.Role, i
 		}
 	}
 	var parts []string
+	args := []string{"email", m.User.Email}
 	if role != m.Role {
 		parts = append(parts, fmt.Sprintf("role %s → %s", m.Role, role))
+		args = append(args, "role_from", string(m.Role), "role_to", string(role))
 	}
 	if in.GroupIDs != nil {
 		parts = append(parts, fmt.Sprintf("groups: %d", len(*in.GroupIDs)))
+		args = append(args, "groups", strconv.Itoa(len(*in.GroupIDs)))
 	}
 	if in.Limited != nil {
 		if *in.Limited {
@@ -56,8 +59,9 @@ func (s *Server) checkMemberChange(c *call, m domain.Member, role domain.Role, i
 		} else {
 			parts = append(parts, "limits lifted")
 		}
+		args = append(args, "limited", strconv.FormatBool(*in.Limited))
 	}
-	c.audited("", m.User.Email+": "+strings.Join(parts, "; "))
+	c.audited("", m.User.Email+": "+strings.Join(parts, "; "), args...)
 	return nil
 }
 
@@ -435,7 +439,8 @@ func (s *Server) runImport(c *call, body []byte, dry bool) (client.ImportResult,
 		c.audit.Cancel()
 		return res, nil
 	}
-	c.audited("", fmt.Sprintf("import: %d added, %d invited, %d already members, %d errors", res.Added, res.Invited, res.Existing, res.Errors))
+	c.audited("", fmt.Sprintf("import: %d added, %d invited, %d already members, %d errors", res.Added, res.Invited, res.Existing, res.Errors),
+		"added", strconv.Itoa(res.Added), "invited", strconv.Itoa(res.Invited), "existing", strconv.Itoa(res.Existing), "errors", strconv.Itoa(res.Errors))
 	if len(nms) == 0 {
 		return res, nil
 	}

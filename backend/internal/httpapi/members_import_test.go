@@ -188,6 +188,10 @@ func TestMembersImport(t *testing.T) {
 				if n == 2 && !strings.Contains(a.Detail, fmt.Sprintf("%d added", res.Added)) {
 					t.Errorf("import entry: %q", a.Detail)
 				}
+				// The same facts by name, for the app to word in Chinese.
+				if n == 2 && (a.Args["added"] != fmt.Sprint(res.Added) || a.Args["errors"] != fmt.Sprint(res.Errors) || a.Args["invited"] != "1") {
+					t.Errorf("import entry's args: %v", a.Args)
+				}
 			}
 		}
 		if n != 2 {

@@ -271,7 +271,7 @@ func (s *Server) adjust(c *call, in client.Adjustment) (client.PointEntry, error
 	loc := s.programZone(c)
 	e := store.Entry{ID: domain.NewID("pte"), ProgramID: c.programID, UserID: in.MemberID, Kind: store.EntryAdjustment,
 		Points: in.Points, Reason: strings.TrimSpace(in.Reason), CreatedBy: c.user.ID, CreatedAt: now.UTC().Truncate(time.Millisecond)}
-	c.audited(e.UserID, fmt.Sprintf("%+d points: %s", e.Points, auditText(e.Reason)))
+	c.audited(e.UserID, fmt.Sprintf("%+d points: %s", e.Points, auditText(e.Reason)), "points", fmt.Sprintf("%+d", e.Points), "reason", auditText(e.Reason))
 	return toEntry(e), s.store.Adjust(c.ctx, e, store.Periods{Month: domain.PeriodStart(domain.PeriodMonth, now, loc), Week: domain.PeriodStart(domain.PeriodWeek, now, loc)})
 }
 

@@ -88,8 +88,9 @@ func (s *Server) startAudit(c *call, rt route) {
 }
 
 // audited names the object (when the handler made it) and says what
-// changed, before the store saves the change with its entry.
-func (c *call) audited(objectID, detail string) {
+// changed, before the store saves the change with its entry; args, in
+// pairs of name and value, are the same facts for clients to word.
+func (c *call) audited(objectID, detail string, args ...string) {
 	if c.audit == nil {
 		return
 	}
@@ -98,6 +99,12 @@ func (c *call) audited(objectID, detail string) {
 	}
 	if detail != "" {
 		c.audit.Detail = detail
+	}
+	for i := 0; i+1 < len(args); i += 2 {
+		if c.audit.Args == nil {
+			c.audit.Args = map[string]string{}
+		}
+		c.audit.Args[args[i]] = args[i+1]
 	}
 }
 
@@ -150,7 +157,7 @@ func (s *Server) auditLog(c *call, _ none) (client.AuditPage, error) {
 
 func toAuditEntry(e store.AuditEntry) client.AuditEntry {
 	return client.AuditEntry{ID: e.ID, At: e.At, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action,
-		ObjectKind: e.ObjectKind, ObjectID: e.ObjectID, Detail: e.Detail}
+		ObjectKind: e.ObjectKind, ObjectID: e.ObjectID, Detail: e.Detail, Args: e.Args}
 }
 
 // auditCSV streams the log page by page, so a long log never sits in memory.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -208,7 +209,9 @@ func (s *Server) setSSO(c *call, in client.SSOInput) (client.SSOSettings, error)
 	if conf.Enabled {
 		onOff = "on"
 	}
-	c.audited(c.programID, fmt.Sprintf("single sign-on %s: %s, client %s, domains %s, password sign-in %v", onOff, conf.IssuerURL, conf.ClientID, strings.Join(conf.AllowedDomains, " "), conf.PasswordLogin))
+	c.audited(c.programID, fmt.Sprintf("single sign-on %s: %s, client %s, domains %s, password sign-in %v", onOff, conf.IssuerURL, conf.ClientID, strings.Join(conf.AllowedDomains, " "), conf.PasswordLogin),
+		"enabled", strconv.FormatBool(conf.Enabled), "issuer", conf.IssuerURL, "client", conf.ClientID,
+		"domains", strings.Join(conf.AllowedDomains, " "), "passwords", strconv.FormatBool(conf.PasswordLogin))
 	if err := s.store.SaveSSO(c.ctx, conf); err != nil {
 		return client.SSOSettings{}, err
 	}

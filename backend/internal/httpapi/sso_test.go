@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -359,8 +360,11 @@ func TestSingleSignOn(t *testing.T) {
 		for _, a := range page.Items {
 			if a.Action == "settings.sso" {
 				n++
-				if strings.Contains(a.Detail, "client-secret") {
+				if strings.Contains(a.Detail, "client-secret") || strings.Contains(fmt.Sprint(a.Args), "client-secret") {
 					t.Fatal("the audit log shows the client secret")
+				}
+				if a.Args["issuer"] == "" || (a.Args["enabled"] != "true" && a.Args["enabled"] != "false") {
+					t.Errorf("settings.sso args: %v", a.Args)
 				}
 			}
 		}

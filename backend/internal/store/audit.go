@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 )
 
@@ -17,7 +18,11 @@ type AuditEntry struct {
 	ObjectKind string
 	ObjectID   string
 	Detail     string
-	written    bool
+	// Args are the entry's facts by name (an email, a role, counts), for
+	// clients to word the entry in their language; Detail says it in
+	// English.
+	Args    map[string]string
+	written bool
 }
 
 // MaxAuditDetail bounds an entry's detail text.
@@ -60,8 +65,23 @@ func insertAudit(ctx context.Context, s *Store, q querier, e *AuditEntry) error 
 	if r := []rune(detail); len(r) > MaxAuditDetail {
 		detail = string(r[:MaxAuditDetail-1]) + "…"
 	}
-	_, err := q.ExecContext(ctx, s.q("INSERT INTO audit_log (program_id, at, actor_id, actor_name, action, object_kind, object_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-		e.ProgramID, ms(e.At), e.ActorID, e.ActorName, e.Action, e.ObjectKind, e.ObjectID, detail)
+	args := ""
+	if len(e.Args) > 0 {
+		bounded := make(map[string]string, len(e.Args))
+		for k, v := range e.Args {
+			if r := []rune(v); len(r) > MaxAuditDetail {
+				v = string(r[:MaxAuditDetail-1]) + "…"
+			}
+			bounded[k] = v
+		}
+		b, err := json.Marshal(bounded)
+		if err != nil {
+			return err
+		}
+		args = string(b)
+	}
+	_, err := q.ExecContext(ctx, s.q("INSERT INTO audit_log (program_id, at, actor_id, actor_name, action, object_kind, object_id, detail, args) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+		e.ProgramID, ms(e.At), e.ActorID, e.ActorName, e.Action, e.ObjectKind, e.ObjectID, detail, args)
 	return err
 }
 
@@ -82,7 +102,7 @@ func (s *Store) RecordAudit(ctx context.Context) error {
 // AuditLog lists a program's entries newest first, those before id
 // beforeID (0: from the newest), at most limit.
 func (s *Store) AuditLog(ctx context.Context, programID string, beforeID int64, limit int) ([]AuditEntry, error) {
-	query := "SELECT id, at, actor_id, actor_name, action, object_kind, object_id, detail FROM audit_log WHERE program_id = ?"
+	query := "SELECT id, at, actor_id, actor_name, action, object_kind, object_id, detail, args FROM audit_log WHERE program_id = ?"
 	args := []any{programID}
 	if beforeID > 0 {
 		query += " AND id < ?"
@@ -98,8 +118,14 @@ func (s *Store) AuditLog(ctx context.Context, programID string, beforeID int64, 
 	for rows.Next() {
 		e := AuditEntry{ProgramID: programID, written: true}
 		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.ObjectKind, &e.ObjectID, &e.Detail); err != nil {
+		var args string
+		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.ObjectKind, &e.ObjectID, &e.Detail, &args); err != nil {
 			return nil, wrap("AuditLog", err)
+		}
+		if args != "" {
+			if err := json.Unmarshal([]byte(args), &e.Args); err != nil {
+				return nil, wrap("AuditLog", err)
+			}
 		}
 		e.At = fromMS(at)
 		out = append(out, e)
