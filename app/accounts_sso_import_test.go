@@ -160,8 +160,8 @@ func TestManagerImportAndAuditLog(t *testing.T) {
 	if len(v.rows) != 3 || v.rows[0].Outcome != client.ImportAdded || v.rows[1].Outcome != client.ImportError || v.rows[2].Outcome != client.ImportExisting {
 		t.Fatalf("preview rows: %+v (%q)", v.rows, v.status.Text)
 	}
-	if got := v.cell(v.rows[1], len(importCols)-1); !strings.HasPrefix(got, "email:") {
-		t.Fatalf("the bad row's reason: %q", got)
+	if got := v.cell(v.rows[1], len(importCols)-1); !strings.HasPrefix(got, "Email: not an email address") {
+		t.Fatalf("the bad row's reason, in the manager's words: %q", got)
 	}
 	if got, want := v.cell(v.rows[0], 6)+" / "+v.cell(v.rows[0], 7), "Member / New: invited by email"; got != want {
 		t.Fatalf("the first row reads %q, want %q", got, want)

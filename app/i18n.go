@@ -6,9 +6,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
 	// A member's zone must resolve on phones whose system zone database Go
 	// cannot read.
 	_ "time/tzdata"
@@ -97,7 +100,76 @@ func (t *Tr) T(key string, args ...any) string {
 		slog.Warn("missing translation", "lang", t.lang, "key", key)
 		return key
 	}
-	return fill(s, args)
+	return t.Flow(fill(s, args))
+}
+
+// Flow readies text for Fyne's line wrapping in t's language. Fyne wraps
+// at spaces, and in a run without one wherever the width ends, so Chinese
+// broke anywhere, a line beginning with "，" too. In Chinese each place a
+// line may break gets a hair space (U+200A: a space to Fyne's wrap, about
+// a sixteenth of a character wide on screen), and the places Chinese
+// typesetting forbids do not: before closing punctuation, after opening
+// punctuation. The wrap then breaks where Chinese does.
+func (t *Tr) Flow(s string) string {
+	if t.lang != Chinese {
+		return s
+	}
+	return flowCJK(s)
+}
+
+// hairSpace is Flow's break: Plain takes it out again.
+const hairSpace = '\u200a'
+
+// Plain is s without Flow's breaks: for what is copied, sent or compared.
+func Plain(s string) string { return strings.ReplaceAll(s, string(hairSpace), "") }
+
+const (
+	// noLineStart are the marks a Chinese line must not begin with.
+	noLineStart = "，、；：。！？）」』》】”’…%"
+	// noLineEnd are the marks a Chinese line must not end with.
+	noLineEnd = "（「『《【“‘"
+)
+
+func flowCJK(s string) string {
+	rs := []rune(s)
+	if !slices.ContainsFunc(rs, isCJK) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 3*len(rs))
+	for i, r := range rs {
+		b.WriteRune(r)
+		if i+1 < len(rs) && breakBetween(r, rs[i+1]) {
+			b.WriteRune(hairSpace)
+		}
+	}
+	return b.String()
+}
+
+// breakBetween: a Chinese line may break between r and next.
+func breakBetween(r, next rune) bool {
+	switch {
+	case unicode.IsSpace(r) || unicode.IsSpace(next):
+		return false // a space is a place to break already
+	case strings.ContainsRune(noLineStart, next) || strings.ContainsRune(noLineEnd, r):
+		return false
+	}
+	han, nextHan := isCJK(r), isCJK(next)
+	switch {
+	case han && nextHan:
+		return true
+	case han: // Chinese, then a Latin word, a number or an opening mark
+		return unicode.IsLetter(next) || unicode.IsDigit(next) || strings.ContainsRune(noLineEnd, next)
+	case nextHan: // a Latin word, a number or a closing mark, then Chinese
+		return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(noLineStart, r)
+	}
+	return false // within Latin text, Fyne's own wrap at spaces stands
+}
+
+// isCJK: a Chinese or Japanese character or a full-width mark.
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) ||
+		(r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef)
 }
 
 // N is T for a count: key.one when n is 1 and the language has that form,

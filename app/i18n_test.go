@@ -15,6 +15,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/assets"
 	"github.com/chorus-advocacy/chorus/backend/client"
@@ -161,7 +169,7 @@ func TestFormatting(t *testing.T) {
 		{en.T("activity.awarded", "points", 5, "total", "7 points"), "+5 points! You now have 7 points."},
 		{en.T("no.such.key"), "no.such.key"},
 	} {
-		if c.got != c.want {
+		if Plain(c.got) != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
@@ -213,7 +221,7 @@ func TestImportProblemsTranslated(t *testing.T) {
 	}
 	row := client.ImportedRow{Outcome: client.ImportError, Reason: "email: the same address is on line 3; groups: no group named \"Ops\" (create it first)",
 		Problems: []client.ImportProblem{{Field: "email", Code: wire.ImportDuplicate, Value: "3"}, {Field: "groups", Code: wire.ImportUnknownGroup, Value: "Ops"}}}
-	if got, want := importProblems(NewTr(c, Chinese, "UTC"), row), "邮箱：同一地址已在第 3 行出现；分组：没有名为“Ops”的分组（请先创建）"; got != want {
+	if got, want := Plain(importProblems(NewTr(c, Chinese, "UTC"), row)), "邮箱：同一地址已在第 3 行出现；分组：没有名为“Ops”的分组（请先创建）"; got != want {
 		t.Errorf("zh: %q, want %q", got, want)
 	}
 	if got, want := importProblems(NewTr(c, English, "UTC"), row), "Email: the same address is on line 3; Groups: no group named “Ops” (create it first)"; got != want {
@@ -245,7 +253,7 @@ func TestAuditDetailWorded(t *testing.T) {
 			"+50 积分：Webinar host", "+50 points: Webinar host"},
 		{client.AuditEntry{Action: "group.create", Detail: "Sales"}, "Sales", "Sales"},
 	} {
-		if got := auditDetail(zh, tc.e); got != tc.zh {
+		if got := Plain(auditDetail(zh, tc.e)); got != tc.zh {
 			t.Errorf("zh %s: %q, want %q", tc.e.Action, got, tc.zh)
 		}
 		if got := auditDetail(en, tc.e); got != tc.en {
@@ -253,7 +261,7 @@ func TestAuditDetailWorded(t *testing.T) {
 		}
 	}
 	sso := client.AuditEntry{Action: "settings.sso", Args: map[string]string{"enabled": "true", "issuer": "https://id.x.test", "client": "chorus", "domains": "x.test", "passwords": "false"}}
-	if got := auditDetail(zh, sso); !strings.Contains(got, "单点登录开启") || !strings.Contains(got, "不再可用密码登录") {
+	if got := Plain(auditDetail(zh, sso)); !strings.Contains(got, "单点登录开启") || !strings.Contains(got, "不再可用密码登录") {
 		t.Errorf("zh sso: %q", got)
 	}
 }
@@ -289,4 +297,74 @@ func TestCatalogKeysOnce(t *testing.T) {
 			t.Fatalf("%s: read only %d keys", l, n)
 		}
 	}
+}
+
+// Chinese wraps where Chinese typesetting allows: between characters, but
+// never with a line that begins with "，" or ends with "（". Tr.Flow gives
+// Fyne's wrap (which breaks at spaces) those places as hair spaces.
+func TestChineseWrapsWhereChineseDoes(t *testing.T) {
+	for in, want := range map[string]string{
+		"你好，世界。":       "你|好，|世|界。",
+		"没有名为“Ops”的分组": "没|有|名|为|“Ops”|的|分|组",
+		"（请先创建）再试":     "（请|先|创|建）|再|试",
+		"发布！Our new":   "发|布！|Our new",
+		"iPhone手机":     "iPhone|手|机",
+		"Hello, world": "Hello, world",
+		"好， 世界":        "好， 世|界",
+	} {
+		if got := strings.ReplaceAll(flowCJK(in), "\u200a", "|"); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+	test.NewTempApp(t)
+	c := catalog(t)
+	tr := NewTr(c, Chinese, "UTC")
+	lines := 0
+	for _, key := range []string{"notify_settings.local_help", "mgr.import.help", "settings.tracking_help", "password.change_help"} {
+		chinese := !strings.ContainsFunc(c.msgs[Chinese][key], func(r rune) bool { return r < 0x80 && unicode.IsLetter(r) })
+		text := tr.T(key)
+		if Plain(text) != c.msgs[Chinese][key] {
+			t.Fatalf("%s: Plain(Flow) is not the text: %q", key, Plain(text))
+		}
+		for w := float32(160); w <= 400; w += 7 {
+			l := widget.NewLabel(text)
+			l.Wrapping = fyne.TextWrapWord
+			l.Resize(fyne.NewSize(w, 2000))
+			shown := wrappedLines(l)
+			lines += len(shown)
+			for i, line := range shown {
+				line = strings.Trim(line, " \u200a")
+				first, _ := utf8.DecodeRuneInString(line)
+				last, _ := utf8.DecodeLastRuneInString(line)
+				if i > 0 && strings.ContainsRune(noLineStart, first) || i < len(shown)-1 && strings.ContainsRune(noLineEnd, last) {
+					t.Errorf("%s at width %v: line %d is %q", key, w, i, line)
+				}
+			}
+			// Chinese lines are full: none but the last is much shorter
+			// than the label, as when Chinese breaks only at punctuation.
+			// (Latin words among Chinese wrap whole, as in English.)
+			for i, line := range shown[:max(len(shown)-1, 0)] {
+				if !chinese {
+					break
+				}
+				if got := fyne.MeasureText(line, theme.TextSize(), fyne.TextStyle{}).Width; got < w-3*theme.TextSize()-2*theme.InnerPadding() {
+					t.Errorf("%s at width %v: line %d is short (%.0f): %q", key, w, i, got, line)
+				}
+			}
+		}
+	}
+	if lines < 200 {
+		t.Fatalf("only %d lines: is the text wrapped at all?", lines)
+	}
+}
+
+// wrappedLines is the text of each line a label shows, as Fyne laid it out.
+func wrappedLines(l *widget.Label) []string {
+	var lines []string
+	for _, o := range test.LaidOutObjects(l) {
+		if txt, ok := o.(*canvas.Text); ok && txt.Visible() && txt.Text != "" {
+			lines = append(lines, txt.Text)
+		}
+	}
+	return lines
 }

@@ -72,7 +72,7 @@ func newManagerView(k *kit, host managerHost, member fyne.CanvasObject, mode str
 	m.preview = newPreviewView(m)
 	m.reports = newReportsView(m)
 	m.admin = newAdminView(m)
-	m.editTab = container.NewTabItem(tr.T("mgr.tab.editor"), container.NewCenter(caption(tr.T("mgr.editor.none"))))
+	m.editTab = container.NewTabItem(tr.T("mgr.tab.editor"), container.NewCenter(container.New(fixedWidth(420), caption(tr.T("mgr.editor.none")))))
 	m.tabs = container.NewAppTabs(
 		container.NewTabItem(tr.T("mgr.tab.activities"), m.list.content),
 		m.editTab,

@@ -106,7 +106,7 @@ func (p *rewardsAdmin) show() {
 			left = tr.T("mgr.admin.remaining", "n", tr.Num(*rw.Remaining))
 		}
 		p.rows[rw.ID] = r
-		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(caption(left), r.active, r.save),
+		objs = append(objs, container.NewBorder(nil, nil, nil, container.NewHBox(small(left), r.active, r.save),
 			container.New(&columns{weights: []float32{4, 1, 1}}, r.title, r.cost, r.qty)))
 	}
 	p.list.Objects = orEmpty(tr, objs)

@@ -69,7 +69,8 @@ func (ui *UI) Probe(cmd string) string {
 		}
 	})
 	b, _ := json.Marshal(out)
-	return string(b)
+	// What the screen says, without the breaks Tr.Flow puts in for Fyne.
+	return Plain(string(b))
 }
 
 func (ui *UI) probeState() ProbeState {

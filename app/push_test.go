@@ -131,7 +131,7 @@ func TestWebPushOnInSettingsRegistersAndOffEnds(t *testing.T) {
 			}
 			h.ui.shell.selectTab(tabSettings)
 			n := h.ui.settings.notify
-			if n.push.Text != c.pushOn || n.push.Checked || n.local.Visible() {
+			if Plain(n.push.Text) != c.pushOn || n.push.Checked || n.local.Visible() {
 				t.Fatalf("before: %q checked %v, local shown %v", n.push.Text, n.push.Checked, n.local.Visible())
 			}
 			if got := probeOf(t, h).Push; got != pushOff {
@@ -144,7 +144,7 @@ func TestWebPushOnInSettingsRegistersAndOffEnds(t *testing.T) {
 			if got, _ := fp.calls(); len(got) != 0 {
 				t.Fatalf("the browser was asked before the explanation was answered: %v", got)
 			}
-			if h.ui.pushAllow.Text != c.allow || h.ui.tr.T("push.explain_title") != c.title {
+			if Plain(h.ui.pushAllow.Text) != c.allow || Plain(h.ui.tr.T("push.explain_title")) != c.title {
 				t.Errorf("explanation: allow %q, title %q", h.ui.pushAllow.Text, h.ui.tr.T("push.explain_title"))
 			}
 			h.tap(h.ui.pushAllow)
@@ -265,10 +265,10 @@ func TestAndroidLocalNotificationsCanBeTurnedOff(t *testing.T) {
 			h.ui.shell.selectTab(tabSettings)
 			n := h.ui.settings.notify
 			want := map[Lang]string{English: "Notifications while Chorus is open", Chinese: "Chorus 打开时显示通知"}[lang]
-			if n.push.Visible() || !n.local.Visible() || n.local.Text != want || !n.local.Checked {
+			if n.push.Visible() || !n.local.Visible() || Plain(n.local.Text) != want || !n.local.Checked {
 				t.Fatalf("local switch %q shown %v checked %v; push shown %v", n.local.Text, n.local.Visible(), n.local.Checked, n.push.Visible())
 			}
-			if !strings.Contains(n.pushNote.Text, map[Lang]string{English: "email or WeCom", Chinese: "企业微信"}[lang]) {
+			if !strings.Contains(Plain(n.pushNote.Text), map[Lang]string{English: "email or WeCom", Chinese: "企业微信"}[lang]) {
 				t.Errorf("note %q", n.pushNote.Text)
 			}
 			it := h.ui.feed.Items[0]
@@ -304,7 +304,7 @@ func TestChannelChoicesQuietHoursAndFollowing(t *testing.T) {
 			h.ui.Wait()
 			n := h.ui.settings.notify
 			wantPush := map[Lang]string{English: "New activities as push notifications", Chinese: "通过推送接收新活动"}[lang]
-			if n.byPush.Text != wantPush || !n.byPush.Checked {
+			if Plain(n.byPush.Text) != wantPush || !n.byPush.Checked {
 				t.Fatalf("push choice %q checked %v", n.byPush.Text, n.byPush.Checked)
 			}
 			test.Tap(n.byPush)

@@ -182,9 +182,9 @@ func (s *activityScreen) handsOverFiles() bool {
 func (s *activityScreen) setItem(it client.FeedItem) {
 	k, tr := s.k, s.k.tr
 	s.item = it
-	s.message.SetText(cardText(it))
+	s.message.SetText(tr.Flow(cardText(it)))
 	if it.Message != "" && it.Instructions != "" {
-		s.instructions.SetText(it.Instructions)
+		s.instructions.SetText(tr.Flow(it.Instructions))
 		s.instructions.Show()
 	} else {
 		s.instructions.Hide()

@@ -292,7 +292,7 @@ func (s *feedScreen) bindCard(i widget.ListItemID, o fyne.CanvasObject) {
 		c.featured.Hide()
 	}
 	c.points.SetText(t.Points)
-	c.message.SetText(t.Message)
+	c.message.SetText(tr.Flow(t.Message))
 	c.timeLeft.SetText(t.TimeLeft)
 	c.state.Importance = stateImportance(it.Performed, s.pending[it.ID])
 	if it.TikTok != nil && it.Performed {

@@ -197,24 +197,6 @@ func authFrame(k *kit, title, subtitle string, parts ...fyne.CanvasObject) fyne.
 	return container.NewCenter(container.New(fixedWidth(420), container.NewPadded(box)))
 }
 
-// fixedWidth lays its content out at one width, taking the height it needs.
-type fixedWidth float32
-
-func (w fixedWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	h := float32(0)
-	for _, o := range objs {
-		h = max(h, o.MinSize().Height)
-	}
-	return fyne.NewSize(float32(w), h)
-}
-
-func (w fixedWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objs {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(size)
-	}
-}
-
 // langSwitch lets a person pick the language before signing in.
 func langSwitch(k *kit, host authHost) fyne.CanvasObject {
 	opts := []string{k.tr.T("lang.en"), k.tr.T("lang.zh-Hans")}
