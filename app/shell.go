@@ -51,11 +51,13 @@ func header(ui *UI) fyne.CanvasObject {
 	logo := canvas.NewImageFromResource(assets.Icon)
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSquareSize(28))
-	name := widget.NewLabel(ui.programName())
-	name.TextStyle = fyne.TextStyle{Bold: true}
-	name.Truncation = fyne.TextTruncateEllipsis
-	app := widget.NewLabel(ui.tr.T("app.name") + " ·")
-	return container.NewBorder(nil, widget.NewSeparator(), container.NewHBox(logo, app), nil, name)
+	// One line of text, so "Chorus · " sits against the program's name as
+	// written (two labels put their paddings between them).
+	title := widget.NewRichText(
+		&widget.TextSegment{Text: ui.tr.T("app.name") + " · ", Style: widget.RichTextStyleInline},
+		&widget.TextSegment{Text: ui.programName(), Style: widget.RichTextStyleStrong})
+	title.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, widget.NewSeparator(), logo, nil, title)
 }
 
 // mobileShell: tabs at the bottom; an activity opens over the feed with a
