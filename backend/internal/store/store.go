@@ -36,6 +36,7 @@ type Store struct {
 	stmts   sync.Map // query text -> *sql.Stmt on r, for the hot reads
 
 	performs performWriter // group commit of performs (perform_batch.go)
+	ckpt     *checkpointer // SQLite only (checkpoint.go)
 }
 
 // Options says which database to open.
@@ -65,7 +66,8 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	// The writer's cache (64 MB) holds the hot indexes of performs, the
 	// ledger and the totals between group commits; its savepoints (one per
 	// perform in a group commit) journal in memory, not in a temporary file.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate&_pragma=cache_size(-64000)&_pragma=temp_store(2)")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate&_pragma=cache_size(-64000)&_pragma=temp_store(2)"+
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walAutocheckpoint))
 	if err != nil {
 		return nil, wrap("OpenSQLite", err)
 	}
@@ -84,6 +86,10 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxIdleConns(n)
 	s := &Store{d: sqliteDialect, w: w, r: r}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, wrap("OpenSQLite", err)
+	}
+	if s.ckpt, err = startCheckpointer(path, pragmas); err != nil {
 		s.Close()
 		return nil, wrap("OpenSQLite", err)
 	}
@@ -114,7 +120,8 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 // Close closes the connections.
 func (s *Store) Close() error {
 	s.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
-	err := s.w.Close()
+	err := s.ckpt.close()
+	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
