@@ -50,9 +50,10 @@ type feedSet struct {
 	// one query: media rows never change but for a SHA-256 filled in
 	// later, which bumps the content version like any feed change.
 	media mediaInfos
-	// encoded holds each item's JSON, not performed [0] and performed [1]:
-	// a feed response is then assembled from bytes, not encoded per request.
-	encoded map[string]*[2][]byte
+	// encoded holds each item's JSON by its rank, not performed [0] and
+	// performed [1]: a feed response is then assembled from bytes, not
+	// encoded per request, and without a map lookup per item.
+	encoded [][2][]byte
 
 	// audiences memoizes, per audience (a member's groups and channels),
 	// the ranks of the items sent to it, in feed order and whatever the
@@ -68,7 +69,7 @@ type feedSet struct {
 const maxAudiences = 20000
 
 func newFeedSet(items []*domain.Activity, mi mediaInfos) (*feedSet, error) {
-	fs := &feedSet{items: items, media: mi, encoded: make(map[string]*[2][]byte, len(items)), byID: make(map[string]*domain.Activity, len(items)),
+	fs := &feedSet{items: items, media: mi, encoded: make([][2][]byte, len(items)), byID: make(map[string]*domain.Activity, len(items)),
 		byGroup: map[string][]*domain.Activity{}, byChannel: map[string][]*domain.Activity{},
 		sorted: append([]*domain.Activity(nil), items...), rank: make(map[*domain.Activity]int32, len(items)), audiences: map[string][]int32{}}
 	domain.SortFeed(fs.sorted)
@@ -89,15 +90,13 @@ func newFeedSet(items []*domain.Activity, mi mediaInfos) (*feedSet, error) {
 		default:
 			fs.open = append(fs.open, a)
 		}
-		var pair [2][]byte
 		for i, done := range []bool{false, true} {
 			b, err := json.Marshal(toFeedItem(a, done, mi))
 			if err != nil {
 				return nil, err
 			}
-			pair[i] = b
+			fs.encoded[fs.rank[a]][i] = b
 		}
-		fs.encoded[a.ID] = &pair
 	}
 	return fs, nil
 }
@@ -142,6 +141,22 @@ func (s *Server) currentActivities(ctx context.Context, programID string, versio
 // visibleTo returns what member uid sees now, in feed order, and which
 // activities they performed.
 func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activity, store.FeedView, *feedSet, error) {
+	ranks, v, set, err := s.sentTo(c, uid, now)
+	if err != nil {
+		return nil, v, nil, err
+	}
+	out := make([]*domain.Activity, 0, len(ranks))
+	for _, r := range ranks {
+		if a := set.sorted[r]; a.Live(now) {
+			out = append(out, a)
+		}
+	}
+	return out, v, set, nil
+}
+
+// sentTo returns the ranks of the items sent to member uid, live now or
+// not (the caller checks), with the member's view and the feed set.
+func (s *Server) sentTo(c *call, uid string, now time.Time) ([]int32, store.FeedView, *feedSet, error) {
 	// The program's content version comes with the member's view, in the
 	// same query, and says whether the cached activities are current.
 	v, err := s.store.FeedView(c.ctx, c.programID, uid)
@@ -152,14 +167,7 @@ func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activi
 	if err != nil {
 		return nil, v, nil, err
 	}
-	ranks := set.sentTo(v.Audience)
-	out := make([]*domain.Activity, 0, len(ranks))
-	for _, r := range ranks {
-		if a := set.sorted[r]; a.Live(now) {
-			out = append(out, a)
-		}
-	}
-	return out, v, set, nil
+	return set.sentTo(v.Audience), v, set, nil
 }
 
 // sentTo returns the ranks of the items sent to this audience, in feed
@@ -240,7 +248,7 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 		}
 		uid, zone, locale = m.User.ID, m.User.Timezone, m.User.Locale
 	}
-	items, view, set, err := s.visibleTo(c, uid, c.now)
+	ranks, view, set, err := s.sentTo(c, uid, c.now)
 	if err != nil {
 		return client.Feed{}, err
 	}
@@ -248,7 +256,7 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 	// buffer used again by later requests (a feed is tens of kilobytes).
 	b := feedBuffers.Get().(*bytes.Buffer)
 	defer putFeedBuffer(b)
-	b.Grow(64 + len(items)*400)
+	b.Grow(64 + len(ranks)*400)
 	b.WriteString(`{"member_id":`)
 	writeJSONString(b, uid)
 	b.WriteString(`,"timezone":`)
@@ -256,23 +264,30 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 	b.WriteString(`,"locale":`)
 	writeJSONString(b, locale)
 	b.WriteString(`,"items":[`)
-	for i, a := range items {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		if _, staged := view.TikTok[a.ID]; staged {
-			enc, err := json.Marshal(feedItem(a, view, set.media))
-			if err != nil {
-				return client.Feed{}, err
-			}
-			b.Write(enc)
+	first := true
+	for _, r := range ranks {
+		a := set.sorted[r]
+		if !a.Live(c.now) {
 			continue
 		}
-		pair := set.encoded[a.ID]
-		if view.Performed[a.ID] {
-			b.Write(pair[1])
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		if len(view.TikTok) > 0 {
+			if _, staged := view.TikTok[a.ID]; staged {
+				enc, err := json.Marshal(feedItem(a, view, set.media))
+				if err != nil {
+					return client.Feed{}, err
+				}
+				b.Write(enc)
+				continue
+			}
+		}
+		if len(view.Performed) > 0 && view.Performed[a.ID] {
+			b.Write(set.encoded[r][1])
 		} else {
-			b.Write(pair[0])
+			b.Write(set.encoded[r][0])
 		}
 	}
 	b.WriteString("]}\n")
