@@ -31,7 +31,9 @@ type auditView struct {
 
 const auditPage = 100
 
-var auditCols = []string{"at", "who", "action", "object", "detail"}
+// auditCols are the table's columns. The object's id is left to the CSV
+// export: the action and the detail name it for a person.
+var auditCols = []string{"at", "who", "action", "detail"}
 
 func newAuditView(m *managerView) *auditView {
 	tr := m.k.tr
@@ -53,7 +55,7 @@ func newAuditView(m *managerView) *auditView {
 			}
 			l.SetText(v.cell(v.items[id.Row-1], id.Col))
 		})
-	for i, w := range []float32{150, 160, 190, 200, 460} {
+	for i, w := range []float32{150, 160, 190, 640} {
 		v.table.SetColumnWidth(i, w)
 	}
 	reload := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), v.reload)
@@ -80,10 +82,8 @@ func (v *auditView) cell(e client.AuditEntry, col int) string {
 			return tr.T(k)
 		}
 		return e.Action
-	case "object":
-		return firstNonEmpty(e.ObjectID, e.ObjectKind)
 	}
-	return auditDetail(tr, e)
+	return firstNonEmpty(auditDetail(tr, e), e.ObjectID)
 }
 
 // auditDetail words what an entry changed in the owner's language, from

@@ -171,14 +171,6 @@ func normalizeServer(s string) (string, error) {
 
 var errEmptyServer = errors.New("no server address")
 
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
 
 // authFrame centres the sign-in and invite forms with the app's mark, at a
 // readable width on desktops.
