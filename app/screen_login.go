@@ -171,7 +171,6 @@ func normalizeServer(s string) (string, error) {
 
 var errEmptyServer = errors.New("no server address")
 
-
 // authFrame centres the sign-in and invite forms with the app's mark, at a
 // readable width on desktops.
 func authFrame(k *kit, title, subtitle string, parts ...fyne.CanvasObject) fyne.CanvasObject {
