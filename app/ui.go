@@ -309,19 +309,14 @@ func (ui *UI) loadMe(ctx context.Context, s session.Session) {
 		case client.Code(err) == wire.CodeUnauthorized:
 			ui.endSession(ui.tr.T("login.session_ended"))
 		case err == nil:
-			zoneChanged := me.Timezone != ui.me.Timezone
-			ui.me = me
-			ui.saveMe()
-			if zoneChanged {
-				ui.retranslate()
-				ui.rebuild()
-			}
+			ui.memberSaved(me)
 		}
 	})
 }
 
-// memberSaved keeps the profile the server answered (settings); a new
-// zone builds the screens again and refreshes the feed in it.
+// memberSaved keeps the profile the server answered (at start, in the
+// settings); a new zone builds the screens again and refreshes the feed
+// in it.
 func (ui *UI) memberSaved(me client.Me) {
 	zoneChanged := me.Timezone != ui.me.Timezone
 	ui.me = me
@@ -329,7 +324,9 @@ func (ui *UI) memberSaved(me client.Me) {
 	if zoneChanged {
 		ui.retranslate()
 		ui.rebuild()
-		ui.refresh()
+		if ui.shell != nil {
+			ui.refresh()
+		}
 	}
 }
 
