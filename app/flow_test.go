@@ -385,6 +385,10 @@ func TestPointsLeaderboardAndRewards(t *testing.T) {
 	if !r.redeem[r.rewards[hoodie].ID].Disabled() {
 		t.Error("can redeem with too few points")
 	}
+	// The member is told why, beside the button that is off.
+	if got, want := r.why[r.rewards[hoodie].ID].Text, fmt.Sprintf("%d points more to go", r.rewards[hoodie].Cost-20); got != want {
+		t.Errorf("why the hoodie is off: %q, want %q", got, want)
+	}
 }
 
 func TestAcceptInvite(t *testing.T) {

@@ -25,6 +25,7 @@ type rewardsScreen struct {
 	mine        *fyne.Container
 	rewards     []client.Reward
 	redeem      map[string]*widget.Button // by reward id
+	why         map[string]*widget.Label  // why a reward's button is off, by id
 	redemptions []client.Redemption
 	// actionIDs keeps one idempotency key per reward until its redeem is
 	// answered, so a retry after a lost answer does not spend twice.
@@ -92,7 +93,7 @@ func (s *rewardsScreen) load() {
 func (s *rewardsScreen) showRewards() {
 	tr := s.k.tr
 	objs := make([]fyne.CanvasObject, 0, len(s.rewards))
-	s.redeem = map[string]*widget.Button{}
+	s.redeem, s.why = map[string]*widget.Button{}, map[string]*widget.Label{}
 	for _, r := range s.rewards {
 		r := r
 		title := widget.NewLabel(r.Title)
@@ -106,11 +107,21 @@ func (s *rewardsScreen) showRewards() {
 		meta := widget.NewLabel(tr.Points(r.Cost) + " · " + left)
 		b := widget.NewButton(tr.T("rewards.redeem"), func() { s.onRedeem(r) })
 		b.Importance = widget.HighImportance
-		if (s.host.balance() >= 0 && r.Cost > s.host.balance()) || (r.Remaining != nil && *r.Remaining <= 0) {
+		// Why it cannot be redeemed now, beside the button that is off.
+		why := small("")
+		why.Importance = widget.WarningImportance
+		switch bal := s.host.balance(); {
+		case r.Remaining != nil && *r.Remaining <= 0:
+			why.SetText(tr.T("rewards.gone"))
+		case bal >= 0 && r.Cost > bal:
+			why.SetText(tr.T("rewards.need", "points", tr.Points(r.Cost-bal)))
+		}
+		if why.Text != "" {
 			b.Disable()
 		}
 		s.redeem[r.ID] = b
-		body := container.NewVBox(title, desc, container.NewHBox(meta, layout.NewSpacer(), b))
+		s.why[r.ID] = why
+		body := container.NewVBox(title, desc, container.NewHBox(meta, layout.NewSpacer(), why, b))
 		objs = append(objs, newTapCard(body, nil))
 	}
 	if len(objs) == 0 {
