@@ -34,14 +34,15 @@ func main() {
 		return c, me.Memberships[0].ProgramID
 	}
 	mgr, pid := login("manager@demo.test")
-	var hoodie string
+	var lunch string
 	for _, r := range []struct {
 		title, desc string
 		cost, stock int
 	}{
-		{"Company hoodie", "Soft, warm, and it says Demo Co on it.", 30, 25},
-		{"Coffee with the CEO", "Half an hour, your questions. 和CEO喝杯咖啡。", 100, 3},
-		{"An extra day off", "Take it when you like this year.", 400, 0},
+		// Beside the demo's own three: two the manager adds (the audit
+		// log's picture shows them), one that most members can't reach yet.
+		{"团队午餐 Team lunch", "Lunch with your team, on us. 和团队一起吃午饭。", 30, 25},
+		{"大会门票 Conference ticket", "A ticket to this year's industry conference.", 400, 0},
 	} {
 		title, desc, cost := r.title, r.desc, r.cost
 		in := client.RewardInput{Title: &title, Description: &desc, Cost: &cost}
@@ -53,8 +54,8 @@ func main() {
 		if err != nil {
 			log.Fatalf("reward %s: %v", title, err)
 		}
-		if hoodie == "" {
-			hoodie = rw.ID
+		if lunch == "" {
+			lunch = rw.ID
 		}
 	}
 	// Manager actions for the audit log's picture: a group, and two people
@@ -84,7 +85,7 @@ func main() {
 			done++
 		}
 		if i == 1 {
-			if _, err := c.Redeem(ctx, pid, hoodie, client.Redeem{ClientActionID: uuid.NewString()}); err != nil && !strings.Contains(err.Error(), "insufficient") {
+			if _, err := c.Redeem(ctx, pid, lunch, client.Redeem{ClientActionID: uuid.NewString()}); err != nil && !strings.Contains(err.Error(), "insufficient") {
 				log.Fatalf("redeem: %v", err)
 			}
 		}
