@@ -1,13 +1,10 @@
 package app
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
@@ -115,53 +112,4 @@ func (c *Cache) ensureRoot() error {
 		return os.MkdirAll(c.root.Path(), 0o700)
 	}
 	return nil
-}
-
-// saves orders the UI's background writes (saveLater).
-type saves struct {
-	mu      sync.Mutex
-	newest  map[string]uint64 // the newest request per document
-	n       uint64
-	writing sync.Mutex // one write at a time (they share .tmp names)
-}
-
-// saveLater writes a document the UI shows from a background goroutine:
-// the UI goroutine never waits on storage (in the browser a write to
-// IndexedDB can wait indefinitely after a reload, and the app froze on it).
-// v is copied (through JSON) before returning, so the UI goroutine may go on
-// changing what it shares; of several saves of one document only the newest
-// is written, and it is written last.
-func saveLater[T any](k *kit, key string, v T, write func(T) error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		slog.Warn("cache", "doc", key, "err", err)
-		return
-	}
-	s := &k.saves
-	s.mu.Lock()
-	if s.newest == nil {
-		s.newest = map[string]uint64{}
-	}
-	s.n++
-	mine := s.n
-	s.newest[key] = mine
-	s.mu.Unlock()
-	k.goBG(func(context.Context) {
-		s.writing.Lock()
-		defer s.writing.Unlock()
-		s.mu.Lock()
-		stale := s.newest[key] != mine
-		s.mu.Unlock()
-		if stale {
-			return // a newer copy is queued behind
-		}
-		var cp T
-		err := json.Unmarshal(data, &cp)
-		if err == nil {
-			err = write(cp)
-		}
-		if err != nil {
-			slog.Warn("cache", "doc", key, "err", err)
-		}
-	})
 }

@@ -22,8 +22,8 @@ const (
 // member view preview. It sits beside the member shell; a switch at the top
 // picks which one shows.
 type managerView struct {
-	k       *kit
-	host    managerHost
+	// mgr is what the tabs share and hold; the view lays them out.
+	*mgr
 	mode    *segmented
 	tabs    *container.AppTabs
 	list    *activitiesView
@@ -40,38 +40,16 @@ type managerView struct {
 	manager  fyne.CanvasObject
 	member   fyne.CanvasObject
 	content  fyne.CanvasObject
-
-	// What the program has, for the editor and the filters.
-	groups    []client.Group
-	channels  []client.Channel
-	campaigns []client.Campaign
-	members   []client.Member
-}
-
-// managerHost is what the manager's desktop asks of the app it sits in.
-type managerHost interface {
-	// shownManager is the manager view on screen: answers that come back
-	// to another one are dropped.
-	shownManager() *managerView
-	isOwner() bool
-	// previewAs builds the member app on a member's feed, in their
-	// language and zone, with its actions off.
-	previewAs(mem client.Member, feed client.Feed) memberPreview
-}
-
-// memberPreview is the member app drawn for a manager's preview.
-type memberPreview interface {
-	root() fyne.CanvasObject
-	zone() string
 }
 
 func newManagerView(k *kit, host managerHost, member fyne.CanvasObject, mode string) *managerView {
 	tr := k.tr
-	m := &managerView{k: k, host: host, member: member}
-	m.list = newActivitiesView(m)
-	m.preview = newPreviewView(m)
-	m.reports = newReportsView(m)
-	m.admin = newAdminView(m)
+	m := &managerView{mgr: &mgr{k: k, host: host}, member: member}
+	m.nav = m
+	m.list = newActivitiesView(m.mgr)
+	m.preview = newPreviewView(m.mgr)
+	m.reports = newReportsView(m.mgr)
+	m.admin = newAdminView(m.mgr)
 	m.editTab = container.NewTabItem(tr.T("mgr.tab.editor"), container.NewCenter(container.New(fixedWidth(420), caption(tr.T("mgr.editor.none")))))
 	m.tabs = container.NewAppTabs(
 		container.NewTabItem(tr.T("mgr.tab.activities"), m.list.content),
@@ -80,10 +58,10 @@ func newManagerView(k *kit, host managerHost, member fyne.CanvasObject, mode str
 		container.NewTabItem(tr.T("mgr.tab.reports"), m.reports.content),
 		container.NewTabItem(tr.T("mgr.tab.admin"), m.admin.content),
 	)
-	m.importer = newImportView(m)
+	m.importer = newImportView(m.mgr)
 	m.tabs.Append(container.NewTabItem(tr.T("mgr.tab.import"), m.importer.content))
 	if host.isOwner() {
-		m.audit = newAuditView(m)
+		m.audit = newAuditView(m.mgr)
 		m.tabs.Append(container.NewTabItem(tr.T("mgr.tab.audit"), m.audit.content))
 	}
 	m.manager = m.tabs
@@ -116,7 +94,7 @@ func (m *managerView) showMode(mode string) {
 // onDropped hands a file dropped on the window to the editor (a new
 // activity when none is open).
 func (m *managerView) onDropped(_ fyne.Position, uris []fyne.URI) {
-	if len(uris) == 0 || m.host.shownManager() != m {
+	if len(uris) == 0 || m.host.shownManager() != m.mgr {
 		return
 	}
 	if m.editor == nil {
@@ -150,7 +128,7 @@ func (m *managerView) loadShared(then func()) {
 		campaigns []client.Campaign
 		members   []client.Member
 	}
-	call(m, m.list.setStatus, func(ctx context.Context, api *client.Client, pid string) (shared, error) {
+	call(m.mgr, m.list.setStatus, func(ctx context.Context, api *client.Client, pid string) (shared, error) {
 		var v shared
 		var err error
 		if v.groups, err = api.Groups(ctx, pid); err != nil {
@@ -185,11 +163,14 @@ func (m *managerView) openEditor(a *client.Activity, duplicate bool) {
 	if m.editor != nil {
 		m.editor.close()
 	}
-	m.editor = newActivityEditor(m, a, duplicate)
+	m.editor = newActivityEditor(m.mgr, a, duplicate)
 	m.editTab.Content = m.editor.content
 	m.tabs.Refresh()
 	m.tabs.Select(m.editTab)
 }
+
+// reloadAdmin shows the admin tab's lists again (after an import).
+func (m *managerView) reloadAdmin() { m.admin.reload() }
 
 // saved goes back to the list after the editor saved.
 func (m *managerView) saved(a client.Activity) {
@@ -197,41 +178,4 @@ func (m *managerView) saved(a client.Activity) {
 	m.tabs.SelectIndex(0)
 	m.list.reload()
 	m.reports.reload() // the report's picker lists it at once
-}
-
-func (m *managerView) campaignName(id string) string {
-	for _, c := range m.campaigns {
-		if c.ID == id {
-			return c.Name
-		}
-	}
-	return ""
-}
-
-func activityText(a client.Activity) string {
-	if a.Message != "" {
-		return a.Message
-	}
-	return a.Instructions
-}
-
-// call is the shape of every manager request: work runs off the UI thread;
-// then, on the UI thread and only if this manager view is still the one
-// showing, an error goes to fail and a result to done.
-func call[T any](m *managerView, fail func(string, widget.Importance), work func(ctx context.Context, api *client.Client, pid string) (T, error), done func(T)) {
-	k := m.k
-	sess := k.session()
-	k.goBG(func(ctx context.Context) {
-		v, err := work(ctx, sess.API, sess.ProgramID)
-		k.post(sess, func() {
-			if m.host.shownManager() != m {
-				return
-			}
-			if err != nil {
-				fail(k.errText(err), widget.DangerImportance)
-				return
-			}
-			done(v)
-		})
-	})
 }

@@ -20,7 +20,7 @@ var activityTypes = wire.ActivityTypes()
 
 // activitiesView lists the program's activities with filters.
 type activitiesView struct {
-	m        *managerView
+	m        *mgr
 	status   *segmented
 	campaign *widget.Select
 	typ      *widget.Select
@@ -48,7 +48,7 @@ type activityRow struct {
 
 var activityStatuses = append([]string{""}, wire.ActivityStatuses()...) // "": all
 
-func newActivitiesView(m *managerView) *activitiesView {
+func newActivitiesView(m *mgr) *activitiesView {
 	tr := m.k.tr
 	v := &activitiesView{m: m}
 	labels := make([]string, len(activityStatuses))
@@ -74,7 +74,7 @@ func newActivitiesView(m *managerView) *activitiesView {
 	v.search.SetPlaceHolder(tr.T("mgr.filter.search"))
 	v.search.OnSubmitted = func(string) { v.reload() }
 	searchBtn := widget.NewButtonWithIcon("", theme.SearchIcon(), v.reload)
-	v.newBtn = widget.NewButtonWithIcon(tr.T("mgr.new"), theme.ContentAddIcon(), m.newActivity)
+	v.newBtn = widget.NewButtonWithIcon(tr.T("mgr.new"), theme.ContentAddIcon(), m.nav.newActivity)
 	v.newBtn.Importance = widget.HighImportance
 	v.note = wrapped("")
 	v.note.Hide()
@@ -168,8 +168,8 @@ func (v *activitiesView) newRow(a client.Activity) *activityRow {
 	head = append(head, layout.NewSpacer(), pts)
 	r.text = wrapped(preview(activityText(a), 160))
 	when := caption(m.windowText(a))
-	r.edit = widget.NewButtonWithIcon(tr.T("mgr.edit"), theme.DocumentCreateIcon(), func() { m.openEditor(&r.item, false) })
-	r.duplicate = widget.NewButtonWithIcon(tr.T("mgr.duplicate"), theme.ContentCopyIcon(), func() { m.openEditor(&r.item, true) })
+	r.edit = widget.NewButtonWithIcon(tr.T("mgr.edit"), theme.DocumentCreateIcon(), func() { m.nav.openEditor(&r.item, false) })
+	r.duplicate = widget.NewButtonWithIcon(tr.T("mgr.duplicate"), theme.ContentCopyIcon(), func() { m.nav.openEditor(&r.item, true) })
 	r.remove = widget.NewButtonWithIcon(tr.T("mgr.remove"), theme.VisibilityOffIcon(), func() { v.confirmRemove(r) })
 	r.remove.Importance = widget.DangerImportance
 	if a.Status == wire.StatusRemoved {
@@ -182,7 +182,7 @@ func (v *activitiesView) newRow(a client.Activity) *activityRow {
 }
 
 // windowText is the activity's start and end in the manager's zone.
-func (m *managerView) windowText(a client.Activity) string {
+func (m *mgr) windowText(a client.Activity) string {
 	tr := m.k.tr
 	loc := tr.Location()
 	start := a.StartsAt.In(loc).Format(wallLayout)

@@ -1,14 +1,8 @@
 package app
 
 import (
-	"context"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
-
-	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
 // adminView is the manager's Admin tab: one page per thing the program
@@ -16,8 +10,7 @@ import (
 // rewards; the program's settings), a status line they share, and the one
 // way they change the server (do).
 type adminView struct {
-	m      *managerView
-	status *widget.Label
+	*adminKit
 
 	members   *membersAdmin
 	groups    *listAdmin
@@ -26,25 +19,21 @@ type adminView struct {
 	rewards   *rewardsAdmin
 	program   *programAdmin
 
-	// pickMembers asks which members belong (group or private channel);
-	// tests replace it.
-	pickMembers func(title string, selected []string, done func(ids []string))
-
 	content fyne.CanvasObject
 }
 
-func newAdminView(m *managerView) *adminView {
+func newAdminView(m *mgr) *adminView {
 	tr := m.k.tr
-	a := &adminView{m: m}
-	a.pickMembers = a.memberDialog
-	a.status = wrapped("")
-	a.status.Hide()
-	a.members = newMembersAdmin(a)
-	a.groups = newListAdmin(a, groupList)
-	a.channels = newListAdmin(a, channelList)
-	a.campaigns = newListAdmin(a, campaignList)
-	a.rewards = newRewardsAdmin(a)
-	a.program = newProgramAdmin(a)
+	k := &adminKit{m: m, status: wrapped("")}
+	k.pickMembers = k.memberDialog
+	k.status.Hide()
+	a := &adminView{adminKit: k}
+	a.members = newMembersAdmin(k)
+	a.groups = newListAdmin(k, groupList)
+	a.channels = newListAdmin(k, channelList)
+	a.campaigns = newListAdmin(k, campaignList)
+	a.rewards = newRewardsAdmin(k)
+	a.program = newProgramAdmin(k)
 	tabs := container.NewAppTabs(
 		container.NewTabItem(tr.T("mgr.admin.members"), a.members.content),
 		container.NewTabItem(tr.T("mgr.field.groups"), a.groups.content),
@@ -73,37 +62,4 @@ func (a *adminView) showShared() {
 	a.groups.show()
 	a.channels.show()
 	a.campaigns.show()
-}
-
-func (a *adminView) setStatus(msg string, imp widget.Importance) {
-	a.status.Importance = imp
-	say(a.status, msg)
-}
-
-func (a *adminView) invalid(msg string) { a.setStatus(msg, widget.DangerImportance) }
-
-// do runs a change on the server and says how it went; then, on success,
-// runs then (clear the form, fetch again what changed) on the UI goroutine.
-func (a *adminView) do(change func(ctx context.Context, api *client.Client, pid string) (string, error), then func()) {
-	call(a.m, a.setStatus, change, func(msg string) {
-		a.setStatus(msg, widget.SuccessImportance)
-		if then != nil {
-			then()
-		}
-	})
-}
-
-func (a *adminView) confirm(msg string, yes func()) {
-	dialog.ShowConfirm(a.m.k.tr.T("mgr.admin.sure"), msg, func(ok bool) {
-		if ok {
-			yes()
-		}
-	}, a.m.k.win)
-}
-
-func orEmpty(tr *Tr, objs []fyne.CanvasObject) []fyne.CanvasObject {
-	if len(objs) == 0 {
-		return []fyne.CanvasObject{caption(tr.T("mgr.admin.empty"))}
-	}
-	return objs
 }

@@ -16,7 +16,7 @@ import (
 // auditView is the owner's audit log: who changed what, when, newest
 // first, a page at a time, and the whole log as CSV.
 type auditView struct {
-	m       *managerView
+	m       *mgr
 	items   []client.AuditEntry
 	next    int64 // the next (older) page; 0: none
 	table   *widget.Table
@@ -35,7 +35,7 @@ const auditPage = 100
 // export: the action and the detail name it for a person.
 var auditCols = []string{"at", "who", "action", "detail"}
 
-func newAuditView(m *managerView) *auditView {
+func newAuditView(m *mgr) *auditView {
 	tr := m.k.tr
 	v := &auditView{m: m}
 	v.saveDialog = func(name string, done func(fyne.URIWriteCloser, error)) {

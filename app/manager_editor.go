@@ -35,7 +35,7 @@ var linkDelay = 300 * time.Millisecond
 
 // activityEditor is the new / edit activity form.
 type activityEditor struct {
-	m       *managerView
+	m       *mgr
 	editing *client.Activity // nil: a new activity
 	title   *widget.Label
 	typ     *widget.RadioGroup
@@ -83,7 +83,7 @@ type activityEditor struct {
 	upOpts client.UploadOptions
 }
 
-func newActivityEditor(m *managerView, a *client.Activity, duplicate bool) *activityEditor {
+func newActivityEditor(m *mgr, a *client.Activity, duplicate bool) *activityEditor {
 	tr := m.k.tr
 	e := &activityEditor{m: m, typeOf: map[string]string{}}
 	if a != nil && !duplicate {
@@ -574,7 +574,7 @@ func (e *activityEditor) onSave() {
 			}
 			e.setStatus(tr.T("common.saved"), widget.SuccessImportance)
 			if e.m.host.shownManager() == e.m {
-				e.m.saved(a)
+				e.m.nav.saved(a)
 			}
 		})
 	})

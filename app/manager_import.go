@@ -20,7 +20,7 @@ import (
 // happen to each, and only then does Import add them and send the
 // invitations.
 type importView struct {
-	m       *managerView
+	m       *mgr
 	text    *widget.Entry // the CSV
 	check   *widget.Button
 	commit  *widget.Button
@@ -38,7 +38,7 @@ type importView struct {
 // The preview's columns.
 var importCols = []string{"line", "email", "name", "groups", "timezone", "language", "role", "outcome"}
 
-func newImportView(m *managerView) *importView {
+func newImportView(m *mgr) *importView {
 	tr := m.k.tr
 	v := &importView{m: m}
 	v.openDialog = func(done func(fyne.URIReadCloser, error)) { dialog.ShowFileOpen(done, m.k.win) }
@@ -198,7 +198,7 @@ func (v *importView) run(dry bool) {
 		}
 		v.checked = ""
 		v.setStatus(tr.T("mgr.import.done", "added", tr.Num(res.Added), "invited", tr.Num(res.Invited)), widget.SuccessImportance)
-		v.m.loadShared(func() { v.m.admin.reload() })
+		v.m.nav.loadShared(v.m.nav.reloadAdmin)
 	})
 }
 

@@ -40,7 +40,7 @@ type listKind struct {
 	// saveKey (and saveIcon, the disk) make each row's save button.
 	saveKey  string
 	saveIcon bool
-	entries  func(m *managerView) []listEntry
+	entries  func(m *mgr) []listEntry
 	create   func(ctx context.Context, api *client.Client, pid, name, visibility string) error
 	update   func(ctx context.Context, api *client.Client, pid, id, name, visibility string) error
 	remove   func(ctx context.Context, api *client.Client, pid, id string) error
@@ -50,7 +50,7 @@ type listKind struct {
 
 var groupList = listKind{
 	placeholder: "mgr.admin.new_group", saveKey: "mgr.admin.rename",
-	entries: func(m *managerView) []listEntry {
+	entries: func(m *mgr) []listEntry {
 		out := make([]listEntry, len(m.groups))
 		for i, g := range m.groups {
 			in := []string{}
@@ -83,7 +83,7 @@ var groupList = listKind{
 var channelList = listKind{
 	placeholder: "mgr.admin.new_channel", rule: "mgr.admin.channel_rule", visibility: true,
 	saveKey: "mgr.save", saveIcon: true,
-	entries: func(m *managerView) []listEntry {
+	entries: func(m *mgr) []listEntry {
 		out := make([]listEntry, len(m.channels))
 		for i, c := range m.channels {
 			// The members of a public channel are whoever follows it:
@@ -112,7 +112,7 @@ var channelList = listKind{
 
 var campaignList = listKind{
 	placeholder: "mgr.admin.new_campaign", saveKey: "mgr.admin.rename",
-	entries: func(m *managerView) []listEntry {
+	entries: func(m *mgr) []listEntry {
 		out := make([]listEntry, len(m.campaigns))
 		for i, c := range m.campaigns {
 			out[i] = listEntry{id: c.ID, name: c.Name}
@@ -135,7 +135,7 @@ var campaignList = listKind{
 // listAdmin is one of the program's named lists (groups, channels or
 // campaigns): create, rename, delete, and set members where it has them.
 type listAdmin struct {
-	a    *adminView
+	a    *adminKit
 	kind listKind
 
 	newName *widget.Entry
@@ -157,7 +157,7 @@ type nameRow struct {
 	remove     *widget.Button
 }
 
-func newListAdmin(a *adminView, kind listKind) *listAdmin {
+func newListAdmin(a *adminKit, kind listKind) *listAdmin {
 	tr := a.m.k.tr
 	l := &listAdmin{a: a, kind: kind}
 	l.newName = widget.NewEntry()
@@ -222,7 +222,7 @@ func (l *listAdmin) show() {
 
 // changed: the manager view's lists are fetched again (the editor's
 // pickers, the filters and the other admin pages show them too).
-func (l *listAdmin) changed() { l.a.m.loadShared(nil) }
+func (l *listAdmin) changed() { l.a.m.nav.loadShared(nil) }
 
 func (l *listAdmin) onCreate() {
 	a, tr := l.a, l.a.m.k.tr

@@ -23,7 +23,7 @@ func roleLabels(tr *Tr) []string {
 
 // membersAdmin invites people and sets each member's role and groups.
 type membersAdmin struct {
-	a *adminView
+	a *adminKit
 
 	inviteName, inviteEmail *widget.Entry
 	inviteRole              *widget.Select
@@ -44,7 +44,7 @@ type memberRow struct {
 	remove *widget.Button
 }
 
-func newMembersAdmin(a *adminView) *membersAdmin {
+func newMembersAdmin(a *adminKit) *membersAdmin {
 	tr := a.m.k.tr
 	p := &membersAdmin{a: a}
 	p.inviteName, p.inviteEmail = widget.NewEntry(), widget.NewEntry()
@@ -161,7 +161,7 @@ func (p *membersAdmin) onInvite() {
 			p.inviteCode.SetText(tr.T("mgr.admin.added", "name", added.Member.Name))
 		}
 		p.inviteCode.Show()
-		a.m.loadShared(nil)
+		a.m.nav.loadShared(nil)
 	})
 }
 
@@ -173,7 +173,7 @@ func (p *membersAdmin) onSave(r *memberRow) {
 	a.do(func(ctx context.Context, api *client.Client, pid string) (string, error) {
 		_, err := api.UpdateMember(ctx, pid, id, client.UpdateMember{Role: &role, GroupIDs: &groups})
 		return tr.T("mgr.admin.saved", "name", name), err
-	}, func() { a.m.loadShared(nil) })
+	}, func() { a.m.nav.loadShared(nil) })
 }
 
 func (p *membersAdmin) onRemove(r *memberRow) {
@@ -181,11 +181,11 @@ func (p *membersAdmin) onRemove(r *memberRow) {
 	id, name := r.member.ID, r.member.Name
 	a.do(func(ctx context.Context, api *client.Client, pid string) (string, error) {
 		return tr.T("mgr.admin.deleted", "name", name), api.RemoveMember(ctx, pid, id)
-	}, func() { a.m.loadShared(nil) })
+	}, func() { a.m.nav.loadShared(nil) })
 }
 
 // memberDialog lets the manager tick members, by name and email.
-func (a *adminView) memberDialog(title string, selected []string, done func(ids []string)) {
+func (a *adminKit) memberDialog(title string, selected []string, done func(ids []string)) {
 	tr := a.m.k.tr
 	labels := make([]string, len(a.m.members))
 	byLabel := map[string]string{}

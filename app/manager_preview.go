@@ -14,7 +14,7 @@ import (
 // previewView shows a member's feed exactly as the member app draws it:
 // the same feed screen and activity screen, in the member's zone.
 type previewView struct {
-	m       *managerView
+	m       *mgr
 	query   *widget.Entry
 	matches *fyne.Container
 	buttons []*widget.Button // one per matching member
@@ -30,7 +30,7 @@ type previewView struct {
 	app memberPreview
 }
 
-func newPreviewView(m *managerView) *previewView {
+func newPreviewView(m *mgr) *previewView {
 	tr := m.k.tr
 	p := &previewView{m: m}
 	p.query = widget.NewEntry()

@@ -16,7 +16,7 @@ import (
 // programAdmin is the program's own settings: its time zone, and whether
 // members see the leaderboard and the rewards.
 type programAdmin struct {
-	a       *adminView
+	a       *adminKit
 	program client.Program
 
 	zone        *widget.Select
@@ -27,7 +27,7 @@ type programAdmin struct {
 	content fyne.CanvasObject
 }
 
-func newProgramAdmin(a *adminView) *programAdmin {
+func newProgramAdmin(a *adminKit) *programAdmin {
 	tr := a.m.k.tr
 	p := &programAdmin{a: a}
 	p.zone = widget.NewSelect(slices.Clone(zones), nil)

@@ -21,7 +21,7 @@ import (
 // reportsView shows one activity's report with a chart of performs over
 // time, and a summary for a date range; both export to CSV.
 type reportsView struct {
-	m        *managerView
+	m        *mgr
 	activity *widget.Select
 	ids      []string // parallel to activity.Options
 	items    []client.Activity
@@ -56,7 +56,7 @@ type reportsView struct {
 
 const dateLayout = "2006-01-02"
 
-func newReportsView(m *managerView) *reportsView {
+func newReportsView(m *mgr) *reportsView {
 	tr := m.k.tr
 	v := &reportsView{m: m}
 	v.saveDialog = func(name string, done func(fyne.URIWriteCloser, error)) {
@@ -343,7 +343,7 @@ func (v *reportsView) export(w fyne.URIWriteCloser, path string) {
 
 // exportCSV writes the program's CSV at path (a report, the audit log) to
 // w, then says where it went; done runs first, on the UI goroutine.
-func exportCSV(m *managerView, setStatus func(string, widget.Importance), w fyne.URIWriteCloser, path string, done func()) {
+func exportCSV(m *mgr, setStatus func(string, widget.Importance), w fyne.URIWriteCloser, path string, done func()) {
 	call(m, setStatus, func(ctx context.Context, api *client.Client, pid string) (struct{}, error) {
 		data, err := api.CSV(ctx, pid, path)
 		if err == nil {

@@ -17,7 +17,7 @@ import (
 
 // rewardsAdmin keeps the reward catalog and decides members' redemptions.
 type rewardsAdmin struct {
-	a *adminView
+	a *adminKit
 
 	items       []client.Reward
 	redemptions []client.Redemption
@@ -48,7 +48,7 @@ type redemptionRow struct {
 	reject *widget.Button
 }
 
-func newRewardsAdmin(a *adminView) *rewardsAdmin {
+func newRewardsAdmin(a *adminKit) *rewardsAdmin {
 	tr := a.m.k.tr
 	p := &rewardsAdmin{a: a}
 	p.newTitle, p.newCost, p.newQty = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()

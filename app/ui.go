@@ -745,4 +745,9 @@ func (ui *UI) isOwner() bool {
 	return false
 }
 
-func (ui *UI) shownManager() *managerView { return ui.mgr }
+func (ui *UI) shownManager() *mgr {
+	if ui.mgr == nil {
+		return nil
+	}
+	return ui.mgr.mgr
+}
