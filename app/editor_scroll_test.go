@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/chorus-advocacy/chorus/app/internal/testserver"
@@ -19,13 +18,7 @@ func TestEditorLastRowReachable(t *testing.T) {
 	srv := testserver.Start(t)
 	for _, lang := range Langs {
 		t.Run(string(lang), func(t *testing.T) {
-			h := newHarness(t, srv.URL, false)
-			h.app.Preferences().SetString(prefLang, string(lang))
-			h.start()
-			h.signIn(testserver.Manager)
-			m := h.ui.mgr
-			m.onDropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(mediaFile("image.jpg"))})
-			h.ui.Wait()
+			h, m := managerWithPhoto(t, srv.URL, lang, nil)
 			e := m.editor
 			e.message.SetText("Our new office opens on Monday. Come and see us at https://example.com/office 我们的新办公室周一开业，欢迎来参观！")
 			h.ui.Wait()

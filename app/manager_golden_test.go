@@ -17,14 +17,7 @@ func TestGoldenManagerScreens(t *testing.T) {
 	srv := testserver.Start(t)
 	for _, lang := range Langs {
 		t.Run(string(lang), func(t *testing.T) {
-			h := newHarness(t, srv.URL, false)
-			h.app.Settings().SetTheme(Theme())
-			h.app.Preferences().SetString(prefLang, string(lang))
-			h.start()
-			h.signIn(testserver.Manager)
-			m := h.ui.mgr
-			m.onDropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(mediaFile("image.jpg"))})
-			h.ui.Wait()
+			h, m := managerWithPhoto(t, srv.URL, lang, func(h *harness) { h.app.Settings().SetTheme(Theme()) })
 			e := m.editor
 			e.message.SetText("Our new office opens on Monday. Come and see us!")
 			e.groups.SetSelected([]string{"Sales"})
@@ -42,4 +35,21 @@ func TestGoldenManagerScreens(t *testing.T) {
 			test.AssertImageMatches(t, "manager_preview_"+string(lang)+".png", h.capture())
 		})
 	}
+}
+
+// managerWithPhoto is a manager signed in on the desktop in lang, with a
+// photo dropped on the window: the editor open on a new activity with it.
+func managerWithPhoto(t *testing.T, server string, lang Lang, adjust func(h *harness)) (*harness, *managerView) {
+	t.Helper()
+	h := newHarness(t, server, false)
+	if adjust != nil {
+		adjust(h)
+	}
+	h.app.Preferences().SetString(prefLang, string(lang))
+	h.start()
+	h.signIn(testserver.Manager)
+	m := h.ui.mgr
+	m.onDropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(mediaFile("image.jpg"))})
+	h.ui.Wait()
+	return h, m
 }
