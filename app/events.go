@@ -205,7 +205,8 @@ func (ui *UI) tell(aid, title, body string) {
 	ui.notified = aid
 	ui.feedView.setNews(ui.tr.T("notify.line", "title", title, "body", body), aid)
 	if ui.localNotify() {
-		ui.app.SendNotification(fyne.NewNotification(title, body))
+		// The system lays out its own text: without Flow's breaks.
+		ui.app.SendNotification(fyne.NewNotification(Plain(title), Plain(body)))
 	}
 }
 

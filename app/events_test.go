@@ -252,3 +252,26 @@ func TestServerEventsMatchWhatTheAppReads(t *testing.T) {
 		t.Errorf("feed_changed %+v", d)
 	}
 }
+
+// A system notification in Chinese carries the words as written: the
+// breaks Tr.Flow adds for Fyne's own wrap are for the app's labels only.
+func TestChineseNotificationsArePlain(t *testing.T) {
+	srv := testserver.Start(t)
+	h := newHarness(t, srv.URL, true)
+	h.app.Preferences().SetString(prefLang, string(Chinese))
+	h.start()
+	h.signIn(testserver.Member(1))
+	tr := h.ui.tr
+	h.ui.tell(h.ui.feed.Items[0].ID, tr.T("notify.tiktok_failed_title"), tr.T("notify.tiktok_failed", "reason", "测试原因"))
+	notes := h.app.notifications()
+	if len(notes) != 1 {
+		t.Fatalf("notifications: %+v", notes)
+	}
+	n := notes[0]
+	if strings.ContainsRune(n.Title+n.Content, '\u200a') || n.Title != Plain(tr.T("notify.tiktok_failed_title")) || !strings.Contains(n.Content, "测试原因") {
+		t.Errorf("notification %q / %q", n.Title, n.Content)
+	}
+	if !strings.ContainsRune(h.ui.feedView.newsMsg.Text, '\u200a') {
+		t.Errorf("the news line over the feed is not readied for wrapping: %q", h.ui.feedView.newsMsg.Text)
+	}
+}

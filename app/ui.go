@@ -619,7 +619,7 @@ func (ui *UI) reportSync(synced []session.Synced) {
 		msg += " " + ui.tr.N("sync.dropped", failed)
 	}
 	ui.feedView.setNotice(msg)
-	ui.app.SendNotification(fyne.NewNotification(ui.tr.T("app.name"), msg))
+	ui.app.SendNotification(fyne.NewNotification(ui.tr.T("app.name"), Plain(msg)))
 	if ui.activity != nil {
 		ui.activity.refreshState()
 	}
