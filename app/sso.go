@@ -120,7 +120,8 @@ func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg stri
 }
 
 // ssoPage is what the browser shows when it comes back to the loopback
-// listener: done or not, and where the app is. openApp, when set, is a
+// listener: done or not, and where the app is. The browser wraps Chinese
+// itself: the words go without Flow's breaks. openApp, when set, is a
 // link that brings the app back (Android, appLink).
 func ssoPage(tr *Tr, q url.Values, openApp string) string {
 	title, body := tr.T("sso.page_done_title"), tr.T("sso.page_done")
@@ -129,10 +130,10 @@ func ssoPage(tr *Tr, q url.Values, openApp string) string {
 	}
 	page := fmt.Sprintf(`<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Chorus</title>`+
 		`<body style="font-family:system-ui,sans-serif;max-width:30rem;margin:4rem auto;padding:0 1rem"><h1>%s</h1><p>%s</p>`,
-		html.EscapeString(title), html.EscapeString(body))
+		html.EscapeString(Plain(title)), html.EscapeString(Plain(body)))
 	if openApp != "" {
 		page += fmt.Sprintf(`<p><a href="%s" style="display:inline-block;padding:.8rem 1.4rem;border-radius:.5rem;background:#5b4ddb;color:#fff;text-decoration:none;font-weight:600">%s</a></p>`,
-			html.EscapeString(openApp), html.EscapeString(tr.T("sso.page_open_app")))
+			html.EscapeString(openApp), html.EscapeString(Plain(tr.T("sso.page_open_app"))))
 	}
 	return page
 }

@@ -147,14 +147,17 @@ func TestSSOLoopbackPage(t *testing.T) {
 	for _, lang := range Langs {
 		tr := NewTr(cat, lang, "UTC")
 		page := ssoPage(tr, done, link)
-		if !strings.Contains(page, `href="intent:#Intent;`) || !strings.Contains(page, tr.T("sso.page_open_app")) || !strings.Contains(page, tr.T("sso.page_done_title")) {
+		if !strings.Contains(page, `href="intent:#Intent;`) || !strings.Contains(page, Plain(tr.T("sso.page_open_app"))) || !strings.Contains(page, Plain(tr.T("sso.page_done_title"))) {
 			t.Errorf("%s android page: %s", lang, page)
+		}
+		if strings.ContainsRune(page, '\u200a') {
+			t.Errorf("%s page has Flow's breaks: %q", lang, page)
 		}
 		if page := ssoPage(tr, done, ""); strings.Contains(page, "intent:") {
 			t.Errorf("%s desktop page links to an app: %s", lang, page)
 		}
 		failed := ssoPage(tr, url.Values{"sso_error": {"domain_not_allowed"}}, link)
-		if !strings.Contains(failed, tr.T("sso.page_failed_title")) || !strings.Contains(failed, ssoErrorText(tr, "domain_not_allowed")) {
+		if !strings.Contains(failed, Plain(tr.T("sso.page_failed_title"))) || !strings.Contains(failed, Plain(ssoErrorText(tr, "domain_not_allowed"))) {
 			t.Errorf("%s failed page: %s", lang, failed)
 		}
 	}
