@@ -78,3 +78,20 @@ func TestEditorLastRowAboveTheFooter(t *testing.T) {
 		t.Errorf("Featured ends at %v, the form's view at %v, Save starts at %v", featured, bottom, d.AbsolutePositionForObject(e.save).Y)
 	}
 }
+
+// What the editor puts in an entry for the manager to save (TikTok's
+// default instructions) is the text as written: Flow's breaks are for
+// labels, and would be saved and sent to members' share pages.
+func TestEditorEntriesHoldPlainText(t *testing.T) {
+	srv := testserver.Start(t)
+	h, _ := signInManager(t, srv)
+	h.ui.setLang(Chinese)
+	m := h.ui.mgr
+	m.newActivity()
+	e := m.editor
+	tr := h.ui.tr
+	e.typ.SetSelected(typeLabel(tr, "tiktok_video"))
+	if e.instr.Text == "" || strings.ContainsRune(e.instr.Text, '\u200a') || e.instr.Text != Plain(tr.T("mgr.tiktok_default")) {
+		t.Fatalf("TikTok's default instructions: %q", e.instr.Text)
+	}
+}

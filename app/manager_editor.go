@@ -257,7 +257,8 @@ func (e *activityEditor) onType() {
 	}
 	k := e.kind()
 	if k == wire.ActivityTikTokVideo && strings.TrimSpace(e.instr.Text) == "" {
-		e.instr.SetText(e.m.k.tr.T("mgr.tiktok_default"))
+		// Plain: an entry holds what is saved, not Flow's breaks for labels.
+		e.instr.SetText(Plain(e.m.k.tr.T("mgr.tiktok_default")))
 	}
 	if e.file != "" && e.fileKind != k && !e.uploading {
 		e.setFile(e.file)

@@ -156,9 +156,9 @@ func (p *membersAdmin) onInvite() {
 		p.inviteEmail.SetText("")
 		p.inviteGroups.SetSelected(nil)
 		if added.InviteCode != "" {
-			p.inviteCode.SetText(tr.T("mgr.admin.code", "name", added.Member.Name, "code", added.InviteCode))
+			p.inviteCode.SetText(Plain(tr.T("mgr.admin.code", "name", added.Member.Name, "code", added.InviteCode))) // an entry, to copy from
 		} else {
-			p.inviteCode.SetText(tr.T("mgr.admin.added", "name", added.Member.Name))
+			p.inviteCode.SetText(Plain(tr.T("mgr.admin.added", "name", added.Member.Name)))
 		}
 		p.inviteCode.Show()
 		a.m.nav.loadShared(nil)
