@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/chorus-advocacy/chorus/backend/internal/cputime"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/jobs"
 	"github.com/chorus-advocacy/chorus/backend/internal/notify"
@@ -75,9 +76,9 @@ func benchFanout(ctx context.Context, db string, st *store.Store, fx fixture, fp
 	}
 	inFlight := fp.jobs * fp.sends
 	ceilingN := min(fp.devices, 30000)
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	ceiling := directSends(sender, ceilingN, inFlight)
-	ceilingCPU := perMessage(processCPU()-cpu0, ceilingN)
+	ceilingCPU := perMessage(cputime.Process()-cpu0, ceilingN)
 
 	log := slog.New(slog.DiscardHandler)
 	runner := jobs.New(st, log)
@@ -132,7 +133,7 @@ func benchFanout(ctx context.Context, db string, st *store.Store, fx fixture, fp
 		return err
 	}
 	base := fake.Count()
-	cpu0 = processCPU()
+	cpu0 = cputime.Process()
 	start := time.Now()
 	if err := st.CreateActivity(ctx, a, announce...); err != nil {
 		close(sampling)
@@ -153,7 +154,7 @@ func benchFanout(ctx context.Context, db string, st *store.Store, fx fixture, fp
 		time.Sleep(2 * time.Millisecond)
 	}
 	total := time.Since(start)
-	cpu := processCPU() - cpu0
+	cpu := cputime.Process() - cpu0
 	close(sampling)
 	stopProfile()
 	if err := writeHeapProfile(fp.memprofile); err != nil {
