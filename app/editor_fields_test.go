@@ -13,13 +13,7 @@ import (
 // The editor shows each problem under its field in the manager's language
 // (here Chinese), not field codes and English in the footer.
 func TestEditorProblemsUnderTheirFields(t *testing.T) {
-	srv := testserver.Start(t)
-	h, _ := signInManager(t, srv)
-	h.ui.setLang(Chinese)
-	m := h.ui.mgr
-	m.newActivity()
-	e := m.editor
-	tr := h.ui.tr
+	h, e, tr := chineseEditor(t)
 
 	// Checked here: a start that is not a time.
 	e.starts.SetText("tomorrow")
@@ -83,15 +77,18 @@ func TestEditorLastRowAboveTheFooter(t *testing.T) {
 // default instructions) is the text as written: Flow's breaks are for
 // labels, and would be saved and sent to members' share pages.
 func TestEditorEntriesHoldPlainText(t *testing.T) {
-	srv := testserver.Start(t)
-	h, _ := signInManager(t, srv)
-	h.ui.setLang(Chinese)
-	m := h.ui.mgr
-	m.newActivity()
-	e := m.editor
-	tr := h.ui.tr
+	_, e, tr := chineseEditor(t)
 	e.typ.SetSelected(typeLabel(tr, "tiktok_video"))
 	if e.instr.Text == "" || strings.ContainsRune(e.instr.Text, '\u200a') || e.instr.Text != Plain(tr.T("mgr.tiktok_default")) {
 		t.Fatalf("TikTok's default instructions: %q", e.instr.Text)
 	}
+}
+
+// chineseEditor is a manager's editor, in Chinese, on a new activity.
+func chineseEditor(t *testing.T) (*harness, *activityEditor, *Tr) {
+	t.Helper()
+	h, _ := signInManager(t, testserver.Start(t))
+	h.ui.setLang(Chinese)
+	h.ui.mgr.newActivity()
+	return h, h.ui.mgr.editor, h.ui.tr
 }
