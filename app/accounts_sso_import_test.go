@@ -100,7 +100,7 @@ func TestSignInWithSSO(t *testing.T) {
 	if b.Text != "Sign in with Demo Company" {
 		t.Fatalf("button: %q", b.Text)
 	}
-	h.ui.opt.OpenURL = demoBrowser(t, "nora.newcomer@demo.test")
+	h.ui.openURL = demoBrowser(t, "nora.newcomer@demo.test")
 	h.tap(b)
 	if h.ui.shell == nil {
 		t.Fatalf("not signed in: %q", l.status.Text)
@@ -112,7 +112,7 @@ func TestSignInWithSSO(t *testing.T) {
 	// app's own address with #sso/{code}, which signs the person in.
 	w := newWebHarness(t, srv.URL, true)
 	var back *url.URL
-	w.ui.opt.OpenHere = demoBrowserTo(t, testserver.Member(3), func(u *url.URL) { back = u })
+	w.ui.openHere = demoBrowserTo(t, testserver.Member(3), func(u *url.URL) { back = u })
 	w.tap(w.ui.login.sso.box.Objects[0].(*widget.Button))
 	if back == nil || !strings.HasPrefix(back.String(), srv.URL+"/app/#sso/") {
 		t.Fatalf("the web build came back to %v", back)
@@ -132,7 +132,7 @@ func TestSignInWithSSO(t *testing.T) {
 	}
 	// A browser that does not open leaves nobody signed in, and says so.
 	h2 := newHarness(t, srv.URL, false)
-	h2.ui.opt.OpenURL = func(u *url.URL) error { return fmt.Errorf("no browser") }
+	h2.ui.openURL = func(u *url.URL) error { return fmt.Errorf("no browser") }
 	h2.tap(h2.ui.login.sso.box.Objects[0].(*widget.Button))
 	if h2.ui.shell != nil || !h2.ui.login.status.Visible() {
 		t.Fatal("a browser that did not open signed someone in")

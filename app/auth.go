@@ -133,7 +133,7 @@ func (ui *UI) startServer() string { return firstNonEmpty(ui.opt.Server, ui.pref
 // fixedServer is the server the web build was loaded from: it signs in
 // there, and no screen asks for an address ("" elsewhere).
 func (ui *UI) fixedServer() string {
-	if ui.opt.Browser {
+	if ui.browser {
 		return ui.opt.Server
 	}
 	return ""

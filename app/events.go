@@ -144,7 +144,7 @@ func (ui *UI) onEvent(ev client.Event) {
 	case wire.EventHandoff:
 		d, ok := eventData[wire.Handoff](ev)
 		// Sent from this member's desktop: the phone is where it is done.
-		if !ok || !mine(d.ProgramID) || !ui.opt.PhoneShare {
+		if !ok || !mine(d.ProgramID) || !ui.phoneShare {
 			return
 		}
 		it, ok := ui.feedItem(d.ActivityID)

@@ -129,7 +129,7 @@ func TestSurfacesNamedByApp(t *testing.T) {
 		phone, browser bool
 		want           string
 	}{{true, false, "mobile"}, {false, true, "web"}, {true, true, "mobile"}, {false, false, "desktop"}} {
-		ui := &UI{opt: Options{PhoneShare: c.phone, Browser: c.browser}}
+		ui := &UI{kit: &kit{phoneShare: c.phone, browser: c.browser}}
 		if got := ui.surface(); got != c.want {
 			t.Errorf("phone %v, browser %v: %q, want %q", c.phone, c.browser, got, c.want)
 		}

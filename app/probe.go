@@ -113,7 +113,7 @@ func (ui *UI) probeState() ProbeState {
 		s.Screen = "settings"
 	default:
 		s.Screen = "feed"
-		if ui.activity != nil && ui.opt.Mobile {
+		if ui.activity != nil && ui.mobile {
 			s.Screen = "activity"
 		}
 	}

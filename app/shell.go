@@ -159,7 +159,8 @@ func (ui *UI) previewAs(mem client.Member, feed client.Feed) memberPreview {
 	}
 	opt := ui.opt
 	opt.MeasureStart = false
-	opt.Mobile, opt.PhoneShare = false, false
+	// The preview draws the desktop layout and hands nothing to WeChat
+	// (its kit is neither mobile nor phoneShare).
 	// The preview has a session of its own (the member in the manager's
 	// program, over the manager's connection), so its answers are never
 	// taken for the manager's, nor the manager's for its.

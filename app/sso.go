@@ -37,7 +37,7 @@ func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg stri
 	tr := ui.tr
 	ui.connect(server, "")
 	started := ui.session()
-	if ui.opt.Browser {
+	if ui.browser {
 		// The web build: this tab goes to the provider and comes back to
 		// the app's own address with #sso/{code} (openLink).
 		ui.goBG(func(ctx context.Context) {
@@ -48,7 +48,7 @@ func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg stri
 					return
 				}
 				u, _ := url.Parse(st.URL)
-				if err := ui.opt.OpenHere(u); err != nil {
+				if err := ui.openHere(u); err != nil {
 					status(ui.errText(err), true)
 				}
 			})
@@ -88,7 +88,7 @@ func (ui *UI) startSSO(server string, p client.SSOProvider, status func(msg stri
 		st, err := started.API.StartSSO(ctx, p.ProgramID, ret)
 		if err == nil {
 			u, _ := url.Parse(st.URL)
-			fyne.DoAndWait(func() { err = ui.opt.OpenURL(u) })
+			fyne.DoAndWait(func() { err = ui.openURL(u) })
 		}
 		if err != nil {
 			ui.post(started, func() { status(ui.errText(err), true) })
@@ -165,7 +165,7 @@ func (ui *UI) startAppSSO(server string, started session.Session, p client.SSOPr
 		st, err := started.API.StartSSO(ctx, p.ProgramID, client.SSOAppReturn(flow.verifier))
 		if err == nil {
 			u, _ := url.Parse(st.URL)
-			fyne.DoAndWait(func() { err = ui.opt.OpenURL(u) })
+			fyne.DoAndWait(func() { err = ui.openURL(u) })
 		}
 		if err != nil {
 			ui.post(started, func() { status(ui.errText(err), true) })

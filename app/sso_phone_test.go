@@ -55,7 +55,7 @@ func TestSignInWithSSOThroughAppURL(t *testing.T) {
 		t.Fatal("a URL nobody waited for was taken")
 	}
 	var back *url.URL
-	h.ui.opt.OpenURL = demoBrowserTo(t, testserver.Member(4), func(u *url.URL) { back = u })
+	h.ui.openURL = demoBrowserTo(t, testserver.Member(4), func(u *url.URL) { back = u })
 	h.tap(h.ui.login.sso.box.Objects[0].(*widget.Button))
 	if back == nil || back.Scheme != "chorus" || back.Host != "sso" || back.Query().Get("sso_code") == "" {
 		t.Fatalf("the browser came back to %v (%q)", back, h.ui.login.status.Text)
@@ -100,7 +100,7 @@ func TestSignInWithSSOThroughAppURL(t *testing.T) {
 	platform.OnAppURL(h2.ui.OpenAppURL)
 	h2.ui.Wait()
 	opened := 0
-	h2.ui.opt.OpenURL = func(*url.URL) error { opened++; return nil }
+	h2.ui.openURL = func(*url.URL) error { opened++; return nil }
 	h2.tap(h2.ui.login.sso.box.Objects[0].(*widget.Button))
 	if opened != 1 || h2.ui.appSSO == nil {
 		t.Fatalf("the browser opened %d times, flow %v", opened, h2.ui.appSSO)
@@ -119,12 +119,12 @@ func TestSignInWithSSOThroughAppURL(t *testing.T) {
 func TestSignInWithSSOOnAndroidThroughLoopback(t *testing.T) {
 	srv := testserver.Start(t)
 	h := newHarness(t, srv.URL, true)
-	h.ui.opt.PhoneShare, h.ui.opt.AppURLs = true, false
+	h.ui.phoneShare, h.ui.opt.AppURLs = true, false
 	h.ui.Wait()
 	if len(h.ui.login.sso.box.Objects) != 1 {
 		t.Fatalf("SSO buttons on an Android phone: %d", len(h.ui.login.sso.box.Objects))
 	}
-	h.ui.opt.OpenURL = demoBrowser(t, "nora.newcomer@demo.test")
+	h.ui.openURL = demoBrowser(t, "nora.newcomer@demo.test")
 	h.tap(h.ui.login.sso.box.Objects[0].(*widget.Button))
 	if h.ui.shell == nil || h.ui.me.Email != "nora.newcomer@demo.test" {
 		t.Fatalf("not signed in: %q", h.ui.login.status.Text)

@@ -85,7 +85,7 @@ func (ui *UI) connectTikTokShowing(ctx context.Context, s session.Session, shown
 	case <-ui.tiktokConnected:
 	default:
 	}
-	fyne.DoAndWait(func() { err = ui.opt.OpenURL(u) })
+	fyne.DoAndWait(func() { err = ui.openURL(u) })
 	if shown != nil {
 		opened := err == nil
 		ui.post(s, func() { shown(u, opened) })

@@ -110,7 +110,7 @@ func TestTikTokConnectCancelled(t *testing.T) {
 	h.signIn(testserver.Member(3))
 	a := h.open("Share this video on TikTok")
 	// A browser where the member never finishes.
-	h.ui.opt.OpenURL = func(*url.URL) error {
+	h.ui.openURL = func(*url.URL) error {
 		a.onCancelWait()
 		return nil
 	}
@@ -151,7 +151,7 @@ func TestTikTokConnectWithoutBrowser(t *testing.T) {
 	h.signIn(testserver.Member(4))
 	a := h.open("Share this video on TikTok")
 	var said string
-	h.ui.opt.OpenURL = func(*url.URL) error {
+	h.ui.openURL = func(*url.URL) error {
 		// The member reads the note, copies the link, then cancels.
 		time.AfterFunc(300*time.Millisecond, func() {
 			said = a.result.Text

@@ -119,7 +119,7 @@ func (ui *UI) Tour(o TourOptions) ([]string, error) {
 		return files, err
 	}
 	fyne.DoAndWait(func() {
-		if ui.opt.Mobile {
+		if ui.mobile {
 			ui.closeActivity()
 		}
 		ui.shell.selectTab(tabPoints)
@@ -150,7 +150,7 @@ func (ui *UI) handoffTour(shot func(string) error, wait func(string, func() bool
 	wechat := false
 	fyne.DoAndWait(func() {
 		a := ui.activity
-		wechat = !ui.opt.Mobile && !ui.opt.PhoneShare && a != nil && kindOf(a.item.Type, a.item.Network).network == "wechat"
+		wechat = !ui.mobile && !ui.phoneShare && a != nil && kindOf(a.item.Type, a.item.Network).network == "wechat"
 		if wechat {
 			a.onAction()
 		}

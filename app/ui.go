@@ -51,7 +51,9 @@ type Options struct {
 	// email's link: "reset/{token}" opens "Set a new password" and
 	// "invite/{code}" the invite screen, with the value filled in.
 	StartLink string
-	// Mobile picks the phone shell (tabs at the bottom).
+	// Mobile picks the phone shell (tabs at the bottom). Mobile, Browser,
+	// PhoneShare, Platform, OpenURL and OpenHere are read once, into the
+	// kit, which is where the app reads them from then on.
 	Mobile bool
 	// PhoneShare: this device hands posts to WeChat (Android, iOS); elsewhere
 	// WeChat activities offer "Send to my phone".
@@ -428,7 +430,7 @@ func (ui *UI) showMain(selected tab) {
 	ui.points = newPointsScreen(ui.kit, ui)
 	ui.rewards = newRewardsScreen(ui.kit, ui)
 	ui.settings = newSettingsScreen(ui.kit, ui, ui.opt.Version)
-	if ui.opt.Mobile {
+	if ui.mobile {
 		ui.shell = newMobileShell(ui)
 	} else {
 		ui.shell = newDesktopShell(ui)
@@ -699,9 +701,9 @@ func (ui *UI) endSession(msg string) {
 // surface is what the server records as where a perform happened.
 func (ui *UI) surface() string {
 	switch {
-	case ui.opt.PhoneShare:
+	case ui.phoneShare:
 		return "mobile"
-	case ui.opt.Browser:
+	case ui.browser:
 		return "web"
 	}
 	return "desktop"
@@ -723,7 +725,7 @@ func (ui *UI) frame(member fyne.CanvasObject) fyne.CanvasObject {
 	if ui.mgr != nil && ui.mgr.editor != nil {
 		ui.mgr.editor.close()
 	}
-	if ui.opt.Mobile || !ui.isManager() {
+	if ui.mobile || !ui.isManager() {
 		ui.mgr = nil
 		return member
 	}
