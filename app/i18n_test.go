@@ -368,3 +368,16 @@ func wrappedLines(l *widget.Label) []string {
 	}
 	return lines
 }
+
+// Every audit action the server records has a name in both languages, so
+// an owner never reads an action's code.
+func TestAuditActionsTranslated(t *testing.T) {
+	c := catalog(t)
+	for _, a := range wire.AuditActions() {
+		for _, l := range Langs {
+			if c.msgs[l]["mgr.audit.action."+a] == "" {
+				t.Errorf("%s: no name for audit action %s", l, a)
+			}
+		}
+	}
+}

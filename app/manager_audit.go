@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // auditView is the owner's audit log: who changed what, when, newest
@@ -101,9 +102,9 @@ func auditDetail(tr *Tr, e client.AuditEntry) string {
 		return r
 	}
 	switch e.Action {
-	case "member.invite":
+	case wire.AuditMemberInvite:
 		return tr.T("mgr.audit.detail.invite", "email", a["email"], "role", role(a["role"]))
-	case "member.update":
+	case wire.AuditMemberUpdate:
 		parts := []string{}
 		if a["role_to"] != "" {
 			parts = append(parts, tr.T("mgr.audit.detail.role", "from", role(a["role_from"]), "to", role(a["role_to"])))
@@ -118,11 +119,11 @@ func auditDetail(tr *Tr, e client.AuditEntry) string {
 			parts = append(parts, tr.T("mgr.audit.detail.unlimited"))
 		}
 		return tr.T("mgr.audit.detail.member", "email", a["email"], "changes", strings.Join(parts, tr.T("common.list_sep")))
-	case "member.import":
+	case wire.AuditMemberImport:
 		return tr.T("mgr.audit.detail.import", "added", a["added"], "invited", a["invited"], "existing", a["existing"], "errors", a["errors"])
-	case "points.adjust":
+	case wire.AuditPointsAdjust:
 		return tr.T("mgr.audit.detail.points", "points", a["points"], "reason", a["reason"])
-	case "settings.sso":
+	case wire.AuditSettingsSso:
 		state := tr.T("mgr.audit.detail.sso_off")
 		if a["enabled"] == "true" {
 			state = tr.T("mgr.audit.detail.sso_on")

@@ -137,3 +137,40 @@ func ImportProblems() []string {
 	return []string{ImportNotCSV, ImportBadEmail, ImportEmailTooLong, ImportDuplicate, ImportNameTooLong,
 		ImportUnknownGroup, ImportBadTimezone, ImportBadLanguage, ImportBadRole, ImportOwnerOnly}
 }
+
+// Audit log actions (client.AuditEntry.Action): what a manager did, as
+// object.verb; the object kind is the part before the dot.
+const (
+	AuditActivityCreate   = "activity.create"
+	AuditActivityUpdate   = "activity.update"
+	AuditActivityRemove   = "activity.remove"
+	AuditMemberInvite     = "member.invite"
+	AuditMemberUpdate     = "member.update"
+	AuditMemberRemove     = "member.remove"
+	AuditMemberImport     = "member.import"
+	AuditGroupCreate      = "group.create"
+	AuditGroupRename      = "group.rename"
+	AuditGroupDelete      = "group.delete"
+	AuditGroupMembers     = "group.members"
+	AuditChannelCreate    = "channel.create"
+	AuditChannelUpdate    = "channel.update"
+	AuditChannelDelete    = "channel.delete"
+	AuditChannelMembers   = "channel.members"
+	AuditCampaignCreate   = "campaign.create"
+	AuditCampaignUpdate   = "campaign.update"
+	AuditCampaignDelete   = "campaign.delete"
+	AuditPointsAdjust     = "points.adjust"
+	AuditRewardCreate     = "reward.create"
+	AuditRewardUpdate     = "reward.update"
+	AuditRedemptionFulfil = "redemption.fulfil"
+	AuditRedemptionReject = "redemption.reject"
+	AuditSettingsUpdate   = "settings.update"
+	AuditSettingsSso      = "settings.sso"
+)
+
+// AuditActions lists the audit log actions above.
+func AuditActions() []string {
+	return []string{
+		AuditActivityCreate, AuditActivityUpdate, AuditActivityRemove, AuditMemberInvite, AuditMemberUpdate, AuditMemberRemove, AuditMemberImport, AuditGroupCreate, AuditGroupRename, AuditGroupDelete, AuditGroupMembers, AuditChannelCreate, AuditChannelUpdate, AuditChannelDelete, AuditChannelMembers, AuditCampaignCreate, AuditCampaignUpdate, AuditCampaignDelete, AuditPointsAdjust, AuditRewardCreate, AuditRewardUpdate, AuditRedemptionFulfil, AuditRedemptionReject, AuditSettingsUpdate, AuditSettingsSso,
+	}
+}

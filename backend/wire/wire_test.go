@@ -52,11 +52,11 @@ func constants(t *testing.T, prefix string) map[string]string {
 	return out
 }
 
-// Codes, ActivityTypes, ActivityStatuses and ImportProblems list every constant of their kind, once, so tests
+// Codes, ActivityTypes, ActivityStatuses, ImportProblems and AuditActions list every constant of their kind, once, so tests
 // built on them (every code has an HTTP status, every code a translation)
 // miss none.
 func TestListsAreComplete(t *testing.T) {
-	for prefix, list := range map[string][]string{"Code": Codes(), "Activity": ActivityTypes(), "Status": ActivityStatuses(), "Import": ImportProblems()} {
+	for prefix, list := range map[string][]string{"Code": Codes(), "Activity": ActivityTypes(), "Status": ActivityStatuses(), "Import": ImportProblems(), "Audit": AuditActions()} {
 		declared := constants(t, prefix)
 		if len(declared) < 3 {
 			t.Fatalf("%s: found only %v: is the parser reading this package?", prefix, declared)

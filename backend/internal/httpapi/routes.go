@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 	"reflect"
+
+	"github.com/chorus-advocacy/chorus/backend/wire"
 )
 
 // route is one endpoint: how it is reached, who may call it, what it takes
@@ -148,44 +150,44 @@ func (s *Server) routeTable() []route {
 		r("DELETE", "/api/v1/me/social-accounts/tiktok", signedIn, "Disconnect TikTok (revokes the grant)", s.disconnectTikTok),
 
 		r("GET", p, member, "A program and its settings", s.program),
-		audited("settings.update", r("PATCH", p, manager, "Change a program's settings", s.updateProgram)),
+		audited(wire.AuditSettingsUpdate, r("PATCH", p, manager, "Change a program's settings", s.updateProgram)),
 		r("GET", p+"/sso", owner, "Single sign-on settings (the client secret is never answered)", s.ssoSettings),
-		audited("settings.sso", r("PATCH", p+"/sso", owner, "Change single sign-on: issuer URL, client id and secret (sealed at rest), allowed email domains, whether passwords still sign in", s.setSSO)),
+		audited(wire.AuditSettingsSso, r("PATCH", p+"/sso", owner, "Change single sign-on: issuer URL, client id and secret (sealed at rest), allowed email domains, whether passwords still sign in", s.setSSO)),
 
 		scoped(withCSV(r("GET", p+"/members", manager, "List members (limited managers: those in their groups and channels)", s.members,
 			param{"format", "csv: email, name, groups, timezone, language, role, status (imports again)"}))),
-		audited("member.import", withDoc(r("POST", p+"/members/import", manager, "Add people in bulk from a CSV (text/csv; header row; email required, then name, groups separated by ;, timezone, language, role): an answer per row, bad rows never stop the good ones; invitations by email", s.importMembers,
+		audited(wire.AuditMemberImport, withDoc(r("POST", p+"/members/import", manager, "Add people in bulk from a CSV (text/csv; header row; email required, then name, groups separated by ;, timezone, language, role): an answer per row, bad rows never stop the good ones; invitations by email", s.importMembers,
 			param{"dry_run", "1: check and answer what would happen, save nothing"}), docImport)),
-		audited("member.invite", r("POST", p+"/members", manager, "Invite a person: a pending membership and an invite code, whether or not the address has an account (the answer shows only what was sent)", s.addMember)),
-		audited("member.update", r("PATCH", p+"/members/{uid}", manager, "Change a member's role or groups", s.updateMember)),
-		audited("member.remove", r("DELETE", p+"/members/{uid}", manager, "Take a person out of the program", s.removeMember)),
+		audited(wire.AuditMemberInvite, r("POST", p+"/members", manager, "Invite a person: a pending membership and an invite code, whether or not the address has an account (the answer shows only what was sent)", s.addMember)),
+		audited(wire.AuditMemberUpdate, r("PATCH", p+"/members/{uid}", manager, "Change a member's role or groups", s.updateMember)),
+		audited(wire.AuditMemberRemove, r("DELETE", p+"/members/{uid}", manager, "Take a person out of the program", s.removeMember)),
 
 		scoped(r("GET", p+"/groups", manager, "List member groups", s.groups)),
-		audited("group.create", r("POST", p+"/groups", manager, "Create a member group", s.createGroup)),
-		audited("group.rename", r("PATCH", p+"/groups/{gid}", manager, "Rename a member group", s.renameGroup)),
-		audited("group.delete", r("DELETE", p+"/groups/{gid}", manager, "Delete a member group", s.deleteGroup)),
-		audited("group.members", r("PUT", p+"/groups/{gid}/members", manager, "Replace a group's members", s.setGroupMembers)),
+		audited(wire.AuditGroupCreate, r("POST", p+"/groups", manager, "Create a member group", s.createGroup)),
+		audited(wire.AuditGroupRename, r("PATCH", p+"/groups/{gid}", manager, "Rename a member group", s.renameGroup)),
+		audited(wire.AuditGroupDelete, r("DELETE", p+"/groups/{gid}", manager, "Delete a member group", s.deleteGroup)),
+		audited(wire.AuditGroupMembers, r("PUT", p+"/groups/{gid}/members", manager, "Replace a group's members", s.setGroupMembers)),
 
 		r("GET", p+"/channels", member, "List channels (members: public ones and their private ones)", s.channels),
-		audited("channel.create", r("POST", p+"/channels", manager, "Create a channel", s.createChannel)),
-		audited("channel.update", r("PATCH", p+"/channels/{cid}", manager, "Edit a channel", s.updateChannel)),
-		audited("channel.delete", r("DELETE", p+"/channels/{cid}", manager, "Delete a channel", s.deleteChannel)),
-		audited("channel.members", r("PUT", p+"/channels/{cid}/members", manager, "Replace who is in a private channel", s.setChannelMembers)),
+		audited(wire.AuditChannelCreate, r("POST", p+"/channels", manager, "Create a channel", s.createChannel)),
+		audited(wire.AuditChannelUpdate, r("PATCH", p+"/channels/{cid}", manager, "Edit a channel", s.updateChannel)),
+		audited(wire.AuditChannelDelete, r("DELETE", p+"/channels/{cid}", manager, "Delete a channel", s.deleteChannel)),
+		audited(wire.AuditChannelMembers, r("PUT", p+"/channels/{cid}/members", manager, "Replace who is in a private channel", s.setChannelMembers)),
 		ok(r("POST", p+"/channels/{cid}/follow", member, "Follow a public channel", s.follow)),
 		r("DELETE", p+"/channels/{cid}/follow", member, "Unfollow a public channel", s.unfollow),
 
 		scoped(r("GET", p+"/campaigns", manager, "List campaigns", s.campaigns)),
-		audited("campaign.create", r("POST", p+"/campaigns", manager, "Create a campaign", s.createCampaign)),
-		audited("campaign.update", r("PATCH", p+"/campaigns/{id}", manager, "Edit a campaign", s.updateCampaign)),
-		audited("campaign.delete", r("DELETE", p+"/campaigns/{id}", manager, "Delete a campaign (its activities stay)", s.deleteCampaign)),
+		audited(wire.AuditCampaignCreate, r("POST", p+"/campaigns", manager, "Create a campaign", s.createCampaign)),
+		audited(wire.AuditCampaignUpdate, r("PATCH", p+"/campaigns/{id}", manager, "Edit a campaign", s.updateCampaign)),
+		audited(wire.AuditCampaignDelete, r("DELETE", p+"/campaigns/{id}", manager, "Delete a campaign (its activities stay)", s.deleteCampaign)),
 
 		scoped(r("GET", p+"/activities", manager, "List activities (limited managers: those within their groups and channels)", s.activities,
 			param{"status", "live, scheduled, expired or removed"}, param{"campaign_id", "only this campaign's"},
 			param{"type", "only this type"}, param{"q", "words in the message or instructions"})),
-		scoped(audited("activity.create", r("POST", p+"/activities", manager, "Create an activity", s.createActivity))),
+		scoped(audited(wire.AuditActivityCreate, r("POST", p+"/activities", manager, "Create an activity", s.createActivity))),
 		scoped(r("GET", p+"/activities/{aid}", manager, "One activity", s.activity)),
-		scoped(audited("activity.update", r("PATCH", p+"/activities/{aid}", manager, "Edit an activity", s.updateActivity))),
-		scoped(audited("activity.remove", ok(r("POST", p+"/activities/{aid}/remove", manager, "Take an activity out of every member's view", s.removeActivity)))),
+		scoped(audited(wire.AuditActivityUpdate, r("PATCH", p+"/activities/{aid}", manager, "Edit an activity", s.updateActivity))),
+		scoped(audited(wire.AuditActivityRemove, ok(r("POST", p+"/activities/{aid}/remove", manager, "Take an activity out of every member's view", s.removeActivity)))),
 
 		withCSV(r("GET", p+"/audit", owner, "The audit log: who changed what, when (newest first, a page at a time)", s.auditLog,
 			param{"before", "an entry id: the page of older entries"}, param{"limit", "entries per page (1 to 200, default 50)"}, param{"format", "csv: every entry (up to 50,000)"})),
@@ -201,19 +203,19 @@ func (s *Server) routeTable() []route {
 		r("POST", p+"/activities/{aid}/handoff", member, "Ask for an activity on the member's phone: how many phones the push went to, and the member's share page", s.handoff),
 		ok(r("POST", p+"/activities/{aid}/share-link", member, "A member's share page for the activity (/s/{token}): the caller's own, or (managers) a member's", s.createShareLink)),
 		r("GET", p+"/me/points", member, "The caller's points ledger and balance", s.myPoints, param{"limit", "most entries, newest first (default 200)"}),
-		audited("points.adjust", r("POST", p+"/points/adjustments", manager, "Add or take points by hand, with a reason", s.adjust)),
+		audited(wire.AuditPointsAdjust, r("POST", p+"/points/adjustments", manager, "Add or take points by hand, with a reason", s.adjust)),
 		r("GET", p+"/leaderboard", member, "Leaderboard for a period", s.leaderboard,
 			param{"period", "all, month or week (in the program's zone)"}, param{"group", "a member group's id"}, param{"limit", "rows (default 50)"}),
 		r("GET", p+"/rewards", member, "The rewards catalog (members: active rewards)", s.rewards),
-		audited("reward.create", r("POST", p+"/rewards", manager, "Add a reward", s.createReward)),
-		audited("reward.update", r("PATCH", p+"/rewards/{rid}", manager, "Edit a reward", s.updateReward)),
+		audited(wire.AuditRewardCreate, r("POST", p+"/rewards", manager, "Add a reward", s.createReward)),
+		audited(wire.AuditRewardUpdate, r("PATCH", p+"/rewards/{rid}", manager, "Edit a reward", s.updateReward)),
 		r("POST", p+"/rewards/{rid}/redeem", member, "Spend points on a reward; idempotent", s.redeem),
 		r("GET", p+"/redemptions", member, "Redemptions (managers: everyone's; members: their own)", s.redemptions, param{"mine", "managers: only their own"}),
-		audited("redemption.fulfil", ok(r("POST", p+"/redemptions/{id}/fulfil", manager, "Mark a redemption fulfilled", s.fulfil))),
+		audited(wire.AuditRedemptionFulfil, ok(r("POST", p+"/redemptions/{id}/fulfil", manager, "Mark a redemption fulfilled", s.fulfil))),
 		scoped(withCSV(r("GET", p+"/activities/{aid}/report", manager, "One activity's report", s.activityReport, param{"format", "csv for a CSV file"}))),
 		scoped(withCSV(r("GET", p+"/reports/summary", manager, "Performs per activity and per member", s.summaryReport,
 			param{"from", "YYYY-MM-DD (program zone) or RFC 3339"}, param{"to", "YYYY-MM-DD (inclusive) or RFC 3339"}, param{"format", "csv for a CSV file"}))),
-		audited("redemption.reject", ok(r("POST", p+"/redemptions/{id}/reject", manager, "Reject a redemption and refund its points", s.reject))),
+		audited(wire.AuditRedemptionReject, ok(r("POST", p+"/redemptions/{id}/reject", manager, "Reject a redemption and refund its points", s.reject))),
 
 		scoped(r("POST", p+"/media/uploads", manager, "Start a resumable upload: kind, file name and size (refused at once if they break the kind's rules)", s.createUpload)),
 		scoped(raw("HEAD", p+"/media/uploads/{id}", manager, "Where an upload stands: Upload-Offset and Upload-Length headers", s.uploadStatus, docUploadStatus)),
