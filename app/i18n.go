@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -131,10 +130,13 @@ const (
 )
 
 func flowCJK(s string) string {
-	rs := []rune(s)
-	if !slices.ContainsFunc(rs, isCJK) {
+	// Asked before any copy: Flow runs on every Chinese text the screens
+	// show, card binds while scrolling included, and most numbers and
+	// names have no Chinese in them.
+	if strings.IndexFunc(s, isCJK) < 0 {
 		return s
 	}
+	rs := []rune(s)
 	var b strings.Builder
 	b.Grow(len(s) + 3*len(rs))
 	for i, r := range rs {
