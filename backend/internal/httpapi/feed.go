@@ -23,7 +23,19 @@ import (
 type feedCache struct {
 	mu sync.Mutex
 	m  map[string]*feedEntry
+
+	// views keeps each member's view (groups, channels, performs) from
+	// their last feed: a request then reads the member's stamp, three
+	// index seeks, instead of the whole view, and the view again only when
+	// the stamp says it changed (store.FeedStamp), so a change made on any
+	// instance shows at the next request as before. The maps in a kept view
+	// are shared by the requests that use it and never written.
+	viewsMu sync.RWMutex
+	views   map[memberKey]store.FeedView
 }
+
+// maxViews bounds the kept views; past it, one leaves for each that comes.
+const maxViews = 20000
 
 type feedEntry struct {
 	mu      sync.Mutex // one loader at a time per program
@@ -105,7 +117,42 @@ func newFeedSet(items []*domain.Activity, mi mediaInfos) (*feedSet, error) {
 // does not depend on it (Visible checks the time).
 const maxCacheAge = 5 * time.Minute
 
-func newFeedCache() *feedCache { return &feedCache{m: map[string]*feedEntry{}} }
+func newFeedCache() *feedCache {
+	return &feedCache{m: map[string]*feedEntry{}, views: map[memberKey]store.FeedView{}}
+}
+
+// feedView is member uid's view now: the kept one if its stamp still
+// holds, else read whole and kept.
+func (s *Server) feedView(ctx context.Context, programID, uid string) (store.FeedView, error) {
+	k := memberKey{programID, uid}
+	s.feeds.viewsMu.RLock()
+	v, ok := s.feeds.views[k]
+	s.feeds.viewsMu.RUnlock()
+	if ok {
+		st, err := s.store.FeedStamp(ctx, programID, uid)
+		if err != nil {
+			return store.FeedView{}, err
+		}
+		if st.Holds(v) {
+			v.TikTok = st.TikTok
+			return v, nil
+		}
+	}
+	v, err := s.store.FeedView(ctx, programID, uid)
+	if err != nil {
+		return v, err
+	}
+	s.feeds.viewsMu.Lock()
+	if _, ok := s.feeds.views[k]; !ok && len(s.feeds.views) >= maxViews {
+		for old := range s.feeds.views { // map order: an arbitrary one
+			delete(s.feeds.views, old)
+			break
+		}
+	}
+	s.feeds.views[k] = v
+	s.feeds.viewsMu.Unlock()
+	return v, nil
+}
 
 func (s *Server) currentActivities(ctx context.Context, programID string, version int64, now time.Time) (*feedSet, error) {
 	s.feeds.mu.Lock()
@@ -159,7 +206,7 @@ func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activi
 func (s *Server) sentTo(c *call, uid string, now time.Time) ([]int32, store.FeedView, *feedSet, error) {
 	// The program's content version comes with the member's view, in the
 	// same query, and says whether the cached activities are current.
-	v, err := s.store.FeedView(c.ctx, c.programID, uid)
+	v, err := s.feedView(c.ctx, c.programID, uid)
 	if err != nil {
 		return nil, v, nil, err
 	}

@@ -2,11 +2,13 @@ package httpapi_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/client"
+	"github.com/chorus-advocacy/chorus/backend/internal/httpapi"
 	"github.com/chorus-advocacy/chorus/backend/internal/httpapi/apitest"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
@@ -140,6 +142,86 @@ func TestTargeting(t *testing.T) {
 			t.Fatal("no response was checked against openapi.json")
 		}
 	})
+}
+
+// TestFeedSeesChangesMadeOnAnotherInstance: an instance keeps each member's
+// view between their feeds; what another instance changes on the same
+// database (groups, follows, private channels, a channel's visibility, a
+// perform) shows in this one's next feed all the same.
+func TestFeedSeesChangesMadeOnAnotherInstance(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apitest.New(t, st)
+		pid, mgr := e.ProgramID, e.Manager
+		sales := must[client.Group](t)(mgr.CreateGroup(ctx, pid, "Sales"))
+		news := must[client.Channel](t)(mgr.CreateChannel(ctx, pid, client.ChannelInput{Name: "News", Visibility: "public"}))
+		inner := must[client.Channel](t)(mgr.CreateChannel(ctx, pid, client.ChannelInput{Name: "Inner", Visibility: "private"}))
+		annID, ann := e.AddMember("ann@acme.test", "UTC")
+		start := apitest.Ptr(time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+		everyone := must[client.Activity](t)(mgr.CreateActivity(ctx, pid, client.ActivityInput{Type: apitest.Ptr("wechat_photo"), Message: apitest.Ptr("everyone"), StartsAt: start}))
+		for msg, in := range map[string]client.ActivityInput{
+			"sales": {GroupIDs: &[]string{sales.ID}},
+			"news":  {ChannelIDs: &[]string{news.ID}},
+			"inner": {ChannelIDs: &[]string{inner.ID}},
+		} {
+			in.Type, in.Message, in.StartsAt = apitest.Ptr("wechat_photo"), apitest.Ptr(msg), start
+			must[client.Activity](t)(mgr.CreateActivity(ctx, pid, in))
+		}
+
+		// The other instance: the same database, its own memory.
+		other := httptest.NewServer(httpapi.New(httpapi.Options{Store: st, PasswordParams: apitest.FastPasswords}).Handler())
+		t.Cleanup(other.Close)
+		signIn := func(email string) *client.Client {
+			c := client.New(other.URL).SetRetryCount(0)
+			if _, err := c.Login(ctx, email, apitest.Password); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		mgr2, ann2 := signIn("mgr@acme.test"), signIn("ann@acme.test")
+
+		step := func(what string, want ...string) {
+			t.Helper()
+			// Twice: the first answer may read the view whole, the second
+			// must come from the kept one.
+			for range 2 {
+				if got := feedMessages(t, ann, pid, ""); !sameSet(got, want) {
+					t.Fatalf("after %s: feed %q, want %q", what, got, want)
+				}
+			}
+		}
+		step("nothing", "everyone")
+		must[client.Member](t)(mgr2.UpdateMember(ctx, pid, annID, client.UpdateMember{GroupIDs: &[]string{sales.ID}}))
+		step("joining a group", "everyone", "sales")
+		must[client.Channel](t)(ann2.Follow(ctx, pid, news.ID))
+		step("following a channel", "everyone", "sales", "news")
+		must[client.Channel](t)(mgr2.SetChannelMembers(ctx, pid, inner.ID, []string{annID}))
+		step("a place in a private channel", "everyone", "sales", "news", "inner")
+		must[client.Channel](t)(mgr2.UpdateChannel(ctx, pid, inner.ID, client.ChannelInput{Name: "Inner", Visibility: "public"}))
+		step("the private channel made public (a member, not a follower)", "everyone", "sales", "news")
+		must[client.Channel](t)(ann2.Unfollow(ctx, pid, news.ID))
+		step("unfollowing", "everyone", "sales")
+
+		must[client.PerformResult](t)(ann2.Perform(ctx, pid, everyone.ID, client.Perform{ClientActionID: "other-1", Surface: "mobile"}))
+		for range 2 {
+			for _, it := range must[client.Feed](t)(ann.Feed(ctx, pid, "")).Items {
+				if it.Performed != (it.ID == everyone.ID) {
+					t.Fatalf("after a perform on the other instance: %q performed = %v", it.Message, it.Performed)
+				}
+			}
+		}
+	})
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, s := range b {
+		if !contains(a, s) {
+			return false
+		}
+	}
+	return true
 }
 
 func contains(list []string, s string) bool {

@@ -217,6 +217,40 @@ func (s *Store) FeedView(ctx context.Context, programID, userID string) (FeedVie
 	return v, wrap("FeedView", err)
 }
 
+// FeedStamp says whether a member's FeedView read earlier still holds, for
+// a server that keeps them between requests: the program's content version,
+// which every change of groups, channels, follows and memberships bumps in
+// its transaction (bumpVersion), and the number of the member's performs,
+// which are only ever added (and removed only with their activity, user or
+// program, which bump the version or end the member). TikTok stagings change
+// in place, so they come whole (a member has few, usually none).
+type FeedStamp struct {
+	Version  int64
+	Performs int
+	TikTok   map[string]Staging
+}
+
+// Holds says whether v, read earlier, is still the member's view.
+func (st FeedStamp) Holds(v FeedView) bool {
+	return st.Version == v.Version && st.Performs == len(v.Performed)
+}
+
+// FeedStamp reads a member's stamp in one query: three index seeks where
+// FeedView makes six and two joins.
+func (s *Store) FeedStamp(ctx context.Context, programID, userID string) (FeedStamp, error) {
+	st, err := s.hot(`
+	SELECT 'v', CAST(content_version AS TEXT) FROM programs WHERE id = ?
+	UNION ALL
+	SELECT 'n', CAST(COUNT(*) AS TEXT) FROM performs WHERE program_id = ? AND user_id = ?
+	UNION ALL` + stagingsSQL)
+	if err != nil {
+		return FeedStamp{}, wrap("FeedStamp", err)
+	}
+	var v FeedView
+	n, err := readView(ctx, st, &v, programID, programID, userID, programID, userID)
+	return FeedStamp{Version: v.Version, Performs: n, TikTok: v.TikTok}, wrap("FeedStamp", err)
+}
+
 // audienceSQL lists a member's groups ('g') and channels ('c'): follows of
 // public channels and places in private ones.
 const audienceSQL = `
@@ -226,8 +260,12 @@ const audienceSQL = `
 	UNION ALL
 	SELECT 'c', m.channel_id FROM channel_members m JOIN channels c ON c.id = m.channel_id WHERE m.user_id = ? AND m.program_id = ? AND c.visibility = 'private'`
 
+// stagingsSQL lists a member's TikTok stagings ('t'), by program and user.
+const stagingsSQL = `
+	SELECT 't', activity_id || '|' || status || '|' || fail_reason FROM tiktok_stagings WHERE program_id = ? AND user_id = ?`
+
 func (s *Store) memberView(ctx context.Context, programID, userID string, feed bool) (FeedView, error) {
-	v := FeedView{Audience: domain.Audience{Groups: map[string]bool{}, Channels: map[string]bool{}}, Performed: map[string]bool{}, TikTok: map[string]Staging{}}
+	var v FeedView
 	query := audienceSQL
 	args := []any{userID, programID, userID, programID, userID, programID}
 	if feed {
@@ -236,23 +274,30 @@ func (s *Store) memberView(ctx context.Context, programID, userID string, feed b
 	SELECT 'p', activity_id FROM performs WHERE program_id = ? AND user_id = ?
 	UNION ALL
 	SELECT 'v', CAST(content_version AS TEXT) FROM programs WHERE id = ?
-	UNION ALL
-	SELECT 't', activity_id || '|' || status || '|' || fail_reason FROM tiktok_stagings WHERE program_id = ? AND user_id = ?`
+	UNION ALL` + stagingsSQL
 		args = append(args, programID, userID, programID, programID, userID)
 	}
 	st, err := s.hot(query)
 	if err != nil {
 		return v, err
 	}
+	_, err = readView(ctx, st, &v, args...)
+	return v, err
+}
+
+// readView runs a query of (kind, value) rows into v; a count row ('n')
+// is returned.
+func readView(ctx context.Context, st *sql.Stmt, v *FeedView, args ...any) (count int, err error) {
+	*v = FeedView{Audience: domain.Audience{Groups: map[string]bool{}, Channels: map[string]bool{}}, Performed: map[string]bool{}, TikTok: map[string]Staging{}}
 	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return v, err
+		return 0, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var kind, id string
 		if err := rows.Scan(&kind, &id); err != nil {
-			return v, err
+			return 0, err
 		}
 		switch kind {
 		case "g":
@@ -261,10 +306,15 @@ func (s *Store) memberView(ctx context.Context, programID, userID string, feed b
 			v.Audience.Channels[id] = true
 		case "p":
 			v.Performed[id] = true
-		case "v":
-			v.Version, err = strconv.ParseInt(id, 10, 64)
+		case "v", "n":
+			n, err := strconv.ParseInt(id, 10, 64)
 			if err != nil {
-				return v, err
+				return 0, err
+			}
+			if kind == "v" {
+				v.Version = n
+			} else {
+				count = int(n)
 			}
 		case "t":
 			parts := strings.SplitN(id, "|", 3)
@@ -273,7 +323,7 @@ func (s *Store) memberView(ctx context.Context, programID, userID string, feed b
 			}
 		}
 	}
-	return v, rows.Err()
+	return count, rows.Err()
 }
 
 // CheckActivityRefs reports, per field, ids of groups, channels or the
