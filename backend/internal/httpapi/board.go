@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/chorus-advocacy/chorus/backend/client"
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
@@ -44,6 +46,34 @@ type board struct {
 	// the program's.
 	indexOnce sync.Once
 	at        map[string]int
+	// pages holds the JSON of the first n rows, by n, made by the first
+	// request for that page size: every request for the board until the
+	// next build sends the same rows (client.Leaderboard's entries).
+	pagesMu sync.Mutex
+	pages   map[int][]byte
+}
+
+// page is the JSON array of the board's first n rows.
+func (b *board) page(n int) ([]byte, error) {
+	n = min(n, len(b.rows), boardNamed)
+	b.pagesMu.Lock()
+	defer b.pagesMu.Unlock()
+	if p, ok := b.pages[n]; ok {
+		return p, nil
+	}
+	entries := make([]client.LeaderboardEntry, 0, n)
+	for _, r := range b.rows[:n] {
+		entries = append(entries, client.LeaderboardEntry{MemberID: r.UserID, Name: r.Name, Points: r.Points, Rank: r.Rank})
+	}
+	p, err := json.Marshal(entries)
+	if err != nil {
+		return nil, err
+	}
+	if b.pages == nil {
+		b.pages = map[int][]byte{}
+	}
+	b.pages[n] = p
+	return p, nil
 }
 
 // boardEntry is one board in memory. The first request for it starts the

@@ -364,8 +364,7 @@ func feedItem(a *domain.Activity, v store.FeedView, mi mediaInfos) client.FeedIt
 }
 
 func writeJSONString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s)
-	b.Write(enc)
+	b.Write(appendJSONString(b.AvailableBuffer(), s))
 }
 
 func (s *Server) feedItem(c *call, _ none) (client.FeedItem, error) {
