@@ -67,6 +67,13 @@ type feedSet struct {
 	// encoded per request, and without a map lookup per item.
 	encoded [][2][]byte
 
+	// live holds, by rank, whether each item was live at from; until
+	// then, the first moment an item starts or ends, a request reads its
+	// liveness here rather than from the item (a pointer each, scattered
+	// in memory). A removal bumps the content version, so a new set.
+	live        []bool
+	from, until time.Time
+
 	// audiences memoizes, per audience (a member's groups and channels),
 	// the ranks of the items sent to it, in feed order and whatever the
 	// time: members who share groups and channels, and every request of
@@ -80,13 +87,23 @@ type feedSet struct {
 // so the audiences asking now are the ones kept.
 const maxAudiences = 20000
 
-func newFeedSet(items []*domain.Activity, mi mediaInfos) (*feedSet, error) {
+func newFeedSet(items []*domain.Activity, mi mediaInfos, now time.Time) (*feedSet, error) {
 	fs := &feedSet{items: items, media: mi, encoded: make([][2][]byte, len(items)), byID: make(map[string]*domain.Activity, len(items)),
 		byGroup: map[string][]*domain.Activity{}, byChannel: map[string][]*domain.Activity{},
 		sorted: append([]*domain.Activity(nil), items...), rank: make(map[*domain.Activity]int32, len(items)), audiences: map[string][]int32{}}
 	domain.SortFeed(fs.sorted)
 	for i, a := range fs.sorted {
 		fs.rank[a] = int32(i)
+	}
+	fs.from, fs.until = now, now.Add(maxCacheAge)
+	fs.live = make([]bool, len(fs.sorted))
+	for i, a := range fs.sorted {
+		fs.live[i] = a.Live(now)
+		for _, t := range []time.Time{a.StartsAt, a.EndsAt} {
+			if t.After(now) && t.Before(fs.until) {
+				fs.until = t
+			}
+		}
 	}
 	for _, a := range items {
 		fs.byID[a.ID] = a
@@ -175,7 +192,7 @@ func (s *Server) currentActivities(ctx context.Context, programID string, versio
 	if err != nil {
 		return nil, err
 	}
-	set, err := newFeedSet(items, mi)
+	set, err := newFeedSet(items, mi, now)
 	if err != nil {
 		return nil, err
 	}
@@ -194,8 +211,8 @@ func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activi
 	}
 	out := make([]*domain.Activity, 0, len(ranks))
 	for _, r := range ranks {
-		if a := set.sorted[r]; a.Live(now) {
-			out = append(out, a)
+		if set.liveAt(r, now) {
+			out = append(out, set.sorted[r])
 		}
 	}
 	return out, v, set, nil
@@ -215,6 +232,14 @@ func (s *Server) sentTo(c *call, uid string, now time.Time) ([]int32, store.Feed
 		return nil, v, nil, err
 	}
 	return set.sentTo(v.Audience), v, set, nil
+}
+
+// liveAt says whether the item of rank r is live at now.
+func (fs *feedSet) liveAt(r int32, now time.Time) bool {
+	if !now.Before(fs.from) && now.Before(fs.until) {
+		return fs.live[r]
+	}
+	return fs.sorted[r].Live(now)
 }
 
 // sentTo returns the ranks of the items sent to this audience, in feed
@@ -313,10 +338,10 @@ func (s *Server) feed(c *call, _ none) (client.Feed, error) {
 	b.WriteString(`,"items":[`)
 	first := true
 	for _, r := range ranks {
-		a := set.sorted[r]
-		if !a.Live(c.now) {
+		if !set.liveAt(r, c.now) {
 			continue
 		}
+		a := set.sorted[r]
 		if !first {
 			b.WriteByte(',')
 		}

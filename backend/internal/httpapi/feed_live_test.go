@@ -1,0 +1,35 @@
+package httpapi
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+)
+
+// TestFeedSetLiveness: the liveness a feed set keeps from its load agrees
+// with each activity's own at every moment, across starts and ends.
+func TestFeedSetLiveness(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	items := []*domain.Activity{
+		{ID: "act_ends", Type: "wechat_photo", StartsAt: t0.Add(-time.Hour), EndsAt: t0.Add(time.Minute)},
+		{ID: "act_starts", Type: "wechat_photo", StartsAt: t0.Add(2 * time.Minute)},
+		{ID: "act_always", Type: "wechat_photo", StartsAt: t0.Add(-time.Hour)},
+		{ID: "act_later", Type: "wechat_photo", StartsAt: t0.Add(time.Hour), EndsAt: t0.Add(2 * time.Hour)},
+	}
+	fs, err := newFeedSet(items, mediaInfos{}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := t0.Add(time.Minute); !fs.until.Equal(want) {
+		t.Errorf("kept until %s, want the first end %s", fs.until, want)
+	}
+	for _, d := range []time.Duration{-time.Second, 0, 59 * time.Second, time.Minute, 90 * time.Second, 2 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour} {
+		now := t0.Add(d)
+		for r, a := range fs.sorted {
+			if got, want := fs.liveAt(int32(r), now), a.Live(now); got != want {
+				t.Errorf("%s at %s: live %v, want %v", a.ID, d, got, want)
+			}
+		}
+	}
+}
