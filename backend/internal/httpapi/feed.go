@@ -29,9 +29,10 @@ type feedCache struct {
 	// index seeks, instead of the whole view, and the view again only when
 	// the stamp says it changed (store.FeedStamp), so a change made on any
 	// instance shows at the next request as before. The maps in a kept view
-	// are shared by the requests that use it and never written.
+	// are shared by the requests that use it and never written. keptView
+	// bounds what one view holds, maxViews how many are kept.
 	viewsMu sync.RWMutex
-	views   map[memberKey]store.FeedView
+	views   map[memberKey]keptView
 }
 
 // maxViews bounds the kept views; past it, one leaves for each that comes.
@@ -135,40 +136,59 @@ func newFeedSet(items []*domain.Activity, mi mediaInfos, now time.Time) (*feedSe
 const maxCacheAge = 5 * time.Minute
 
 func newFeedCache() *feedCache {
-	return &feedCache{m: map[string]*feedEntry{}, views: map[memberKey]store.FeedView{}}
+	return &feedCache{m: map[string]*feedEntry{}, views: map[memberKey]keptView{}}
+}
+
+// keptView is a member's view between feeds, with their performs only of
+// the feed set's activities (all a feed can show: a new activity bumps the
+// version, and so the stamp), so a member with years of performs keeps a few
+// flags; performs counts all of them, as the stamp does.
+type keptView struct {
+	v        store.FeedView
+	performs int
 }
 
 // feedView is member uid's view now: the kept one if its stamp still
-// holds, else read whole and kept.
-func (s *Server) feedView(ctx context.Context, programID, uid string) (store.FeedView, error) {
-	k := memberKey{programID, uid}
+// holds (kept says so), else read whole.
+func (s *Server) feedView(ctx context.Context, programID, uid string) (v store.FeedView, kept bool, err error) {
 	s.feeds.viewsMu.RLock()
-	v, ok := s.feeds.views[k]
+	kv, ok := s.feeds.views[memberKey{programID, uid}]
 	s.feeds.viewsMu.RUnlock()
 	if ok {
 		st, err := s.store.FeedStamp(ctx, programID, uid)
 		if err != nil {
-			return store.FeedView{}, err
+			return v, false, err
 		}
-		if st.Holds(v) {
+		if st.Version == kv.v.Version && st.Performs == kv.performs {
+			v = kv.v
 			v.TikTok = st.TikTok
-			return v, nil
+			return v, true, nil
 		}
 	}
-	v, err := s.store.FeedView(ctx, programID, uid)
-	if err != nil {
-		return v, err
+	v, err = s.store.FeedView(ctx, programID, uid)
+	return v, false, err
+}
+
+// keepView keeps a view read whole, for the next feed.
+func (s *Server) keepView(programID, uid string, v store.FeedView, set *feedSet) {
+	kv := keptView{v: v, performs: len(v.Performed)}
+	kv.v.Performed = map[string]bool{}
+	for id := range v.Performed {
+		if set.byID[id] != nil {
+			kv.v.Performed[id] = true
+		}
 	}
+	kv.v.TikTok = nil // read with every stamp
+	k := memberKey{programID, uid}
 	s.feeds.viewsMu.Lock()
+	defer s.feeds.viewsMu.Unlock()
 	if _, ok := s.feeds.views[k]; !ok && len(s.feeds.views) >= maxViews {
 		for old := range s.feeds.views { // map order: an arbitrary one
 			delete(s.feeds.views, old)
 			break
 		}
 	}
-	s.feeds.views[k] = v
-	s.feeds.viewsMu.Unlock()
-	return v, nil
+	s.feeds.views[k] = kv
 }
 
 func (s *Server) currentActivities(ctx context.Context, programID string, version int64, now time.Time) (*feedSet, error) {
@@ -223,13 +243,16 @@ func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activi
 func (s *Server) sentTo(c *call, uid string, now time.Time) ([]int32, store.FeedView, *feedSet, error) {
 	// The program's content version comes with the member's view, in the
 	// same query, and says whether the cached activities are current.
-	v, err := s.feedView(c.ctx, c.programID, uid)
+	v, kept, err := s.feedView(c.ctx, c.programID, uid)
 	if err != nil {
 		return nil, v, nil, err
 	}
 	set, err := s.currentActivities(c.ctx, c.programID, v.Version, now)
 	if err != nil {
 		return nil, v, nil, err
+	}
+	if !kept {
+		s.keepView(c.programID, uid, v, set)
 	}
 	return set.sentTo(v.Audience), v, set, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/chorus-advocacy/chorus/backend/internal/domain"
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
 // TestFeedSetLiveness: the liveness a feed set keeps from its load agrees
@@ -31,5 +32,26 @@ func TestFeedSetLiveness(t *testing.T) {
 				t.Errorf("%s at %s: live %v, want %v", a.ID, d, got, want)
 			}
 		}
+	}
+}
+
+// TestKeptViewHoldsOnlyTheSetsPerforms: a member's kept view holds the
+// performs of the feed's activities only, and counts all of them for the
+// stamp.
+func TestKeptViewHoldsOnlyTheSetsPerforms(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	fs, err := newFeedSet([]*domain.Activity{{ID: "act_now", Type: "wechat_photo", StartsAt: t0}}, mediaInfos{}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{feeds: newFeedCache()}
+	v := store.FeedView{Version: 7, Performed: map[string]bool{"act_now": true, "act_2019": true, "act_2020": true}}
+	s.keepView("prg_a", "usr_a", v, fs)
+	kv := s.feeds.views[memberKey{"prg_a", "usr_a"}]
+	if len(kv.v.Performed) != 1 || !kv.v.Performed["act_now"] || kv.performs != 3 || kv.v.Version != 7 {
+		t.Errorf("kept %+v, performs %d; want act_now of 3, version 7", kv.v.Performed, kv.performs)
+	}
+	if len(v.Performed) != 3 {
+		t.Error("keeping a view changed the request's own")
 	}
 }

@@ -230,11 +230,6 @@ type FeedStamp struct {
 	TikTok   map[string]Staging
 }
 
-// Holds says whether v, read earlier, is still the member's view.
-func (st FeedStamp) Holds(v FeedView) bool {
-	return st.Version == v.Version && st.Performs == len(v.Performed)
-}
-
 // FeedStamp reads a member's stamp in one query: three index seeks where
 // FeedView makes six and two joins.
 func (s *Store) FeedStamp(ctx context.Context, programID, userID string) (FeedStamp, error) {
