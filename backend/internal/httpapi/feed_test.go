@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"reflect"
 	"testing"
@@ -249,4 +250,62 @@ func TestActivityTimesInCreatorZone(t *testing.T) {
 	if got := f.Items[0].StartsAt.In(loc).Format("2006-01-02 15:04"); got != "2019-12-31 20:00" {
 		t.Fatalf("in the member's zone the start is %s", got)
 	}
+}
+
+// TestFeedKeptViewsUnderConcurrency: members read their feeds at once while
+// one of them performs; each answer is whole and the perform shows.
+// (Run with -race, it checks the kept views are shared safely.)
+func TestFeedKeptViewsUnderConcurrency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := apitest.New(t, st)
+		pid, mgr := e.ProgramID, e.Manager
+		start := apitest.Ptr(time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+		var acts []client.Activity
+		for _, msg := range []string{"one", "two", "three"} {
+			acts = append(acts, must[client.Activity](t)(mgr.CreateActivity(ctx, pid, client.ActivityInput{Type: apitest.Ptr("wechat_photo"), Message: apitest.Ptr(msg), StartsAt: start})))
+		}
+		_, ann := e.AddMember("ann@acme.test", "UTC")
+		_, bob := e.AddMember("bob@acme.test", "UTC")
+		errs := make(chan error, 64)
+		done := make(chan struct{})
+		for _, c := range []*client.Client{ann, bob, ann, bob} {
+			go func() {
+				for {
+					select {
+					case <-done:
+						errs <- nil
+						return
+					default:
+					}
+					f, err := c.Feed(ctx, pid, "")
+					if err == nil && len(f.Items) != len(acts) {
+						err = fmt.Errorf("feed of %d items, want %d", len(f.Items), len(acts))
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		for i, a := range acts {
+			must[client.PerformResult](t)(ann.Perform(ctx, pid, a.ID, client.Perform{ClientActionID: fmt.Sprint("c", i), Surface: "mobile"}))
+		}
+		close(done)
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, it := range must[client.Feed](t)(ann.Feed(ctx, pid, "")).Items {
+			if !it.Performed {
+				t.Errorf("%q not performed after the performs", it.Message)
+			}
+		}
+		for _, it := range must[client.Feed](t)(bob.Feed(ctx, pid, "")).Items {
+			if it.Performed {
+				t.Errorf("bob's %q shows ann's perform", it.Message)
+			}
+		}
+	})
 }
