@@ -146,6 +146,7 @@ func newFeedCache() *feedCache {
 type keptView struct {
 	v        store.FeedView
 	performs int
+	stagings bool // the member had TikTok stagings (store.FeedStamp)
 }
 
 // feedView is member uid's view now: the kept one if its stamp still
@@ -155,7 +156,7 @@ func (s *Server) feedView(ctx context.Context, programID, uid string) (v store.F
 	kv, ok := s.feeds.views[memberKey{programID, uid}]
 	s.feeds.viewsMu.RUnlock()
 	if ok {
-		st, err := s.store.FeedStamp(ctx, programID, uid)
+		st, err := s.store.FeedStamp(ctx, programID, uid, kv.stagings)
 		if err != nil {
 			return v, false, err
 		}
@@ -171,7 +172,7 @@ func (s *Server) feedView(ctx context.Context, programID, uid string) (v store.F
 
 // keepView keeps a view read whole, for the next feed.
 func (s *Server) keepView(programID, uid string, v store.FeedView, set *feedSet) {
-	kv := keptView{v: v, performs: len(v.Performed)}
+	kv := keptView{v: v, performs: len(v.Performed), stagings: len(v.TikTok) > 0}
 	kv.v.Performed = map[string]bool{}
 	for id := range v.Performed {
 		if set.byID[id] != nil {

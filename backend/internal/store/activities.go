@@ -231,18 +231,26 @@ type FeedStamp struct {
 }
 
 // FeedStamp reads a member's stamp in one query: three index seeks where
-// FeedView makes six and two joins.
-func (s *Store) FeedStamp(ctx context.Context, programID, userID string) (FeedStamp, error) {
-	st, err := s.hot(`
+// FeedView makes six and two joins. Without stagings it leaves them out: a
+// member who had none when their view was read gets one only with a
+// perform, in its transaction, which changes the count.
+func (s *Store) FeedStamp(ctx context.Context, programID, userID string, stagings bool) (FeedStamp, error) {
+	q := `
 	SELECT 'v', CAST(content_version AS TEXT) FROM programs WHERE id = ?
 	UNION ALL
-	SELECT 'n', CAST(COUNT(*) AS TEXT) FROM performs WHERE program_id = ? AND user_id = ?
-	UNION ALL` + stagingsSQL)
+	SELECT 'n', CAST(COUNT(*) AS TEXT) FROM performs WHERE program_id = ? AND user_id = ?`
+	args := []any{programID, programID, userID}
+	if stagings {
+		q += `
+	UNION ALL` + stagingsSQL
+		args = append(args, programID, userID)
+	}
+	st, err := s.hot(q)
 	if err != nil {
 		return FeedStamp{}, wrap("FeedStamp", err)
 	}
 	var v FeedView
-	n, err := readView(ctx, st, &v, programID, programID, userID, programID, userID)
+	n, err := readView(ctx, st, &v, args...)
 	return FeedStamp{Version: v.Version, Performs: n, TikTok: v.TikTok}, wrap("FeedStamp", err)
 }
 
