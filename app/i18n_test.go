@@ -130,17 +130,23 @@ func TestCatalogHasEveryKeyTheCodeUses(t *testing.T) {
 	}
 }
 
-// Codes the server sends (backend/wire) all have a translation, so members
-// never see the generic text for a known case.
-func TestEveryServerErrorCodeTranslated(t *testing.T) {
-	c := catalog(t)
-	for _, code := range wire.Codes() {
+// everyOneWorded fails for each of the server's words (a list in
+// backend/wire) that has no text under prefix in some language.
+func everyOneWorded(t *testing.T, c *Catalog, prefix string, words []string) {
+	t.Helper()
+	for _, w := range words {
 		for _, l := range Langs {
-			if c.msgs[l]["error."+code] == "" {
-				t.Errorf("%s: no text for error code %s", l, code)
+			if c.msgs[l][prefix+w] == "" {
+				t.Errorf("%s: no text for %s%s", l, prefix, w)
 			}
 		}
 	}
+}
+
+// Codes the server sends (backend/wire) all have a translation, so members
+// never see the generic text for a known case.
+func TestEveryServerErrorCodeTranslated(t *testing.T) {
+	everyOneWorded(t, catalog(t), "error.", wire.Codes())
 }
 
 func TestFormatting(t *testing.T) {
@@ -212,13 +218,7 @@ func TestNormalizeServer(t *testing.T) {
 // English; a row's problems are worded field by field.
 func TestImportProblemsTranslated(t *testing.T) {
 	c := catalog(t)
-	for _, code := range wire.ImportProblems() {
-		for _, l := range Langs {
-			if c.msgs[l]["mgr.import.problem."+code] == "" {
-				t.Errorf("%s: no words for import problem %s", l, code)
-			}
-		}
-	}
+	everyOneWorded(t, c, "mgr.import.problem.", wire.ImportProblems())
 	row := client.ImportedRow{Outcome: client.ImportError, Reason: "email: the same address is on line 3; groups: no group named \"Ops\" (create it first)",
 		Problems: []client.ImportProblem{{Field: "email", Code: wire.ImportDuplicate, Value: "3"}, {Field: "groups", Code: wire.ImportUnknownGroup, Value: "Ops"}}}
 	if got, want := Plain(importProblems(NewTr(c, Chinese, "UTC"), row)), "邮箱：同一地址已在第 3 行出现；分组：没有名为“Ops”的分组（请先创建）"; got != want {
@@ -372,12 +372,5 @@ func wrappedLines(l *widget.Label) []string {
 // Every audit action the server records has a name in both languages, so
 // an owner never reads an action's code.
 func TestAuditActionsTranslated(t *testing.T) {
-	c := catalog(t)
-	for _, a := range wire.AuditActions() {
-		for _, l := range Langs {
-			if c.msgs[l]["mgr.audit.action."+a] == "" {
-				t.Errorf("%s: no name for audit action %s", l, a)
-			}
-		}
-	}
+	everyOneWorded(t, catalog(t), "mgr.audit.action.", wire.AuditActions())
 }
