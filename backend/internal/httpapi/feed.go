@@ -41,8 +41,7 @@ const maxViews = 20000
 type feedEntry struct {
 	mu      sync.Mutex // one loader at a time per program
 	version int64
-	loaded  time.Time
-	cur     *feedSet
+	cur     *feedSet // loaded at cur.from
 }
 
 // feedSet is one load: read-only once published, but for its memo of
@@ -68,7 +67,8 @@ type feedSet struct {
 	// encoded per request, and without a map lookup per item.
 	encoded [][2][]byte
 
-	// live holds, by rank, whether each item was live at from; until
+	// from is the load (the cache's age counts from it too). live holds,
+	// by rank, whether each item was live then; until
 	// then, the first moment an item starts or ends, a request reads its
 	// liveness here rather than from the item (a pointer each, scattered
 	// in memory). A removal bumps the content version, so a new set.
@@ -202,7 +202,7 @@ func (s *Server) currentActivities(ctx context.Context, programID string, versio
 	s.feeds.mu.Unlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.cur != nil && e.version == version && now.Sub(e.loaded) < maxCacheAge && !now.Before(e.loaded) {
+	if e.cur != nil && e.version == version && now.Sub(e.cur.from) < maxCacheAge && !now.Before(e.cur.from) {
 		return e.cur, nil
 	}
 	items, err := s.store.CurrentActivities(ctx, programID, now)
@@ -219,7 +219,7 @@ func (s *Server) currentActivities(ctx context.Context, programID string, versio
 	}
 	// Tag with the version read before loading: a write that lands during
 	// the load bumps it again, so the next request reloads.
-	e.cur, e.version, e.loaded = set, version, now
+	e.cur, e.version = set, version
 	return set, nil
 }
 

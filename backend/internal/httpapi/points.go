@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -359,9 +358,4 @@ func leaderboardJSON(period, group string, since *time.Time, entries []byte, me 
 	b = append(b, `,"rank":`...)
 	b = strconv.AppendInt(b, int64(me.Rank), 10)
 	return append(b, "}}\n"...)
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	enc, _ := json.Marshal(s)
-	return append(b, enc...)
 }

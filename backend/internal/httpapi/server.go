@@ -507,6 +507,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // rawJSON is a response already encoded.
 type rawJSON []byte
 
+// appendJSONString appends s as a JSON string, for answers assembled from
+// parts already encoded (feed, leaderboard).
+func appendJSONString(b []byte, s string) []byte {
+	enc, _ := json.Marshal(s)
+	return append(b, enc...)
+}
+
 // decode reads a JSON body of at most limit bytes into v with errors a
 // person can act on.
 func decode(r *http.Request, v any, limit int64) error {

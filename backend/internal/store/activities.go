@@ -235,15 +235,9 @@ type FeedStamp struct {
 // member who had none when their view was read gets one only with a
 // perform, in its transaction, which changes the count.
 func (s *Store) FeedStamp(ctx context.Context, programID, userID string, stagings bool) (FeedStamp, error) {
-	q := `
-	SELECT 'v', CAST(content_version AS TEXT) FROM programs WHERE id = ?
-	UNION ALL
-	SELECT 'n', CAST(COUNT(*) AS TEXT) FROM performs WHERE program_id = ? AND user_id = ?`
-	args := []any{programID, programID, userID}
+	q, args := stampSQL, []any{programID, programID, userID}
 	if stagings {
-		q += `
-	UNION ALL` + stagingsSQL
-		args = append(args, programID, userID)
+		q, args = stampStagingsSQL, append(args, programID, userID)
 	}
 	st, err := s.hot(q)
 	if err != nil {
@@ -253,6 +247,18 @@ func (s *Store) FeedStamp(ctx context.Context, programID, userID string, staging
 	n, err := readView(ctx, st, &v, args...)
 	return FeedStamp{Version: v.Version, Performs: n, TikTok: v.TikTok}, wrap("FeedStamp", err)
 }
+
+// stampSQL reads the content version ('v') and the member's perform count
+// ('n'); stampStagingsSQL their stagings too. Both are built once: a
+// feed asks one of them on every request.
+const (
+	stampSQL = `
+	SELECT 'v', CAST(content_version AS TEXT) FROM programs WHERE id = ?
+	UNION ALL
+	SELECT 'n', CAST(COUNT(*) AS TEXT) FROM performs WHERE program_id = ? AND user_id = ?`
+	stampStagingsSQL = stampSQL + `
+	UNION ALL` + stagingsSQL
+)
 
 // audienceSQL lists a member's groups ('g') and channels ('c'): follows of
 // public channels and places in private ones.
