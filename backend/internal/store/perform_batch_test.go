@@ -13,6 +13,18 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
 )
 
+// addMembers adds n members to program pid, prefix0@x.test and on.
+func addMembers(t *testing.T, st *store.Store, pid, prefix string, n int) []domain.User {
+	t.Helper()
+	var members []domain.User
+	for i := range n {
+		u := user(fmt.Sprintf("%s%d@x.test", prefix, i))
+		must(t, st.AddMember(ctx, pid, store.NewMember{User: u, CreateUser: true, Role: domain.RoleMember}, t0))
+		members = append(members, u)
+	}
+	return members
+}
+
 // TestPerformWithLinksGroupCommit sends many concurrent performs (so they
 // share batches), with repeats and with performs that must fail, and checks
 // that each perform is recorded once with its entry, balance, totals and
@@ -22,12 +34,7 @@ func TestPerformWithLinksGroupCommit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		f := setup(t, st)
 		pid := f.prog.ID
-		var members []domain.User
-		for i := 0; i < 8; i++ {
-			u := user(fmt.Sprintf("p%d@x.test", i))
-			must(t, st.AddMember(ctx, pid, store.NewMember{User: u, CreateUser: true, Role: domain.RoleMember}, t0))
-			members = append(members, u)
-		}
+		members := addMembers(t, st, pid, "p", 8)
 		var acts []domain.Activity
 		for i := 0; i < 6; i++ {
 			a := domain.Activity{ID: domain.NewID("act"), ProgramID: pid, Type: domain.TypeWeChatPhoto,
@@ -158,12 +165,7 @@ func TestPerformLinkCodeCollision(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		f := setup(t, st)
 		pid := f.prog.ID
-		var members []domain.User
-		for i := 0; i < 2; i++ {
-			u := user(fmt.Sprintf("c%d@x.test", i))
-			must(t, st.AddMember(ctx, pid, store.NewMember{User: u, CreateUser: true, Role: domain.RoleMember}, t0))
-			members = append(members, u)
-		}
+		members := addMembers(t, st, pid, "c", 2)
 		a := domain.Activity{ID: domain.NewID("act"), ProgramID: pid, Type: domain.TypeWeChatPhoto, Message: "news https://example.com/c",
 			GroupIDs: []string{}, ChannelIDs: []string{}, StartsAt: t0.Add(-time.Hour), Points: 3,
 			CreatedBy: f.mgr.ID, CreatorTimezone: "UTC", CreatedAt: t0, UpdatedAt: t0}
