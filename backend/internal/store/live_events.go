@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,7 +39,7 @@ func (s *Store) AddLiveEvents(ctx context.Context, evs []LiveEvent) error {
 	channel := ""
 	if s.d.name == "postgres" {
 		var err error
-		if channel, err = s.liveChannel(ctx); err != nil {
+		if channel, err = s.channel(ctx, "chorus_events_"); err != nil {
 			return wrap("AddLiveEvents", err)
 		}
 	}
@@ -139,51 +140,82 @@ func (s *Store) ListenLiveEvents(ctx context.Context, ready, notified func()) er
 	if s.d.name != "postgres" {
 		return wrap("ListenLiveEvents", ErrNoListen)
 	}
-	channel, err := s.liveChannel(ctx)
+	return wrap("ListenLiveEvents", s.listen(ctx, "chorus_events_", ready, func(string) { notified() }))
+}
+
+// listen holds one connection LISTENing on this schema's channel named
+// prefix: ready is called once listening, then heard with each
+// notification's payload. A connection quiet for listenCheck is checked
+// with a query, so one that died without a word is found. It returns when
+// ctx ends or the connection fails.
+func (s *Store) listen(ctx context.Context, prefix string, ready func(), heard func(payload string)) error {
+	channel, err := s.channel(ctx, prefix)
 	if err != nil {
-		return wrap("ListenLiveEvents", err)
+		return err
 	}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
-		return wrap("ListenLiveEvents", err)
+		return err
 	}
 	defer conn.Close()
-	return wrap("ListenLiveEvents", conn.Raw(func(dc any) error {
+	return conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return errors.New("store: not a pgx connection")
 		}
 		pc := sc.Conn()
-		if _, err := pc.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		// Named, so an operator (or a test) can tell it in pg_stat_activity.
+		name := "SET application_name = " + "'chorus: " + strings.ReplaceAll(channel, "'", "''") + "'"
+		if _, err := pc.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()+"; "+name); err != nil {
 			return errors.Join(err, driver.ErrBadConn)
 		}
 		ready()
 		for {
-			if _, err := pc.WaitForNotification(ctx); err != nil {
-				// A listening connection must not go back to the pool.
-				return errors.Join(err, driver.ErrBadConn)
+			wctx, cancel := context.WithTimeout(ctx, listenCheck)
+			n, err := pc.WaitForNotification(wctx)
+			cancel()
+			switch {
+			case err == nil:
+				heard(n.Payload)
+				continue
+			case ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) && !pc.IsClosed():
+				cctx, cancel := context.WithTimeout(ctx, listenCheck)
+				_, err = pc.Exec(cctx, "SELECT 1")
+				cancel()
+				if err == nil {
+					continue
+				}
+				err = errors.Join(errListenerGone, err)
 			}
-			notified()
+			// A listening connection must not go back to the pool.
+			return errors.Join(err, driver.ErrBadConn)
 		}
-	}))
+	})
 }
 
-var liveChannels sync.Map // *Store -> channel name
+var channels sync.Map // channelKey -> channel name
 
-// liveChannel is the NOTIFY channel: one per schema, so databases shared by
-// several deployments (or test schemas) do not hear each other.
-func (s *Store) liveChannel(ctx context.Context) (string, error) {
-	if v, ok := liveChannels.Load(s); ok {
+type channelKey struct {
+	s      *Store
+	prefix string
+}
+
+// channel is a NOTIFY channel: one per schema, so databases shared by
+// several deployments (or test schemas) do not hear each other. The
+// triggers of migration 0019 name chorus_changes_ the same way.
+func (s *Store) channel(ctx context.Context, prefix string) (string, error) {
+	k := channelKey{s, prefix}
+	if v, ok := channels.Load(k); ok {
 		return v.(string), nil
 	}
 	var schema string
 	if err := s.r.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
 		return "", err
 	}
-	name := "chorus_events_" + schema
+	name := prefix + schema
 	if len(name) > 63 {
 		name = name[:63]
 	}
-	liveChannels.Store(s, name)
+	channels.Store(k, name)
 	return name, nil
 }

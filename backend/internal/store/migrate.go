@@ -13,7 +13,9 @@ import (
 )
 
 // Migrations are ordered NNNN_name.sql files shared by both dialects; the
-// {{…}} markers in dialect.go cover their differences.
+// {{…}} markers in dialect.go cover their differences. A file named
+// NNNN_name.postgres.sql holds what only PostgreSQL has (triggers that
+// NOTIFY): on SQLite its number is recorded as applied and nothing runs.
 //
 //go:embed migrations/*.sql
 var migrationFS embed.FS
@@ -41,6 +43,9 @@ func loadMigrations(d dialect) ([]migration, error) {
 			return nil, err
 		}
 		text := string(b)
+		if strings.HasSuffix(e.Name(), ".postgres.sql") && d.name != "postgres" {
+			text = ""
+		}
 		for k, v := range d.schema {
 			text = strings.ReplaceAll(text, k, v)
 		}
@@ -83,8 +88,10 @@ func (s *Store) migrate(ctx context.Context) error {
 			if applied[m.version] {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if m.sql != "" {
+				if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
 			}
 			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"), m.version, m.name, time.Now().UnixMilli()); err != nil {
 				return err

@@ -214,6 +214,13 @@ func (s *Store) drainPerforms(l *performLane) {
 
 func (s *Store) commitPerforms(batch []*performJob) {
 	defer func() {
+		// Counted before anyone is answered: a member who performed sees
+		// it in their next feed here (changes.go). Counting a perform
+		// that failed only costs a cache a read.
+		c := s.changes()
+		for _, j := range batch {
+			c.touchMembers(j.req.UserID)
+		}
 		for _, j := range batch {
 			close(j.done)
 		}
@@ -274,6 +281,7 @@ func (s *Store) commitPerformsSavepoints(ctx context.Context, live []*performJob
 		failAll(err)
 		return
 	}
+	defer s.afterCommit(sqlTx, false) // rolled back: forget its touches
 	tx := writerTx{Tx: sqlTx, stmts: s.performs.stmts}
 	for _, j := range live {
 		if _, err := tx.ExecContext(ctx, s.q(qSavepoint)); err != nil {
@@ -296,7 +304,9 @@ func (s *Store) commitPerformsSavepoints(ctx context.Context, live []*performJob
 			return
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	s.afterCommit(sqlTx, true)
+	if err != nil {
 		failAll(errors.Join(errors.New("commit"), translate(err, "perform")))
 	}
 }
@@ -356,6 +366,9 @@ func creditEntry(ctx context.Context, s *Store, q querier, e Entry, p Periods) (
 		e.ProgramID, e.UserID, e.Points,
 		e.ProgramID, ms(p.Month), e.UserID, e.Points,
 		e.ProgramID, ms(p.Week), e.UserID, e.Points)
+	if err == nil {
+		s.touched(q, e.UserID)
+	}
 	return bal, err
 }
 

@@ -365,5 +365,8 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
 // bumpVersion tells every feed cache of the program to reload.
 func bumpVersion(ctx context.Context, s *Store, q querier, programID string) error {
 	_, err := q.ExecContext(ctx, s.q("UPDATE programs SET content_version = content_version + 1 WHERE id = ?"), programID)
+	if err == nil {
+		s.touched(q, "")
+	}
 	return err
 }

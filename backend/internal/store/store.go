@@ -37,6 +37,11 @@ type Store struct {
 
 	performs performWriter // group commit of performs (perform_batch.go)
 	ckpt     *checkpointer // SQLite only (checkpoint.go)
+
+	changesOnce    sync.Once
+	ch             *Changes // changes.go
+	pendingTouches sync.Map // *sql.Tx -> *touches, counted at commit
+	pendingMu      sync.Mutex
 }
 
 // Options says which database to open.
@@ -119,6 +124,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 
 // Close closes the connections.
 func (s *Store) Close() error {
+	s.changes().close()
 	s.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	err := s.ckpt.close()
 	err = errors.Join(err, s.w.Close())
@@ -198,14 +204,20 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		s.afterCommit(tx, false)
 		return err
 	}
 	audited, err := writeAudit(ctx, s, tx)
 	if err != nil {
 		_ = tx.Rollback()
+		s.afterCommit(tx, false)
 		return fmt.Errorf("audit log: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	// A failed commit may still have committed (the answer was lost):
+	// counting a change that did not happen only costs a cache a read.
+	s.afterCommit(tx, true)
+	if err != nil {
 		return fmt.Errorf("commit: %w", translate(err, "record"))
 	}
 	audited()

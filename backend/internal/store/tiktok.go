@@ -201,6 +201,9 @@ func (s *Store) SaveStaging(ctx context.Context, st Staging, jobs ...NewJob) err
 	args := []any{st.Status, st.PublishID, st.UploadURL, st.ChunkSize, st.TotalChunks, st.UploadedBytes, st.FailCode, st.FailReason, ms(st.UpdatedAt), st.ActivityID, st.UserID}
 	if len(jobs) == 0 {
 		res, err := s.w.ExecContext(ctx, s.q(q), args...)
+		if err == nil {
+			s.touched(s.w, st.UserID)
+		}
 		return wrap("SaveStaging", mustAffect(res, err, "staging"))
 	}
 	return wrap("SaveStaging", s.tx(ctx, func(tx *sql.Tx) error {
@@ -208,6 +211,7 @@ func (s *Store) SaveStaging(ctx context.Context, st Staging, jobs ...NewJob) err
 		if err := mustAffect(res, err, "staging"); err != nil {
 			return err
 		}
+		s.touched(tx, st.UserID)
 		return enqueueAll(ctx, s, tx, jobs)
 	}))
 }
@@ -224,6 +228,7 @@ func (s *Store) RestartStaging(ctx context.Context, activityID, userID string, n
 		if n, _ := res.RowsAffected(); n == 0 {
 			return domain.Errorf(domain.CodeConflict, "only a failed staging can be retried")
 		}
+		s.touched(tx, userID)
 		return enqueue(ctx, s, tx, job)
 	}))
 }
@@ -231,5 +236,8 @@ func (s *Store) RestartStaging(ctx context.Context, activityID, userID string, n
 func insertStaging(ctx context.Context, s *Store, tx *sql.Tx, programID, activityID, userID string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO tiktok_stagings (activity_id, user_id, program_id, status, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?)
 		ON CONFLICT (activity_id, user_id) DO NOTHING`), activityID, userID, programID, ms(now), ms(now))
+	if err == nil {
+		s.touched(tx, userID)
+	}
 	return err
 }
