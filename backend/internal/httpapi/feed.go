@@ -25,18 +25,18 @@ type feedCache struct {
 	m  map[string]*feedEntry
 
 	// views keeps each member's view (groups, channels, performs) from
-	// their last feed: a request then reads the member's stamp, three
-	// index seeks, instead of the whole view, and the view again only when
-	// the stamp says it changed (store.FeedStamp), so a change made on any
-	// instance shows at the next request as before. The maps in a kept view
-	// are shared by the requests that use it and never written. keptView
-	// bounds what one view holds, maxViews how many are kept.
-	viewsMu sync.RWMutex
-	views   map[memberKey]keptView
+	// their last feed. On PostgreSQL a view is used as kept while the
+	// store's changes say nothing it covers changed (store.Changes: no
+	// round trip); otherwise, and on SQLite, a request reads the member's
+	// stamp, three index seeks, instead of the whole view, and the view
+	// again only when the stamp says it changed (store.FeedStamp). Either
+	// way a change made on any instance shows at the next request. The
+	// maps in a kept view are shared by the requests that use it and never
+	// written.
+	views keptCache[memberKey, keptView]
+	// audiences keeps members' audiences for performs (Server.audience).
+	audiences keptCache[memberKey, keptAudience]
 }
-
-// maxViews bounds the kept views; past it, one leaves for each that comes.
-const maxViews = 20000
 
 type feedEntry struct {
 	mu      sync.Mutex // one loader at a time per program
@@ -136,7 +136,7 @@ func newFeedSet(items []*domain.Activity, mi mediaInfos, now time.Time) (*feedSe
 const maxCacheAge = 5 * time.Minute
 
 func newFeedCache() *feedCache {
-	return &feedCache{m: map[string]*feedEntry{}, views: map[memberKey]keptView{}}
+	return &feedCache{m: map[string]*feedEntry{}}
 }
 
 // keptView is a member's view between feeds, with their performs only of
@@ -147,49 +147,61 @@ type keptView struct {
 	v        store.FeedView
 	performs int
 	stagings bool // the member had TikTok stagings (store.FeedStamp)
+	// mark, when it is current, vouches for the whole view, stagings
+	// included, with no stamp read.
+	mark store.Mark
 }
 
-// feedView is member uid's view now: the kept one if its stamp still
-// holds (kept says so), else read whole.
-func (s *Server) feedView(ctx context.Context, programID, uid string) (v store.FeedView, kept bool, err error) {
-	s.feeds.viewsMu.RLock()
-	kv, ok := s.feeds.views[memberKey{programID, uid}]
-	s.feeds.viewsMu.RUnlock()
+// feedView is member uid's view now: the kept one if it still holds, else
+// read whole. keep, when set, is the view to keep for the next feed
+// (keepView).
+func (s *Server) feedView(ctx context.Context, programID, uid string) (v store.FeedView, keep *keptView, err error) {
+	changes := s.store.Changes()
+	kv, ok := s.feeds.views.get(memberKey{programID, uid})
+	if ok && changes.Current(kv.mark) {
+		return kv.v, nil, nil
+	}
+	// Taken before reading: a change committed after the read's snapshot
+	// moves the changes past it.
+	mark := changes.Mark(uid)
 	if ok {
-		st, err := s.store.FeedStamp(ctx, programID, uid, kv.stagings)
+		st, err := s.store.FeedStamp(ctx, programID, uid, kv.stagings || mark.OK())
 		if err != nil {
-			return v, false, err
+			return v, nil, err
 		}
 		if st.Version == kv.v.Version && st.Performs == kv.performs {
 			v = kv.v
 			v.TikTok = st.TikTok
-			return v, true, nil
+			if mark.OK() {
+				// The stamp vouched for the view as of now: keep it
+				// under the new mark.
+				kv.v, kv.stagings, kv.mark = v, len(st.TikTok) > 0, mark
+				keep = &kv
+			}
+			return v, keep, nil
 		}
 	}
 	v, err = s.store.FeedView(ctx, programID, uid)
-	return v, false, err
+	if err != nil {
+		return v, nil, err
+	}
+	return v, &keptView{v: v, performs: len(v.Performed), stagings: len(v.TikTok) > 0, mark: mark}, nil
 }
 
-// keepView keeps a view read whole, for the next feed.
-func (s *Server) keepView(programID, uid string, v store.FeedView, set *feedSet) {
-	kv := keptView{v: v, performs: len(v.Performed), stagings: len(v.TikTok) > 0}
-	kv.v.Performed = map[string]bool{}
-	for id := range v.Performed {
+// keepView keeps a view for the next feed, with only the performs of set's
+// activities.
+func (s *Server) keepView(programID, uid string, kv keptView, set *feedSet) {
+	performed := make(map[string]bool, min(len(kv.v.Performed), len(set.byID)))
+	for id := range kv.v.Performed {
 		if set.byID[id] != nil {
-			kv.v.Performed[id] = true
+			performed[id] = true
 		}
 	}
-	kv.v.TikTok = nil // read with every stamp
-	k := memberKey{programID, uid}
-	s.feeds.viewsMu.Lock()
-	defer s.feeds.viewsMu.Unlock()
-	if _, ok := s.feeds.views[k]; !ok && len(s.feeds.views) >= maxViews {
-		for old := range s.feeds.views { // map order: an arbitrary one
-			delete(s.feeds.views, old)
-			break
-		}
+	kv.v.Performed = performed
+	if !kv.mark.OK() {
+		kv.v.TikTok = nil // read with every stamp
 	}
-	s.feeds.views[k] = kv
+	s.feeds.views.put(memberKey{programID, uid}, kv)
 }
 
 func (s *Server) currentActivities(ctx context.Context, programID string, version int64, now time.Time) (*feedSet, error) {
@@ -244,7 +256,7 @@ func (s *Server) visibleTo(c *call, uid string, now time.Time) ([]*domain.Activi
 func (s *Server) sentTo(c *call, uid string, now time.Time) ([]int32, store.FeedView, *feedSet, error) {
 	// The program's content version comes with the member's view, in the
 	// same query, and says whether the cached activities are current.
-	v, kept, err := s.feedView(c.ctx, c.programID, uid)
+	v, keep, err := s.feedView(c.ctx, c.programID, uid)
 	if err != nil {
 		return nil, v, nil, err
 	}
@@ -252,8 +264,8 @@ func (s *Server) sentTo(c *call, uid string, now time.Time) ([]int32, store.Feed
 	if err != nil {
 		return nil, v, nil, err
 	}
-	if !kept {
-		s.keepView(c.programID, uid, v, set)
+	if keep != nil {
+		s.keepView(c.programID, uid, *keep, set)
 	}
 	return set.sentTo(v.Audience), v, set, nil
 }

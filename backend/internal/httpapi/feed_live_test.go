@@ -46,8 +46,8 @@ func TestKeptViewHoldsOnlyTheSetsPerforms(t *testing.T) {
 	}
 	s := &Server{feeds: newFeedCache()}
 	v := store.FeedView{Version: 7, Performed: map[string]bool{"act_now": true, "act_2019": true, "act_2020": true}}
-	s.keepView("prg_a", "usr_a", v, fs)
-	kv := s.feeds.views[memberKey{"prg_a", "usr_a"}]
+	s.keepView("prg_a", "usr_a", keptView{v: v, performs: len(v.Performed)}, fs)
+	kv, _ := s.feeds.views.get(memberKey{"prg_a", "usr_a"})
 	if len(kv.v.Performed) != 1 || !kv.v.Performed["act_now"] || kv.performs != 3 || kv.v.Version != 7 {
 		t.Errorf("kept %+v, performs %d; want act_now of 3, version 7", kv.v.Performed, kv.performs)
 	}

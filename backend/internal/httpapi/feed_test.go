@@ -146,11 +146,14 @@ func TestTargeting(t *testing.T) {
 }
 
 // TestFeedSeesChangesMadeOnAnotherInstance: an instance keeps each member's
-// view between their feeds; what another instance changes on the same
-// database (groups, follows, private channels, a channel's visibility, a
-// perform) shows in this one's next feed all the same.
+// view, audience and points between requests; what another instance (its
+// own store on the same database) changes (groups, follows, private
+// channels, a channel's visibility, a perform) shows in this one's feed,
+// performs and leaderboard all the same: on SQLite at the next request (a
+// stamp is read), on PostgreSQL as soon as the change's notification
+// arrives (store.Changes), which the test waits up to 2s for.
 func TestFeedSeesChangesMadeOnAnotherInstance(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
+	storetest.EachTwice(t, func(t *testing.T, st, st2 *store.Store) {
 		e := apitest.New(t, st)
 		pid, mgr := e.ProgramID, e.Manager
 		sales := must[client.Group](t)(mgr.CreateGroup(ctx, pid, "Sales"))
@@ -158,18 +161,19 @@ func TestFeedSeesChangesMadeOnAnotherInstance(t *testing.T) {
 		inner := must[client.Channel](t)(mgr.CreateChannel(ctx, pid, client.ChannelInput{Name: "Inner", Visibility: "private"}))
 		annID, ann := e.AddMember("ann@acme.test", "UTC")
 		start := apitest.Ptr(time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
-		everyone := must[client.Activity](t)(mgr.CreateActivity(ctx, pid, client.ActivityInput{Type: apitest.Ptr("wechat_photo"), Message: apitest.Ptr("everyone"), StartsAt: start}))
+		everyone := must[client.Activity](t)(mgr.CreateActivity(ctx, pid, client.ActivityInput{Type: apitest.Ptr("wechat_photo"), Message: apitest.Ptr("everyone"), StartsAt: start, Points: apitest.Ptr(7)}))
+		ids := map[string]string{}
 		for msg, in := range map[string]client.ActivityInput{
 			"sales": {GroupIDs: &[]string{sales.ID}},
 			"news":  {ChannelIDs: &[]string{news.ID}},
 			"inner": {ChannelIDs: &[]string{inner.ID}},
 		} {
 			in.Type, in.Message, in.StartsAt = apitest.Ptr("wechat_photo"), apitest.Ptr(msg), start
-			must[client.Activity](t)(mgr.CreateActivity(ctx, pid, in))
+			ids[msg] = must[client.Activity](t)(mgr.CreateActivity(ctx, pid, in)).ID
 		}
 
 		// The other instance: the same database, its own memory.
-		other := httptest.NewServer(httpapi.New(httpapi.Options{Store: st, PasswordParams: apitest.FastPasswords}).Handler())
+		other := httptest.NewServer(httpapi.New(httpapi.Options{Store: st2, PasswordParams: apitest.FastPasswords}).Handler())
 		t.Cleanup(other.Close)
 		signIn := func(email string) *client.Client {
 			c := client.New(other.URL).SetRetryCount(0)
@@ -182,17 +186,29 @@ func TestFeedSeesChangesMadeOnAnotherInstance(t *testing.T) {
 
 		step := func(what string, want ...string) {
 			t.Helper()
-			// Twice: the first answer may read the view whole, the second
-			// must come from the kept one.
-			for range 2 {
+			eventually(t, what, func() error {
 				if got := feedMessages(t, ann, pid, ""); !sameSet(got, want) {
-					t.Fatalf("after %s: feed %q, want %q", what, got, want)
+					return fmt.Errorf("feed %q, want %q", got, want)
 				}
+				return nil
+			})
+			// Again: the first answer may have read the view whole, this
+			// one must come from the kept one.
+			if got := feedMessages(t, ann, pid, ""); !sameSet(got, want) {
+				t.Fatalf("after %s, asked again: feed %q, want %q", what, got, want)
 			}
 		}
 		step("nothing", "everyone")
+		// Refused, with her audience kept for her next perform.
+		if _, err := ann.Perform(ctx, pid, ids["sales"], client.Perform{ClientActionID: "early", Surface: "mobile"}); err == nil {
+			t.Fatal("performed an activity of a group she is not in")
+		}
 		must[client.Member](t)(mgr2.UpdateMember(ctx, pid, annID, client.UpdateMember{GroupIDs: &[]string{sales.ID}}))
 		step("joining a group", "everyone", "sales")
+		eventually(t, "joining a group, her perform", func() error {
+			_, err := ann.Perform(ctx, pid, ids["sales"], client.Perform{ClientActionID: "sales-1", Surface: "mobile"})
+			return err
+		})
 		must[client.Channel](t)(ann2.Follow(ctx, pid, news.ID))
 		step("following a channel", "everyone", "sales", "news")
 		must[client.Channel](t)(mgr2.SetChannelMembers(ctx, pid, inner.ID, []string{annID}))
@@ -202,15 +218,42 @@ func TestFeedSeesChangesMadeOnAnotherInstance(t *testing.T) {
 		must[client.Channel](t)(ann2.Unfollow(ctx, pid, news.ID))
 		step("unfollowing", "everyone", "sales")
 
-		must[client.PerformResult](t)(ann2.Perform(ctx, pid, everyone.ID, client.Perform{ClientActionID: "other-1", Surface: "mobile"}))
-		for range 2 {
+		mine := func() int { return must[client.Leaderboard](t)(ann.Leaderboard(ctx, pid, "all", "", 10)).Me.Points }
+		before := mine()
+		done := must[client.PerformResult](t)(ann2.Perform(ctx, pid, everyone.ID, client.Perform{ClientActionID: "other-1", Surface: "mobile"}))
+		performed := func() error {
 			for _, it := range must[client.Feed](t)(ann.Feed(ctx, pid, "")).Items {
-				if it.Performed != (it.ID == everyone.ID) {
-					t.Fatalf("after a perform on the other instance: %q performed = %v", it.Message, it.Performed)
+				if want := it.ID == everyone.ID || it.ID == ids["sales"]; it.Performed != want {
+					return fmt.Errorf("%q performed = %v", it.Message, it.Performed)
 				}
 			}
+			return nil
 		}
+		eventually(t, "a perform", performed)
+		if err := performed(); err != nil {
+			t.Fatalf("after a perform, asked again: %v", err)
+		}
+		eventually(t, "a perform, her leaderboard", func() error {
+			if got, want := mine(), before+done.PointsAwarded; got != want || done.PointsAwarded == 0 {
+				return fmt.Errorf("her points %d, want %d (+%d)", got, want, done.PointsAwarded)
+			}
+			return nil
+		})
 	})
+}
+
+// eventually waits up to 2s for check to pass: what another instance
+// changed reaches this one's caches on PostgreSQL when its notification
+// arrives, a moment after the change was answered.
+func eventually(t *testing.T, what string, check func() error) {
+	t.Helper()
+	var err error
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if err = check(); err == nil {
+			return
+		}
+	}
+	t.Fatalf("after %s on the other instance, for 2s: %v", what, err)
 }
 
 func sameSet(a, b []string) bool {

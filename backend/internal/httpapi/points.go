@@ -90,7 +90,7 @@ func (s *Server) performActivity(c *call, activityID, clientActionID, surface st
 // is answered "already performed" rather than refused: offline replays
 // must not turn into errors after the activity ends.
 func (s *Server) performable(c *call, activityID string, now time.Time) (*domain.Activity, error) {
-	aud, version, err := s.store.AudienceVersion(c.ctx, c.programID, c.user.ID)
+	aud, version, err := s.audience(c)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +115,31 @@ func (s *Server) performable(c *call, activityID string, now time.Time) (*domain
 		}
 	}
 	return &a, nil
+}
+
+// keptAudience is a member's audience with the content version it was read
+// at.
+type keptAudience struct {
+	aud     domain.Audience
+	version int64
+	mark    store.Mark
+}
+
+// audience is the caller's audience and the program's content version, read
+// in one query; on PostgreSQL kept while the store's changes say no content
+// changed (store.Changes), so a perform reads nothing before its write.
+func (s *Server) audience(c *call) (domain.Audience, int64, error) {
+	changes := s.store.Changes()
+	k := memberKey{c.programID, c.user.ID}
+	if ka, ok := s.feeds.audiences.get(k); ok && changes.Current(ka.mark) {
+		return ka.aud, ka.version, nil
+	}
+	mark := changes.MarkContent()
+	aud, version, err := s.store.AudienceVersion(c.ctx, c.programID, c.user.ID)
+	if err == nil && mark.OK() {
+		s.feeds.audiences.put(k, keptAudience{aud, version, mark})
+	}
+	return aud, version, err
 }
 
 // checkPerformable says why a member in audience aud cannot perform an
@@ -310,13 +335,14 @@ func (s *Server) leaderboard(c *call, _ none) (client.Leaderboard, error) {
 	}
 	group := c.query("group")
 	start := domain.PeriodStart(period, c.now, pz.loc)
-	// The caller's own points are read live (and the group checked) in one
-	// round trip, before a board is built for a group that may not exist.
-	mine, err := s.store.BoardPoints(c.ctx, c.programID, period, start, c.user.ID, group)
+	// The caller's own points (and the group checked) come before a board
+	// is built for a group that may not exist.
+	k := boardKey{program: c.programID, period: period, group: group, start: start.UnixMilli()}
+	mine, err := s.boardPoints(c, k, start)
 	if err != nil {
 		return client.Leaderboard{}, err
 	}
-	b, err := s.board(c.ctx, boardKey{program: c.programID, period: period, group: group, start: start.UnixMilli()}, start, c.now)
+	b, err := s.board(c.ctx, k, start, c.now)
 	if err != nil {
 		return client.Leaderboard{}, err
 	}

@@ -209,6 +209,7 @@ func New(o Options) *Server {
 		feeds:  newFeedCache(),
 		mux:    http.NewServeMux(),
 	}
+	s.boards.mine.max = maxKeptPoints
 	if o.ResetsPerAddress == 0 {
 		o.ResetsPerAddress = 20
 	}

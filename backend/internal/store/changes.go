@@ -52,6 +52,10 @@ type Mark struct {
 	ok                 bool
 }
 
+// OK says whether the mark can ever be current: false on SQLite, and when
+// the listener was down as it was taken.
+func (m Mark) OK() bool { return m.ok }
+
 // listenCheck is how long the listener waits for a notification before it
 // checks its connection: a connection that died silently is found, and
 // marks stop being current, within about twice this.

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"database/sql"
 	"testing"
 	"time"
@@ -10,21 +9,6 @@ import (
 	"github.com/chorus-advocacy/chorus/backend/internal/store"
 	"github.com/chorus-advocacy/chorus/backend/internal/store/storetest"
 )
-
-// openTwice opens two stores on one new PostgreSQL schema: two instances.
-func openTwice(t *testing.T) (a, b *store.Store, url string) {
-	t.Helper()
-	url = storetest.PostgresURL(t)
-	for _, p := range []**store.Store{&a, &b} {
-		st, err := store.Open(context.Background(), store.Options{DatabaseURL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		*p = st
-	}
-	return a, b, url
-}
 
 // markWhenListening takes a mark once the listener (started by the first
 // mark) is up.
@@ -52,7 +36,8 @@ func staleWithin(t *testing.T, c *store.Changes, m store.Mark, what string) {
 }
 
 func TestChangesOnPostgreSQL(t *testing.T) {
-	a, b, url := openTwice(t)
+	url := storetest.PostgresURL(t)
+	a, b := storetest.Open(t, store.Options{DatabaseURL: url}), storetest.Open(t, store.Options{DatabaseURL: url})
 	f := setup(t, a)
 	pid := f.prog.ID
 	members := addMembers(t, a, pid, "c", 2)

@@ -23,15 +23,34 @@ func Each(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
-// SQLite opens a new SQLite store in a temp directory.
-func SQLite(t testing.TB) *store.Store {
+// EachTwice runs fn on SQLite and on PostgreSQL with two stores open on one
+// new database, as two instances of the server would have.
+func EachTwice(t *testing.T, fn func(t *testing.T, a, b *store.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		dir := t.TempDir()
+		fn(t, Open(t, store.Options{DataDir: dir}), Open(t, store.Options{DataDir: dir}))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := PostgresURL(t)
+		fn(t, Open(t, store.Options{DatabaseURL: url}), Open(t, store.Options{DatabaseURL: url}))
+	})
+}
+
+// Open opens a store, closed when the test ends.
+func Open(t testing.TB, o store.Options) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir()})
+	st, err := store.Open(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// SQLite opens a new SQLite store in a temp directory.
+func SQLite(t testing.TB) *store.Store {
+	t.Helper()
+	return Open(t, store.Options{DataDir: t.TempDir()})
 }
 
 // PostgresURL returns a URL to a new empty schema, dropped when the test
@@ -74,10 +93,5 @@ func PostgresURL(t testing.TB) string {
 // Postgres opens a store on a new schema.
 func Postgres(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), store.Options{DatabaseURL: PostgresURL(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return Open(t, store.Options{DatabaseURL: PostgresURL(t)})
 }

@@ -1,0 +1,48 @@
+package httpapi
+
+import (
+	"cmp"
+	"sync"
+)
+
+// keptCache keeps values between requests, up to max of them (maxKept if
+// unset): past it, an arbitrary one leaves for each that comes. A value says
+// itself whether it still holds (a stamp read from the database, or a
+// store.Mark).
+type keptCache[K comparable, V any] struct {
+	mu  sync.RWMutex
+	m   map[K]V
+	max int
+}
+
+// maxKept bounds each kept cache: a member's view, audience or points for
+// the 20,000 members most recently seen.
+const maxKept = 20000
+
+func (c *keptCache[K, V]) get(k K) (V, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *keptCache[K, V]) put(k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[K]V{}
+	}
+	if _, ok := c.m[k]; !ok && len(c.m) >= cmp.Or(c.max, maxKept) {
+		for old := range c.m { // map order: an arbitrary one
+			delete(c.m, old)
+			break
+		}
+	}
+	c.m[k] = v
+}
+
+func (c *keptCache[K, V]) len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}
