@@ -70,6 +70,18 @@ func TestChangesOnPostgreSQL(t *testing.T) {
 		t.Fatal("a perform of Ann's made Bob's or the content's mark stale")
 	}
 
+	// A TikTok staging's progress (a job's write, outside any request),
+	// marked once b heard of the perform that made the staging.
+	bobMark = cb.Mark(bob)
+	_, err = a.PerformWithLinks(ctx, store.PerformRequest{PerformRecord: store.PerformRecord{ProgramID: pid, ActivityID: act.ID, UserID: bob,
+		ClientActionID: "c2", Surface: domain.SurfaceMobile, Points: 5, At: t0, EntryID: domain.NewID("pte"),
+		Periods: store.Periods{Month: t0, Week: t0}, Stage: &store.NewJob{Kind: "test-stage", Payload: "{}", RunAt: t0}}})
+	must(t, err)
+	staleWithin(t, cb, bobMark, "a perform with a staging")
+	bobMark = cb.Mark(bob)
+	must(t, a.SaveStaging(ctx, store.Staging{ActivityID: act.ID, UserID: bob, ProgramID: pid, Status: "uploading", UpdatedAt: t0}))
+	staleWithin(t, cb, bobMark, "a staging's progress")
+
 	// Points a manager gives (point totals, no perform).
 	bobMark = cb.Mark(bob)
 	must(t, a.Adjust(ctx, store.Entry{ID: domain.NewID("pte"), ProgramID: pid, UserID: bob, Kind: store.EntryAdjustment,

@@ -31,24 +31,20 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER performs_added AFTER INSERT ON performs
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chorus_members_changed();
-CREATE TRIGGER performs_removed AFTER DELETE ON performs
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chorus_members_changed();
-
-CREATE TRIGGER point_totals_added AFTER INSERT ON point_totals
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chorus_members_changed();
-CREATE TRIGGER point_totals_updated AFTER UPDATE ON point_totals
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chorus_members_changed();
-CREATE TRIGGER point_totals_removed AFTER DELETE ON point_totals
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chorus_members_changed();
-
-CREATE TRIGGER tiktok_stagings_added AFTER INSERT ON tiktok_stagings
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chorus_members_changed();
-CREATE TRIGGER tiktok_stagings_updated AFTER UPDATE ON tiktok_stagings
-    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chorus_members_changed();
-CREATE TRIGGER tiktok_stagings_removed AFTER DELETE ON tiktok_stagings
-    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION chorus_members_changed();
+-- The tables members' caches read, each with a trigger per kind of change.
+DO $$
+DECLARE
+    t text;
+    ev text[];
+BEGIN
+    FOREACH t IN ARRAY ARRAY['performs', 'point_totals', 'tiktok_stagings'] LOOP
+        FOREACH ev SLICE 1 IN ARRAY ARRAY[['added', 'INSERT', 'NEW'], ['updated', 'UPDATE', 'NEW'], ['removed', 'DELETE', 'OLD']] LOOP
+            EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s TABLE AS changed '
+                'FOR EACH STATEMENT EXECUTE FUNCTION chorus_members_changed()', t || '_' || ev[1], ev[2], t, ev[3]);
+        END LOOP;
+    END LOOP;
+END
+$$;
 
 CREATE TRIGGER programs_content_changed AFTER UPDATE OF content_version ON programs
     FOR EACH ROW EXECUTE FUNCTION chorus_content_changed();
