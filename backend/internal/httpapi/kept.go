@@ -40,9 +40,3 @@ func (c *keptCache[K, V]) put(k K, v V) {
 	}
 	c.m[k] = v
 }
-
-func (c *keptCache[K, V]) len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.m)
-}
