@@ -7,6 +7,7 @@ import (
 	"flag"
 	"log"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -43,6 +44,7 @@ func main() {
 	tourPassword := flag.String("screenshots-password", "chorus-demo", "their password")
 	tourGrab := flag.String("screenshots-grab", "", "command that saves the window to the PNG file named as its last argument (default: read back Fyne's canvas)")
 	measure := flag.Bool("measure-start", false, "print the time from process start to the first feed paint, and memory, then quit")
+	measureScroll := flag.Int("measure-scroll", 0, "show a feed of this many sample activities (no server), scroll it for 5 s, print how long its frames took, then quit")
 	flag.Parse()
 
 	a := fyneapp.NewWithID("com.chorusadvocacy.chorus")
@@ -89,6 +91,11 @@ func main() {
 		w.Resize(fyne.NewSize(390, 844))
 	} else {
 		w.Resize(fyne.NewSize(1120, 740))
+	}
+	if *measureScroll > 0 {
+		ui.MeasureScrollAndQuit(*measureScroll, 5*time.Second)
+		w.ShowAndRun()
+		return
 	}
 	ui.Start()
 	// A tapped notification (iOS; the web build's service worker) opens

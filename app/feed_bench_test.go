@@ -1,18 +1,13 @@
 package app
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
-
-	"github.com/chorus-advocacy/chorus/app/session"
-	"github.com/chorus-advocacy/chorus/backend/client"
 )
 
 // benchUI is a signed-in phone app showing n activities (no server: the
@@ -30,26 +25,7 @@ func benchUI(b testing.TB, n int) *UI {
 		b.Fatal(err)
 	}
 	b.Cleanup(ui.Stop)
-	now := time.Now()
-	ui.me = client.Me{ID: "usr_bench", Name: "Li Wei", Timezone: "Asia/Shanghai",
-		Memberships: []client.Membership{{ProgramID: "prg_bench", ProgramName: "Demo Co"}}}
-	ui.engine.Switch(session.Session{UserID: "usr_bench", ProgramID: "prg_bench"})
-	ui.retranslate()
-	types := []string{"wechat_photo", "wechat_video", "tiktok_video"}
-	for i := range n {
-		end := now.Add(time.Duration(i%200+1) * time.Hour)
-		typ := types[i%3]
-		it := client.FeedItem{ID: fmt.Sprintf("act_%04d", i), Type: typ, Points: 10 + i%50, Featured: i < 2,
-			StartsAt: now.Add(-time.Hour), EndsAt: &end, Performed: i%4 == 0, Network: kindOf(typ, "").network}
-		if typ == "tiktok_video" {
-			it.Instructions = "Share this video on TikTok"
-		} else {
-			it.Message = fmt.Sprintf("活动 %d：我们的新产品今天发布！Activity %d: our new product launches today https://example.com/%d", i, i, i)
-		}
-		ui.feed.Items = append(ui.feed.Items, it)
-	}
-	ui.feedAt = now
-	ui.showMain(tabFeed)
+	ui.showSample(n)
 	return ui
 }
 
