@@ -63,8 +63,8 @@ const scrollStep = 37
 func (ui *UI) MeasureScrollAndQuit(n int, d time.Duration) {
 	fyne.Do(func() { ui.showSample(n) })
 	go func() {
-		time.Sleep(time.Second) // the first paints, fonts and textures
-		var ticks []time.Time   // on the UI goroutine until the animation stops
+		time.Sleep(time.Second)                                   // the first paints, fonts and textures
+		ticks := make([]time.Time, 0, int(d/(time.Second/60))+60) // on the UI goroutine until the animation stops
 		y, l := float32(0), ui.feedView.list
 		anim := &fyne.Animation{Duration: time.Second, RepeatCount: fyne.AnimationRepeatForever, Tick: func(float32) {
 			ticks = append(ticks, time.Now())
@@ -75,8 +75,11 @@ func (ui *UI) MeasureScrollAndQuit(n int, d time.Duration) {
 				l.ScrollToTop()
 			}
 		}}
+		// Room for every completion, made before measuring: growing the
+		// slice as it goes would make garbage, and collections, of its own.
+		ran := make([]time.Time, 1, 1<<18)
 		fyne.DoAndWait(anim.Start)
-		ran := []time.Time{time.Now()}
+		ran[0] = time.Now()
 		for end := ran[0].Add(d); ran[len(ran)-1].Before(end); {
 			fyne.DoAndWait(func() {})
 			ran = append(ran, time.Now())
