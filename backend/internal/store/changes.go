@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"hash/fnv"
 	"strings"
 	"sync"
@@ -61,13 +60,11 @@ func (m Mark) OK() bool { return m.ok }
 // marks stop being current, within about twice this.
 const listenCheck = time.Second
 
-func (s *Store) changes() *Changes {
+// Changes returns the store's change tracking.
+func (s *Store) Changes() *Changes {
 	s.changesOnce.Do(func() { s.ch = &Changes{s: s} })
 	return s.ch
 }
-
-// Changes returns the store's change tracking.
-func (s *Store) Changes() *Changes { return s.changes() }
 
 // Mark returns a mark for a cache of member userID's own data (their
 // performs, points, stagings) and of any program's content.
@@ -203,12 +200,9 @@ func (s *Store) afterCommit(tx *sql.Tx, committed bool) {
 }
 
 func (s *Store) countTouch(t touches) {
-	c := s.changes()
+	c := s.Changes()
 	if t.all {
 		c.touchAll()
 	}
 	c.touchMembers(t.members...)
 }
-
-// errListenerGone ends a listening connection that stopped answering.
-var errListenerGone = errors.New("store: the listening connection stopped answering")

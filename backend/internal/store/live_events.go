@@ -143,6 +143,9 @@ func (s *Store) ListenLiveEvents(ctx context.Context, ready, notified func()) er
 	return wrap("ListenLiveEvents", s.listen(ctx, "chorus_events_", ready, func(string) { notified() }))
 }
 
+// errListenerGone ends a listening connection that stopped answering.
+var errListenerGone = errors.New("store: the listening connection stopped answering")
+
 // listen holds one connection LISTENing on this schema's channel named
 // prefix: ready is called once listening, then heard with each
 // notification's payload. A connection quiet for listenCheck is checked

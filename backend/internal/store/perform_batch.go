@@ -217,7 +217,7 @@ func (s *Store) commitPerforms(batch []*performJob) {
 		// Counted before anyone is answered: a member who performed sees
 		// it in their next feed here (changes.go). Counting a perform
 		// that failed only costs a cache a read.
-		c := s.changes()
+		c := s.Changes()
 		for _, j := range batch {
 			c.touchMembers(j.req.UserID)
 		}

@@ -124,7 +124,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 
 // Close closes the connections.
 func (s *Store) Close() error {
-	s.changes().close()
+	s.Changes().close()
 	s.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 	err := s.ckpt.close()
 	err = errors.Join(err, s.w.Close())
