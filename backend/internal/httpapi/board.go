@@ -100,7 +100,7 @@ type boardCache struct {
 	// mine keeps members' own points on PostgreSQL (boardPoints): a member
 	// may look at six boards (three periods, theirs and their group's), so
 	// it keeps more than a member's other caches, each entry small.
-	mine keptCache[pointsKey, keptPoints]
+	mine keptCache[pointsKey, marked[int]]
 }
 
 // maxKeptPoints bounds boardCache.mine.
@@ -112,27 +112,15 @@ type pointsKey struct {
 	user, group     string
 }
 
-type keptPoints struct {
-	points int
-	mark   store.Mark
-}
-
 // boardPoints is the caller's own points on the board of k (and checks that
 // k's group exists). They are read live, in one round trip; on PostgreSQL
 // they are kept while the store's changes say neither the member's points
 // nor any content changed (store.Changes), so a board costs no round trip.
 func (s *Server) boardPoints(c *call, k boardKey, start time.Time) (int, error) {
 	changes := s.store.Changes()
-	pk := pointsKey{k.program, k.period, k.start, c.user.ID, k.group}
-	if kp, ok := s.boards.mine.get(pk); ok && changes.Current(kp.mark) {
-		return kp.points, nil
-	}
-	mark := changes.Mark(c.user.ID)
-	n, err := s.store.BoardPoints(c.ctx, k.program, k.period, start, c.user.ID, k.group)
-	if err == nil && mark.OK() {
-		s.boards.mine.put(pk, keptPoints{n, mark})
-	}
-	return n, err
+	return readKept(&s.boards.mine, changes, pointsKey{k.program, k.period, k.start, c.user.ID, k.group},
+		changes.Mark(c.user.ID),
+		func() (int, error) { return s.store.BoardPoints(c.ctx, k.program, k.period, start, c.user.ID, k.group) })
 }
 
 // board returns a board no older than its TTL if one is at hand, else the

@@ -35,7 +35,7 @@ type feedCache struct {
 	// written.
 	views keptCache[memberKey, keptView]
 	// audiences keeps members' audiences for performs (Server.audience).
-	audiences keptCache[memberKey, keptAudience]
+	audiences keptCache[memberKey, marked[audienceVersion]]
 }
 
 type feedEntry struct {

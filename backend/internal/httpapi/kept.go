@@ -3,6 +3,8 @@ package httpapi
 import (
 	"cmp"
 	"sync"
+
+	"github.com/chorus-advocacy/chorus/backend/internal/store"
 )
 
 // keptCache keeps values between requests, up to max of them (maxKept if
@@ -39,4 +41,25 @@ func (c *keptCache[K, V]) put(k K, v V) {
 		}
 	}
 	c.m[k] = v
+}
+
+// marked is a value read from the store with the mark taken before reading.
+type marked[V any] struct {
+	v    V
+	mark store.Mark
+}
+
+// readKept answers k's kept value while the store's changes say nothing its
+// mark covers changed; else it reads (read) and keeps what it read under m,
+// a mark taken before reading, when m can hold (PostgreSQL with its
+// listener up), so the next request needs no round trip.
+func readKept[K comparable, V any](c *keptCache[K, marked[V]], changes *store.Changes, k K, m store.Mark, read func() (V, error)) (V, error) {
+	if kv, ok := c.get(k); ok && changes.Current(kv.mark) {
+		return kv.v, nil
+	}
+	v, err := read()
+	if err == nil && m.OK() {
+		c.put(k, marked[V]{v, m})
+	}
+	return v, err
 }

@@ -117,12 +117,11 @@ func (s *Server) performable(c *call, activityID string, now time.Time) (*domain
 	return &a, nil
 }
 
-// keptAudience is a member's audience with the content version it was read
-// at.
-type keptAudience struct {
+// audienceVersion is a member's audience with the content version it was
+// read at.
+type audienceVersion struct {
 	aud     domain.Audience
 	version int64
-	mark    store.Mark
 }
 
 // audience is the caller's audience and the program's content version, read
@@ -130,16 +129,11 @@ type keptAudience struct {
 // changed (store.Changes), so a perform reads nothing before its write.
 func (s *Server) audience(c *call) (domain.Audience, int64, error) {
 	changes := s.store.Changes()
-	k := memberKey{c.programID, c.user.ID}
-	if ka, ok := s.feeds.audiences.get(k); ok && changes.Current(ka.mark) {
-		return ka.aud, ka.version, nil
-	}
-	mark := changes.MarkContent()
-	aud, version, err := s.store.AudienceVersion(c.ctx, c.programID, c.user.ID)
-	if err == nil && mark.OK() {
-		s.feeds.audiences.put(k, keptAudience{aud, version, mark})
-	}
-	return aud, version, err
+	av, err := readKept(&s.feeds.audiences, changes, memberKey{c.programID, c.user.ID}, changes.MarkContent(), func() (audienceVersion, error) {
+		aud, version, err := s.store.AudienceVersion(c.ctx, c.programID, c.user.ID)
+		return audienceVersion{aud, version}, err
+	})
+	return av.aud, av.version, err
 }
 
 // checkPerformable says why a member in audience aud cannot perform an

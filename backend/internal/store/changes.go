@@ -168,35 +168,35 @@ type touches struct {
 }
 
 // touched records that q's write changes member userID's data (or, with
-// userID "", content). Inside a transaction of s.tx it is counted when that
-// commits; a write outside one has committed already and is counted now.
+// userID "", content). Inside a transaction it is counted when that commits
+// (afterCommit, which s.tx and the perform writer call); a write outside one
+// has committed already and is counted now. A transaction is written by one
+// goroutine, so its touches need no lock of their own.
 func (s *Store) touched(q querier, userID string) {
-	tx, ok := q.(*sql.Tx)
-	if !ok {
+	var tx *sql.Tx
+	switch q := q.(type) {
+	case *sql.Tx:
+		tx = q
+	case writerTx:
+		tx = q.Tx
+	default:
 		s.countTouch(touches{all: userID == "", members: nonEmpty(userID)})
 		return
 	}
 	v, _ := s.pendingTouches.LoadOrStore(tx, &touches{})
 	t := v.(*touches)
-	s.pendingMu.Lock()
 	if userID == "" {
 		t.all = true
 	} else {
 		t.members = append(t.members, userID)
 	}
-	s.pendingMu.Unlock()
 }
 
 // afterCommit counts what tx changed once it committed (or forgets it).
 func (s *Store) afterCommit(tx *sql.Tx, committed bool) {
-	v, ok := s.pendingTouches.LoadAndDelete(tx)
-	if !ok || !committed {
-		return
+	if v, ok := s.pendingTouches.LoadAndDelete(tx); ok && committed {
+		s.countTouch(*v.(*touches))
 	}
-	s.pendingMu.Lock()
-	t := *v.(*touches)
-	s.pendingMu.Unlock()
-	s.countTouch(t)
 }
 
 func (s *Store) countTouch(t touches) {

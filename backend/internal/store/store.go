@@ -41,7 +41,6 @@ type Store struct {
 	changesOnce    sync.Once
 	ch             *Changes // changes.go
 	pendingTouches sync.Map // *sql.Tx -> *touches, counted at commit
-	pendingMu      sync.Mutex
 }
 
 // Options says which database to open.
